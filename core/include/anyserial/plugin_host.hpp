@@ -1,0 +1,126 @@
+// anyserial — the plugin host: finds, loads, validates and keeps the plugins.
+//
+// A PluginHost must outlive every object created through it (ports, sessions,
+// simulators): unloading a plugin unmaps its code.
+#pragma once
+
+#include <anyserial/sdk/backend.h>
+#include <anyserial/sdk/entry.h>
+#include <anyserial/sdk/protocol.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace anyserial {
+
+enum class PluginKind { backend, protocol };
+
+// One backend or protocol a loaded plugin file provides.
+struct PluginRecord {
+    std::string id;
+    PluginKind kind = PluginKind::backend;
+    std::string name;
+    std::string vendor;
+    std::string version;      // the plugin's own version
+    std::string description;
+    std::string abi;          // negotiated ABI "1.m.p"
+    std::filesystem::path path;
+    std::vector<std::string> claims;  // "/dev/" prefixes and "mock://" schemes (backends)
+    std::string backend_kind;         // "sync-fd" | "async-completion" (backends)
+    std::string platform;             // backends
+    std::string device_family;        // protocols
+    std::string mode;                 // protocols: short CLI name, e.g. "modbus-rtu"
+};
+
+// A plugin file that was not loaded (or one of its providers that was dropped).
+struct RefusedPlugin {
+    std::filesystem::path path;
+    std::string reason;
+};
+
+struct BackendDeleter {
+    void operator()(anyserial_backend_t *b) const noexcept {
+        if (b != nullptr && b->destroy != nullptr) b->destroy(b);
+    }
+};
+using BackendHandle = std::unique_ptr<anyserial_backend_t, BackendDeleter>;
+
+struct ProtocolSessionDeleter {
+    void operator()(anyserial_protocol_session_t *s) const noexcept {
+        if (s != nullptr && s->vtable != nullptr && s->vtable->destroy != nullptr)
+            s->vtable->destroy(s);
+    }
+};
+using ProtocolSessionHandle = std::unique_ptr<anyserial_protocol_session_t, ProtocolSessionDeleter>;
+
+// A validated backend provider.
+class LoadedBackend {
+public:
+    virtual ~LoadedBackend() = default;
+    virtual const PluginRecord &record() const noexcept = 0;
+    virtual const anyserial_backend_descriptor_t &descriptor() const noexcept = 0;
+    virtual const anyserial_backend_factory_t &factory() const noexcept = 0;
+    // New closed instance; throws anyserial::SerialError naming the plugin on failure.
+    virtual BackendHandle create() const = 0;
+    // Backend-level extension (e.g. "anyserial.backend.discovery/1") or nullptr.
+    virtual const void *extension(const char *id) const noexcept = 0;
+};
+
+// A validated protocol provider.
+class LoadedProtocol {
+public:
+    virtual ~LoadedProtocol() = default;
+    virtual const PluginRecord &record() const noexcept = 0;
+    virtual const anyserial_protocol_descriptor_t &descriptor() const noexcept = 0;
+    virtual const anyserial_protocol_factory_t &factory() const noexcept = 0;
+    // New session; throws on failure with the plugin's reason.
+    virtual ProtocolSessionHandle create_session(
+        const anyserial_protocol_options_t *options) const = 0;
+    // Protocol-level extension (e.g. "anyserial.protocol.simulator/1") or nullptr.
+    virtual const void *extension(const char *id) const noexcept = 0;
+};
+
+class PluginHost {
+public:
+    PluginHost();
+    ~PluginHost();  // deinit and unload in reverse load order
+    PluginHost(const PluginHost &) = delete;
+    PluginHost &operator=(const PluginHost &) = delete;
+
+    // The default search: the build tree's plugin dir, the install prefix's plugin
+    // dir, every entry of ANYSERIAL_PLUGIN_PATH (colon-separated), then extra_dirs
+    // (the CLI's repeatable --plugin-dir). A directory already searched is skipped.
+    void load_default(const std::vector<std::filesystem::path> &extra_dirs = {});
+    // Every libanyserial-*.so / anyserial-*.so in dir (non-recursive, sorted by name).
+    void load_directory(const std::filesystem::path &dir);
+    // One plugin file; refusals are recorded, never thrown.
+    void load_file(const std::filesystem::path &file);
+
+    const std::vector<PluginRecord> &plugins() const noexcept;
+    const std::vector<RefusedPlugin> &refused() const noexcept;
+    const std::vector<std::filesystem::path> &searched_directories() const noexcept;
+
+    // The backend claiming this port name: the longest matching "/dev/" prefix or the
+    // URL scheme ("mock://x/a" -> scheme "mock"). nullptr when none claims it.
+    const LoadedBackend *backend_for(std::string_view port) const noexcept;
+    const LoadedBackend *backend(std::string_view id) const noexcept;
+    std::vector<const LoadedBackend *> backends() const;
+
+    const LoadedProtocol *protocol(std::string_view id) const noexcept;
+    std::vector<const LoadedProtocol *> protocols() const;
+    // Protocols of one device family, in AUTO order (probe_rank, then id).
+    std::vector<const LoadedProtocol *> protocols_in_family(std::string_view family) const;
+
+    // The host services passed to plugins.
+    const anyserial_host_t &c_host() const noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace anyserial

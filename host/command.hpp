@@ -1,0 +1,62 @@
+// anyserial CLI — the command registry. Each verb lives in its own file under
+// host/commands/ and registers itself:
+//
+//     namespace { int run(anyserial::cli::Context &ctx); }
+//     static const anyserial::cli::Registration reg{"plugins", "list loaded plugins", &run};
+//
+// A command parses its own options from ctx.args with Boost.ProgramOptions and returns
+// the process exit code: 0 ok, 1 runtime failure, 2 usage error (throw UsageError).
+#pragma once
+
+#include <anyserial/plugin_host.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <iosfwd>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace anyserial::cli {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1;
+inline constexpr int exit_usage = 2;
+
+// Thrown by a command for bad arguments; main prints it with the verb's usage, exit 2.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct Context {
+    std::string verb;
+    std::vector<std::string> args;  // everything after the verb
+    std::vector<std::filesystem::path> plugin_dirs;  // --plugin-dir, repeatable
+    std::ostream &out;
+    std::ostream &err;
+    // The plugin host, loaded on first use with the default search + plugin_dirs.
+    PluginHost &host();
+
+    Context(std::ostream &o, std::ostream &e) : out(o), err(e) {}
+    ~Context();
+
+private:
+    std::unique_ptr<PluginHost> host_;
+};
+
+using CommandFn = int (*)(Context &);
+
+struct Command {
+    std::string name;
+    std::string summary;
+    CommandFn run;
+};
+
+struct Registration {
+    Registration(std::string name, std::string summary, CommandFn run);
+};
+
+const std::vector<Command> &commands();
+
+}  // namespace anyserial::cli

@@ -1,0 +1,17 @@
+/* anyserial SDK — every C header of ABI v1. */
+#ifndef ANYSERIAL_SDK_SDK_H
+#define ANYSERIAL_SDK_SDK_H
+
+#include "backend.h"
+#include "entry.h"
+#include "export.h"
+#include "ext/discovery.h"
+#include "ext/mock_faults.h"
+#include "ext/simulator.h"
+#include "host.h"
+#include "protocol.h"
+#include "serial_config.h"
+#include "status.h"
+#include "version.h"
+
+#endif
