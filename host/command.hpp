@@ -9,7 +9,6 @@
 #pragma once
 
 #include <anyserial/plugin_host.hpp>
-
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
@@ -31,7 +30,7 @@ struct UsageError : std::runtime_error {
 
 struct Context {
     std::string verb;
-    std::vector<std::string> args;  // everything after the verb
+    std::vector<std::string> args;                   // everything after the verb
     std::vector<std::filesystem::path> plugin_dirs;  // --plugin-dir, repeatable
     std::ostream &out;
     std::ostream &err;
@@ -41,7 +40,7 @@ struct Context {
     Context(std::ostream &o, std::ostream &e) : out(o), err(e) {}
     ~Context();
 
-private:
+  private:
     std::unique_ptr<PluginHost> host_;
 };
 

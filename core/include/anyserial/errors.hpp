@@ -29,12 +29,12 @@ enum class errc {
     busy,                       // a second concurrent operation in one direction
     end_of_stream,              // peer closed cleanly
     timeout,
-    protocol,                   // device protocol failure (bad frame, exception reply)
-    io_error,                   // any other OS I/O failure (errno kept alongside)
-    no_backend,                 // no loaded backend plugin claims this port name
-    plugin_error,               // a plugin misbehaved (threw, broke the ABI contract)
-    invalid_argument,           // bad argument to an API call, refused before any I/O
-    not_supported,              // operation not available on this backend kind
+    protocol,          // device protocol failure (bad frame, exception reply)
+    io_error,          // any other OS I/O failure (errno kept alongside)
+    no_backend,        // no loaded backend plugin claims this port name
+    plugin_error,      // a plugin misbehaved (threw, broke the ABI contract)
+    invalid_argument,  // bad argument to an API call, refused before any I/O
+    not_supported,     // operation not available on this backend kind
 };
 
 const boost::system::error_category &serial_category() noexcept;
@@ -53,32 +53,51 @@ errc errc_from_status(int status) noexcept;
 // Base of every anyserial exception: std::system_error with the port path and the
 // original OS error (0 when none).
 class SerialError : public std::system_error {
-public:
-    SerialError(std::error_code code, std::string what, std::string path = {},
-                int os_error = 0);
+  public:
+    SerialError(std::error_code code, std::string what, std::string path = {}, int os_error = 0);
     const std::string &path() const noexcept { return path_; }
     int os_error() const noexcept { return os_error_; }
 
-private:
+  private:
     std::string path_;
     int os_error_;
 };
 
-class ConfigurationError : public SerialError { using SerialError::SerialError; };
-class PortNotFoundError : public SerialError { using SerialError::SerialError; };
-class PortBusyError : public SerialError { using SerialError::SerialError; };
-class UnsupportedFeatureError : public SerialError { using SerialError::SerialError; };
-class UnsupportedConfigurationError : public SerialError { using SerialError::SerialError; };
-class SerialClosedError : public SerialError { using SerialError::SerialError; };
-class SerialDisconnectedError : public SerialError { using SerialError::SerialError; };
-class SerialBusyError : public SerialError { using SerialError::SerialError; };
-class SerialTimeoutError : public SerialError { using SerialError::SerialError; };
-class PluginError : public SerialError { using SerialError::SerialError; };
+class ConfigurationError : public SerialError {
+    using SerialError::SerialError;
+};
+class PortNotFoundError : public SerialError {
+    using SerialError::SerialError;
+};
+class PortBusyError : public SerialError {
+    using SerialError::SerialError;
+};
+class UnsupportedFeatureError : public SerialError {
+    using SerialError::SerialError;
+};
+class UnsupportedConfigurationError : public SerialError {
+    using SerialError::SerialError;
+};
+class SerialClosedError : public SerialError {
+    using SerialError::SerialError;
+};
+class SerialDisconnectedError : public SerialError {
+    using SerialError::SerialError;
+};
+class SerialBusyError : public SerialError {
+    using SerialError::SerialError;
+};
+class SerialTimeoutError : public SerialError {
+    using SerialError::SerialError;
+};
+class PluginError : public SerialError {
+    using SerialError::SerialError;
+};
 
 // Throws the SerialError subclass that matches code (a SerialError for the rest).
 // `what` says what failed; the path and OS error are appended to the message.
-[[noreturn]] void throw_serial_error(std::error_code code, std::string what,
-                                     std::string path = {}, int os_error = 0);
+[[noreturn]] void throw_serial_error(std::error_code code, std::string what, std::string path = {},
+                                     int os_error = 0);
 
 }  // namespace anyserial
 

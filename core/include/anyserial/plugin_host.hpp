@@ -25,9 +25,9 @@ struct PluginRecord {
     PluginKind kind = PluginKind::backend;
     std::string name;
     std::string vendor;
-    std::string version;      // the plugin's own version
+    std::string version;  // the plugin's own version
     std::string description;
-    std::string abi;          // negotiated ABI "1.m.p"
+    std::string abi;  // negotiated ABI "1.m.p"
     std::filesystem::path path;
     std::vector<std::string> claims;  // "/dev/" prefixes and "mock://" schemes (backends)
     std::string backend_kind;         // "sync-fd" | "async-completion" (backends)
@@ -59,7 +59,7 @@ using ProtocolSessionHandle = std::unique_ptr<anyserial_protocol_session_t, Prot
 
 // A validated backend provider.
 class LoadedBackend {
-public:
+  public:
     virtual ~LoadedBackend() = default;
     virtual const PluginRecord &record() const noexcept = 0;
     virtual const anyserial_backend_descriptor_t &descriptor() const noexcept = 0;
@@ -72,7 +72,7 @@ public:
 
 // A validated protocol provider.
 class LoadedProtocol {
-public:
+  public:
     virtual ~LoadedProtocol() = default;
     virtual const PluginRecord &record() const noexcept = 0;
     virtual const anyserial_protocol_descriptor_t &descriptor() const noexcept = 0;
@@ -85,7 +85,7 @@ public:
 };
 
 class PluginHost {
-public:
+  public:
     PluginHost();
     ~PluginHost();  // deinit and unload in reverse load order
     PluginHost(const PluginHost &) = delete;
@@ -118,7 +118,7 @@ public:
     // The host services passed to plugins.
     const anyserial_host_t &c_host() const noexcept;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

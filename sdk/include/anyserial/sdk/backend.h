@@ -34,13 +34,13 @@ extern "C" {
 
 typedef struct anyserial_backend_descriptor_t {
     uint32_t struct_size;
-    const char *id;          /* unique, e.g. "linux", "mock", "mock-async" */
-    const char *name;        /* human name */
+    const char *id;   /* unique, e.g. "linux", "mock", "mock-async" */
+    const char *name; /* human name */
     const char *vendor;
-    const char *version;     /* plugin's own version, e.g. "0.1.0" */
+    const char *version; /* plugin's own version, e.g. "0.1.0" */
     const char *description;
-    const char *platform;    /* "linux", "darwin", "freebsd", "any" */
-    uint32_t kind;           /* ANYSERIAL_BACKEND_KIND_* */
+    const char *platform; /* "linux", "darwin", "freebsd", "any" */
+    uint32_t kind;        /* ANYSERIAL_BACKEND_KIND_* */
     uint32_t reserved0;
     /* NULL-terminated lists (either may be NULL): device-path prefixes claimed
      * ("/dev/") and URL schemes claimed without "://" ("mock"). */
@@ -68,8 +68,8 @@ typedef struct anyserial_backend_control_t {
      * changes on failure. */
     int32_t (*configure)(anyserial_backend_t *self, const anyserial_serial_config_t *config,
                          anyserial_config_report_t *report);
-    int32_t (*reset_input)(anyserial_backend_t *self);  /* [io-thread] tcflush(TCIFLUSH) */
-    int32_t (*reset_output)(anyserial_backend_t *self); /* [io-thread] tcflush(TCOFLUSH) */
+    int32_t (*reset_input)(anyserial_backend_t *self);        /* [io-thread] tcflush(TCIFLUSH) */
+    int32_t (*reset_output)(anyserial_backend_t *self);       /* [io-thread] tcflush(TCOFLUSH) */
     int32_t (*set_break)(anyserial_backend_t *self, bool on); /* [io-thread] no duration */
     /* [any-thread] Blocks until the output has left the UART; only ever run on a worker
      * thread. */
@@ -125,7 +125,7 @@ typedef struct anyserial_async_io_t {
  * ended by destroy (which closes first if needed). */
 struct anyserial_backend_t {
     uint32_t struct_size;
-    void *impl;                                 /* plugin-private */
+    void *impl; /* plugin-private */
     const anyserial_backend_descriptor_t *descriptor;
     const anyserial_backend_control_t *control; /* never NULL */
     const anyserial_sync_fd_io_t *sync_fd;      /* non-NULL for KIND_SYNC_FD */

@@ -37,16 +37,24 @@ typedef struct anyserial_plugin_entry_t {
  *   ANYSERIAL_DEFINE_PLUGIN_ENTRY(my_init, my_deinit, my_get_factory)
  */
 #ifdef __cplusplus
-#define ANYSERIAL_DEFINE_PLUGIN_ENTRY(init_fn, deinit_fn, get_factory_fn)                     \
-    extern "C" ANYSERIAL_PLUGIN_EXPORT const anyserial_plugin_entry_t anyserial_plugin_entry; \
+#define ANYSERIAL_DEFINE_PLUGIN_ENTRY(init_fn, deinit_fn, get_factory_fn)                        \
+    extern "C" ANYSERIAL_PLUGIN_EXPORT const anyserial_plugin_entry_t anyserial_plugin_entry;    \
     extern "C" ANYSERIAL_PLUGIN_EXPORT const anyserial_plugin_entry_t anyserial_plugin_entry = { \
-        ANYSERIAL_SDK_VERSION_MAJOR, ANYSERIAL_SDK_VERSION_MINOR, ANYSERIAL_SDK_VERSION_PATCH,  \
-        (init_fn), (deinit_fn), (get_factory_fn)}
+        ANYSERIAL_SDK_VERSION_MAJOR,                                                             \
+        ANYSERIAL_SDK_VERSION_MINOR,                                                             \
+        ANYSERIAL_SDK_VERSION_PATCH,                                                             \
+        (init_fn),                                                                               \
+        (deinit_fn),                                                                             \
+        (get_factory_fn)}
 #else
-#define ANYSERIAL_DEFINE_PLUGIN_ENTRY(init_fn, deinit_fn, get_factory_fn)                     \
-    ANYSERIAL_PLUGIN_EXPORT const anyserial_plugin_entry_t anyserial_plugin_entry = {          \
-        ANYSERIAL_SDK_VERSION_MAJOR, ANYSERIAL_SDK_VERSION_MINOR, ANYSERIAL_SDK_VERSION_PATCH,  \
-        (init_fn), (deinit_fn), (get_factory_fn)}
+#define ANYSERIAL_DEFINE_PLUGIN_ENTRY(init_fn, deinit_fn, get_factory_fn)             \
+    ANYSERIAL_PLUGIN_EXPORT const anyserial_plugin_entry_t anyserial_plugin_entry = { \
+        ANYSERIAL_SDK_VERSION_MAJOR,                                                  \
+        ANYSERIAL_SDK_VERSION_MINOR,                                                  \
+        ANYSERIAL_SDK_VERSION_PATCH,                                                  \
+        (init_fn),                                                                    \
+        (deinit_fn),                                                                  \
+        (get_factory_fn)}
 #endif
 
 #ifdef __cplusplus

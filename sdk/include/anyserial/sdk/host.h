@@ -35,8 +35,7 @@ typedef struct anyserial_host_t {
 
     /* [thread-safe] Returns nonzero when a message at this level would be emitted, so a
      * plugin can skip formatting. */
-    int32_t (*log_enabled)(const struct anyserial_host_t *host, int32_t level,
-                           const char *logger);
+    int32_t (*log_enabled)(const struct anyserial_host_t *host, int32_t level, const char *logger);
 
     /* [thread-safe] Monotonic clock in nanoseconds (steady, same clock as the core's
      * timers). */

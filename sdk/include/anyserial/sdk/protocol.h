@@ -50,17 +50,17 @@ extern "C" {
 
 typedef struct anyserial_protocol_descriptor_t {
     uint32_t struct_size;
-    const char *id;             /* unique, e.g. "servomex-modbus-rtu" */
-    const char *name;           /* human name */
+    const char *id;   /* unique, e.g. "servomex-modbus-rtu" */
+    const char *name; /* human name */
     const char *vendor;
     const char *version;
     const char *description;
-    const char *device_family;  /* protocols of one family take part in one AUTO ladder */
-    const char *mode;           /* short CLI name within the family: "modbus-rtu" */
-    uint32_t traffic;           /* ANYSERIAL_TRAFFIC_* */
-    uint32_t capabilities;      /* ANYSERIAL_PCAP_* */
-    uint32_t probe_kind;        /* ANYSERIAL_PROBE_* */
-    uint32_t probe_rank;        /* AUTO order within the family, lower first */
+    const char *device_family; /* protocols of one family take part in one AUTO ladder */
+    const char *mode;          /* short CLI name within the family: "modbus-rtu" */
+    uint32_t traffic;          /* ANYSERIAL_TRAFFIC_* */
+    uint32_t capabilities;     /* ANYSERIAL_PCAP_* */
+    uint32_t probe_kind;       /* ANYSERIAL_PROBE_* */
+    uint32_t probe_rank;       /* AUTO order within the family, lower first */
     /* expected interval of unsolicited frames (broadcast), 0 = not applicable; AUTO
      * listens for at least twice this */
     uint64_t frame_interval_ns;
@@ -71,8 +71,8 @@ typedef struct anyserial_protocol_descriptor_t {
 
 typedef struct anyserial_protocol_options_t {
     uint32_t struct_size;
-    uint32_t address;            /* device address (Modbus slave id); ignored if none */
-    uint32_t baudrate;           /* the line's baud rate, for timing computations */
+    uint32_t address;             /* device address (Modbus slave id); ignored if none */
+    uint32_t baudrate;            /* the line's baud rate, for timing computations */
     uint64_t response_timeout_ns; /* 0 = plugin default */
     uint64_t idle_gap_ns;         /* inter-transaction idle, 0 = plugin default */
     uint32_t retries;             /* UINT32_MAX = plugin default */
@@ -94,7 +94,7 @@ typedef struct anyserial_protocol_options_t {
 #define ANYSERIAL_UNIT_MILLIAMP 4u
 
 /* channel status bits */
-#define ANYSERIAL_STATUS_FAULT 0x001u       /* for external inputs: the Invalid bit */
+#define ANYSERIAL_STATUS_FAULT 0x001u /* for external inputs: the Invalid bit */
 #define ANYSERIAL_STATUS_MAINTENANCE 0x002u
 #define ANYSERIAL_STATUS_CALIBRATING 0x004u
 #define ANYSERIAL_STATUS_WARMING_UP 0x008u
@@ -102,19 +102,19 @@ typedef struct anyserial_protocol_options_t {
 #define ANYSERIAL_STATUS_ALARM2 0x020u
 #define ANYSERIAL_STATUS_ALARM3 0x040u
 #define ANYSERIAL_STATUS_ALARM4 0x080u
-#define ANYSERIAL_STATUS_INVALID 0x100u     /* external input reports Invalid */
-#define ANYSERIAL_STATUS_INHERITED 0x200u   /* derived channel: flags copied from parent */
+#define ANYSERIAL_STATUS_INVALID 0x100u   /* external input reports Invalid */
+#define ANYSERIAL_STATUS_INHERITED 0x200u /* derived channel: flags copied from parent */
 
 typedef struct anyserial_reading_t {
     uint32_t struct_size;
-    const char *channel;   /* "I1" */
-    uint32_t kind;         /* ANYSERIAL_CHANNEL_* */
-    uint32_t unit_kind;    /* ANYSERIAL_UNIT_* */
-    const char *name;      /* UTF-8 display name, NULL when the slot is unlabelled */
-    const char *unit;      /* canonical unit text ("%", "vpm", "ppm", "mA") or raw text */
-    bool has_value;        /* false: over-range / invalid */
+    const char *channel; /* "I1" */
+    uint32_t kind;       /* ANYSERIAL_CHANNEL_* */
+    uint32_t unit_kind;  /* ANYSERIAL_UNIT_* */
+    const char *name;    /* UTF-8 display name, NULL when the slot is unlabelled */
+    const char *unit;    /* canonical unit text ("%", "vpm", "ppm", "mA") or raw text */
+    bool has_value;      /* false: over-range / invalid */
     uint8_t reserved0[3];
-    uint32_t status;       /* ANYSERIAL_STATUS_* */
+    uint32_t status; /* ANYSERIAL_STATUS_* */
     double value;
 } anyserial_reading_t;
 
@@ -122,9 +122,9 @@ typedef struct anyserial_reading_t {
 
 typedef struct anyserial_cal_group_t {
     uint32_t struct_size;
-    uint32_t group;        /* 1-based */
+    uint32_t group; /* 1-based */
     bool calibrating;
-    uint8_t cal_gas;       /* 1 or 2 */
+    uint8_t cal_gas; /* 1 or 2 */
     uint8_t reserved0[2];
 } anyserial_cal_group_t;
 
@@ -135,7 +135,7 @@ typedef struct anyserial_analyser_status_t {
     uint8_t reserved0[2];
     uint32_t cal_group_count;
     anyserial_cal_group_t cal_groups[ANYSERIAL_MAX_CAL_GROUPS];
-    const char *clock;     /* device clock text ("06-10-20 02:54:12") or NULL */
+    const char *clock; /* device clock text ("06-10-20 02:54:12") or NULL */
 } anyserial_analyser_status_t;
 
 typedef struct anyserial_frame_t {
@@ -146,9 +146,9 @@ typedef struct anyserial_frame_t {
     bool has_checksum;
     bool checksum_ok;
     uint8_t reserved0;
-    uint32_t checksum;         /* as sent by the device */
+    uint32_t checksum; /* as sent by the device */
     anyserial_analyser_status_t analyser;
-    const uint8_t *raw;        /* the bytes this frame was decoded from */
+    const uint8_t *raw; /* the bytes this frame was decoded from */
     uint32_t raw_len;
     uint32_t reserved1;
 } anyserial_frame_t;
@@ -156,52 +156,52 @@ typedef struct anyserial_frame_t {
 /* ---- requests, transactions, events, results -------------------------------------- */
 
 /* high-level operations */
-#define ANYSERIAL_OP_PROBE 1u               /* cheapest liveness/recognition request */
-#define ANYSERIAL_OP_READ_FRAME 2u          /* every channel + analyser status */
-#define ANYSERIAL_OP_IDENTIFY 3u            /* model, channel names and units */
+#define ANYSERIAL_OP_PROBE 1u      /* cheapest liveness/recognition request */
+#define ANYSERIAL_OP_READ_FRAME 2u /* every channel + analyser status */
+#define ANYSERIAL_OP_IDENTIFY 3u   /* model, channel names and units */
 #define ANYSERIAL_OP_READ_ANALYSER_STATUS 4u
-#define ANYSERIAL_OP_READ_CAL_STATUS 5u     /* request.group */
-#define ANYSERIAL_OP_START_CALIBRATION 6u   /* request.group; state-changing */
-#define ANYSERIAL_OP_STOP_CALIBRATION 7u    /* state-changing */
+#define ANYSERIAL_OP_READ_CAL_STATUS 5u   /* request.group */
+#define ANYSERIAL_OP_START_CALIBRATION 6u /* request.group; state-changing */
+#define ANYSERIAL_OP_STOP_CALIBRATION 7u  /* state-changing */
 
 typedef struct anyserial_protocol_request_t {
     uint32_t struct_size;
-    uint32_t op;       /* ANYSERIAL_OP_* */
-    uint32_t group;    /* cal-group for calibration ops */
+    uint32_t op;    /* ANYSERIAL_OP_* */
+    uint32_t group; /* cal-group for calibration ops */
     uint32_t reserved0;
 } anyserial_protocol_request_t;
 
 typedef struct anyserial_transaction_t {
     uint32_t struct_size;
     uint32_t len;
-    const uint8_t *data;          /* valid until the next next_transaction()/begin() */
-    uint64_t response_timeout_ns; /* for this transaction alone */
-    uint64_t idle_before_ns;      /* quiet time on the line before sending */
+    const uint8_t *data;            /* valid until the next next_transaction()/begin() */
+    uint64_t response_timeout_ns;   /* for this transaction alone */
+    uint64_t idle_before_ns;        /* quiet time on the line before sending */
     uint32_t expected_response_len; /* 0 = not known in advance */
-    uint32_t retries;             /* resends after a timeout or bad frame */
-    bool expects_response;        /* false for broadcast writes */
+    uint32_t retries;               /* resends after a timeout or bad frame */
+    bool expects_response;          /* false for broadcast writes */
     uint8_t reserved0[3];
-    uint32_t function_code;       /* for error context (Modbus FC), 0 if none */
-    uint32_t register_address;    /* data-model address for error context, 0 if none */
+    uint32_t function_code;    /* for error context (Modbus FC), 0 if none */
+    uint32_t register_address; /* data-model address for error context, 0 if none */
     uint32_t reserved1;
 } anyserial_transaction_t;
 
 /* event types from feed() */
-#define ANYSERIAL_EVENT_NEED_MORE 0u   /* everything consumed, nothing complete yet */
-#define ANYSERIAL_EVENT_FRAME 1u       /* broadcast frame decoded: event.frame */
-#define ANYSERIAL_EVENT_RESPONSE 2u    /* the current transaction's response is complete */
-#define ANYSERIAL_EVENT_EXCEPTION 3u   /* the device answered with an exception */
-#define ANYSERIAL_EVENT_BAD_FRAME 4u   /* checksum/structure failure; resynchronised */
+#define ANYSERIAL_EVENT_NEED_MORE 0u /* everything consumed, nothing complete yet */
+#define ANYSERIAL_EVENT_FRAME 1u     /* broadcast frame decoded: event.frame */
+#define ANYSERIAL_EVENT_RESPONSE 2u  /* the current transaction's response is complete */
+#define ANYSERIAL_EVENT_EXCEPTION 3u /* the device answered with an exception */
+#define ANYSERIAL_EVENT_BAD_FRAME 4u /* checksum/structure failure; resynchronised */
 
 typedef struct anyserial_protocol_event_t {
     uint32_t struct_size;
-    uint32_t type;              /* ANYSERIAL_EVENT_* */
+    uint32_t type;                  /* ANYSERIAL_EVENT_* */
     const anyserial_frame_t *frame; /* FRAME (also for bad-checksum frames when decodable) */
-    const char *reason;         /* BAD_FRAME / EXCEPTION: what was wrong */
-    const uint8_t *raw;         /* bytes of the bad frame / response */
+    const char *reason;             /* BAD_FRAME / EXCEPTION: what was wrong */
+    const uint8_t *raw;             /* bytes of the bad frame / response */
     uint32_t raw_len;
-    uint32_t function_code;     /* EXCEPTION: request's function code */
-    uint32_t exception_code;    /* EXCEPTION: device's code (Modbus 1, 2, 3, ...) */
+    uint32_t function_code;  /* EXCEPTION: request's function code */
+    uint32_t exception_code; /* EXCEPTION: device's code (Modbus 1, 2, 3, ...) */
     uint32_t reserved0;
 } anyserial_protocol_event_t;
 
@@ -218,7 +218,7 @@ typedef struct anyserial_protocol_result_t {
     uint32_t cal_group;             /* READ_CAL_STATUS */
     bool cal_active;
     uint8_t reserved0[3];
-    uint32_t cal_phase;             /* ANYSERIAL_CAL_PHASE_* */
+    uint32_t cal_phase; /* ANYSERIAL_CAL_PHASE_* */
     uint32_t reserved1;
 } anyserial_protocol_result_t;
 

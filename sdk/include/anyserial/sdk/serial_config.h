@@ -46,15 +46,15 @@ typedef struct anyserial_rs485_config_t {
 
 typedef struct anyserial_serial_config_t {
     uint32_t struct_size;
-    uint32_t baudrate;        /* > 0 */
-    uint8_t byte_size;        /* 5..8 */
-    uint8_t parity;           /* ANYSERIAL_PARITY_* */
-    uint8_t stop_bits;        /* ANYSERIAL_STOP_BITS_* */
-    uint8_t flow_control;     /* ANYSERIAL_FLOW_* bits */
-    bool exclusive;           /* TIOCEXCL + flock on POSIX */
-    bool hangup_on_close;     /* HUPCL */
-    bool low_latency;         /* ASYNC_LOW_LATENCY, FTDI latency timer */
-    bool rs485_enabled;       /* rs485 below is meaningful only when true */
+    uint32_t baudrate;          /* > 0 */
+    uint8_t byte_size;          /* 5..8 */
+    uint8_t parity;             /* ANYSERIAL_PARITY_* */
+    uint8_t stop_bits;          /* ANYSERIAL_STOP_BITS_* */
+    uint8_t flow_control;       /* ANYSERIAL_FLOW_* bits */
+    bool exclusive;             /* TIOCEXCL + flock on POSIX */
+    bool hangup_on_close;       /* HUPCL */
+    bool low_latency;           /* ASYNC_LOW_LATENCY, FTDI latency timer */
+    bool rs485_enabled;         /* rs485 below is meaningful only when true */
     uint8_t unsupported_policy; /* ANYSERIAL_POLICY_* for optional features */
     uint8_t reserved0[3];
     uint32_t read_chunk_size; /* preferred max bytes per read syscall */
@@ -84,7 +84,7 @@ typedef struct anyserial_config_report_t {
 } anyserial_config_report_t;
 
 /* Tri-state capability values. */
-#define ANYSERIAL_CAP_UNKNOWN 0u     /* platform may do it; driver/device decides */
+#define ANYSERIAL_CAP_UNKNOWN 0u /* platform may do it; driver/device decides */
 #define ANYSERIAL_CAP_SUPPORTED 1u
 #define ANYSERIAL_CAP_UNSUPPORTED 2u
 

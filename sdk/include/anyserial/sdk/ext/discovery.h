@@ -19,10 +19,10 @@ extern "C" {
  * the duration of the visitor call only. */
 typedef struct anyserial_port_info_t {
     uint32_t struct_size;
-    const char *device;        /* "/dev/ttyUSB0" */
-    const char *name;          /* "ttyUSB0" */
+    const char *device; /* "/dev/ttyUSB0" */
+    const char *name;   /* "ttyUSB0" */
     const char *description;
-    const char *hwid;          /* "USB VID:PID=0403:6001 SER=A12 LOCATION=1-1.2:1.0" */
+    const char *hwid; /* "USB VID:PID=0403:6001 SER=A12 LOCATION=1-1.2:1.0" */
     int32_t vid;
     int32_t pid;
     const char *serial_number;

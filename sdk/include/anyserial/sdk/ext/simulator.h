@@ -35,8 +35,8 @@ typedef struct anyserial_simulator_vtable_t {
     /* Bytes the device sends at now_ns (replies, broadcast frames). Writes at most cap
      * bytes to buf, *n of them; *next_ns is when to call again (UINT64_MAX = only after
      * the next feed). Call again while *n == cap. */
-    int32_t (*poll_output)(anyserial_simulator_t *self, uint64_t now_ns, uint8_t *buf,
-                           uint32_t cap, uint32_t *n, uint64_t *next_ns);
+    int32_t (*poll_output)(anyserial_simulator_t *self, uint64_t now_ns, uint8_t *buf, uint32_t cap,
+                           uint32_t *n, uint64_t *next_ns);
     /* Set one channel's reading (has_value false = over-range) and status bits. */
     int32_t (*set_reading)(anyserial_simulator_t *self, const char *channel, bool has_value,
                            double value, uint32_t status);
