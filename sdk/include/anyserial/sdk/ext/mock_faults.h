@@ -28,7 +28,7 @@ typedef struct anyserial_mock_faults_ext_t {
     int32_t (*short_writes)(anyserial_backend_t *self, uint32_t max_bytes);
     /* Delay delivery of written bytes to the peer by ns (0 = none). */
     int32_t (*added_latency)(anyserial_backend_t *self, uint64_t ns);
-    /* The break state and control lines this end last set (for tests). */
+    /* The break state this end last set and how many times break was asserted (tests). */
     int32_t (*break_state)(anyserial_backend_t *self, int32_t *on, uint32_t *break_count);
 } anyserial_mock_faults_ext_t;
 
