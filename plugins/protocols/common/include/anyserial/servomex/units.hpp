@@ -1,0 +1,24 @@
+// Unit text of a channel: "%", "vpm", "ppm", "mA"; anything else is "unknown" with the
+// raw trimmed text kept, so an odd unit never fails a frame.
+#pragma once
+
+#include <anyserial/sdk/protocol.h>
+
+#include <cstdint>
+#include <string_view>
+
+namespace anyserial::servomex {
+
+struct ParsedUnit {
+    uint32_t kind = ANYSERIAL_UNIT_UNKNOWN;  // ANYSERIAL_UNIT_*
+    std::string_view text;  // canonical text for known units, else the trimmed input
+};
+
+// Parse unit text as sent by the device (spaces/NULs around it are ignored). For an
+// unknown unit, text views into `raw`.
+ParsedUnit parse_unit(std::string_view raw) noexcept;
+
+// Canonical text of a known unit kind ("" for UNKNOWN).
+std::string_view unit_text(uint32_t kind) noexcept;
+
+}  // namespace anyserial::servomex

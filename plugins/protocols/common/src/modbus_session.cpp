@@ -1,0 +1,326 @@
+#include "anyserial/servomex/modbus_session.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "anyserial/servomex/charset.hpp"
+#include "anyserial/servomex/status.hpp"
+#include "anyserial/servomex/units.hpp"
+
+namespace anyserial::servomex {
+
+namespace mb = anyserial::modbus;
+
+namespace {
+
+bool blank(std::span<const uint8_t> bytes) noexcept {
+    return trim_field(bytes).empty();
+}
+
+void register_bytes(std::span<const uint16_t> regs, std::span<uint8_t> out) noexcept {
+    for (std::size_t i = 0; i < regs.size() && 2 * i + 1 < out.size(); ++i) {
+        out[2 * i] = static_cast<uint8_t>(regs[i] >> 8);
+        out[2 * i + 1] = static_cast<uint8_t>(regs[i] & 0xFF);
+    }
+}
+
+}  // namespace
+
+ModbusSession::ModbusSession(mb::Framing framing, const anyserial_protocol_options_t &o)
+    : framing_(framing),
+      address_(1),
+      timeout_ns_(o.response_timeout_ns != 0 ? o.response_timeout_ns : kDefaultResponseTimeout),
+      idle_ns_(o.idle_gap_ns != 0 ? o.idle_gap_ns : kDefaultIdleGap),
+      retries_(o.retries == UINT32_MAX ? kDefaultRetries : o.retries),
+      decoder_(framing) {
+    if (o.address > 247)
+        throw sdk::Error(
+            ANYSERIAL_E_INVALID_ARGUMENT,
+            "Modbus slave address " + std::to_string(o.address) + " out of range 1..247");
+    if (o.address != 0) address_ = static_cast<uint8_t>(o.address);  // 0 = default 1
+    for (std::size_t i = 0; i < kSlotCount; ++i) {
+        names_[i].reserve(3 * kNameBytes);
+        units_[i].reserve(2 * kUnitBytes);
+    }
+}
+
+std::string ModbusSession::where() const {
+    return std::string(framing_ == mb::Framing::rtu ? "servomex-modbus-rtu"
+                                                    : "servomex-modbus-ascii") +
+           " slave " + std::to_string(address_);
+}
+
+void ModbusSession::begin(const anyserial_protocol_request_t &req) {
+    step_count_ = next_step_ = 0;
+    awaiting_ = failed_ = done_ = false;
+    decoder_.reset();
+    op_ = req.op;
+    group_ = req.group;
+    auto set = [&](std::initializer_list<Step> steps) {
+        for (Step s : steps)
+            steps_[step_count_++] = s;
+    };
+    auto check_group = [&] {
+        if (req.group < 1 || req.group > kCalGroupCount)
+            throw sdk::Error(
+                ANYSERIAL_E_INVALID_ARGUMENT,
+                where() + ": cal-group " + std::to_string(req.group) + " out of range 1..4");
+    };
+    switch (req.op) {
+        case ANYSERIAL_OP_PROBE:
+            set({Step::probe});
+            break;
+        case ANYSERIAL_OP_READ_FRAME:
+            set({Step::read_registers, Step::read_channel_flags, Step::read_analyser});
+            break;
+        case ANYSERIAL_OP_IDENTIFY:
+            set({Step::read_registers});
+            break;
+        case ANYSERIAL_OP_READ_ANALYSER_STATUS:
+            set({Step::read_analyser});
+            break;
+        case ANYSERIAL_OP_READ_CAL_STATUS:
+            check_group();
+            set({Step::read_cal_group});
+            break;
+        case ANYSERIAL_OP_START_CALIBRATION:
+            check_group();
+            set({Step::coil_on, Step::coil_off});
+            break;
+        case ANYSERIAL_OP_STOP_CALIBRATION:
+            group_ = 0;
+            set({Step::coil_on, Step::coil_off});
+            break;
+        default:
+            op_ = 0;
+            throw sdk::Error(ANYSERIAL_E_NOT_SUPPORTED,
+                             where() + ": unknown operation " + std::to_string(req.op));
+    }
+}
+
+mb::Pdu ModbusSession::request_for(Step step) const noexcept {
+    const uint16_t coil = group_ == 0 ? kStopCalibrationCoil : static_cast<uint16_t>(group_ - 1);
+    switch (step) {
+        case Step::probe:
+            return mb::diagnostic_echo(kProbeData);
+        case Step::read_registers:
+            return mb::read_request(mb::kReadInputRegisters, 0, kInputRegisterCount);
+        case Step::read_channel_flags:
+            return mb::read_request(mb::kReadDiscreteInputs, 0, kChannelDiscreteCount);
+        case Step::read_analyser:
+            return mb::read_request(mb::kReadDiscreteInputs, kAnalyserFaultDiscrete,
+                                    kAnalyserDiscreteCount);
+        case Step::read_cal_group:
+            return mb::read_request(mb::kReadDiscreteInputs,
+                                    static_cast<uint16_t>(kCalGroupDiscrete + 2 * (group_ - 1)), 2);
+        case Step::coil_on:
+            return mb::write_single_coil(coil, true);
+        case Step::coil_off:
+            return mb::write_single_coil(coil, false);
+    }
+    return {};
+}
+
+uint32_t ModbusSession::data_model_address(Step step) const noexcept {
+    if (step == Step::probe) return 0;
+    const uint16_t pdu_address = mb::get_u16(request_.view(), 1);
+    switch (request_.bytes[0]) {
+        case mb::kReadInputRegisters:
+            return kInputRegisterBase + pdu_address;
+        case mb::kReadDiscreteInputs:
+            return kDiscreteInputBase + pdu_address;
+        default:
+            return kCoilBase + pdu_address;
+    }
+}
+
+anyserial_status_t ModbusSession::next_transaction(anyserial_transaction_t &tx) {
+    if (failed_) throw sdk::Error(ANYSERIAL_E_PROTOCOL, failure_);
+    if (op_ == 0) throw sdk::Error(ANYSERIAL_E_STATE, where() + ": no operation begun");
+    if (next_step_ == step_count_) {
+        done_ = true;
+        return ANYSERIAL_DONE;
+    }
+    const Step step = steps_[next_step_];
+    request_ = request_for(step);
+    tx_len_ = mb::encode_adu(framing_, address_, request_.view(), tx_buf_);
+    const std::size_t response_pdu = mb::expected_response_pdu_len(request_.view());
+    decoder_.expect({address_, request_.bytes[0], response_pdu});
+    awaiting_ = true;
+
+    tx.len = static_cast<uint32_t>(tx_len_);
+    tx.data = tx_buf_.data();
+    tx.response_timeout_ns = timeout_ns_;
+    tx.idle_before_ns = idle_ns_;
+    tx.expected_response_len = static_cast<uint32_t>(mb::wire_length(framing_, response_pdu));
+    tx.retries = retries_;
+    tx.expects_response = true;
+    tx.function_code = request_.bytes[0];
+    tx.register_address = data_model_address(step);
+    return ANYSERIAL_OK;
+}
+
+void ModbusSession::copy_raw(std::span<const uint8_t> raw) noexcept {
+    raw_len_ = std::min(raw.size(), raw_.size());
+    std::memcpy(raw_.data(), raw.data(), raw_len_);
+}
+
+uint32_t ModbusSession::feed(std::span<const uint8_t> data, anyserial_protocol_event_t &ev) {
+    if (!awaiting_) {
+        // The analyser never speaks unasked: whatever arrives now is line noise.
+        if (data.empty()) return 0;
+        copy_raw(data);
+        ev.type = ANYSERIAL_EVENT_BAD_FRAME;
+        ev.reason = "bytes received with no request outstanding";
+        ev.raw = raw_.data();
+        ev.raw_len = static_cast<uint32_t>(raw_len_);
+        return static_cast<uint32_t>(data.size());
+    }
+    const mb::DecodeResult r = decoder_.feed(data);
+    switch (r.status) {
+        case mb::DecodeStatus::need_more:
+            break;
+        case mb::DecodeStatus::bad_frame:
+            ev.type = ANYSERIAL_EVENT_BAD_FRAME;
+            ev.reason = r.reason;
+            break;
+        case mb::DecodeStatus::exception:
+            ev.type = ANYSERIAL_EVENT_EXCEPTION;
+            ev.reason = r.reason;
+            ev.function_code = request_.bytes[0];
+            ev.exception_code = r.exception_code;
+            failed_ = true;
+            awaiting_ = false;
+            failure_ = where() + ": " + r.reason;
+            break;
+        case mb::DecodeStatus::response:
+            if (apply(r.pdu)) {
+                ev.type = ANYSERIAL_EVENT_RESPONSE;
+                awaiting_ = false;
+                ++next_step_;
+            } else {
+                ev.type = ANYSERIAL_EVENT_BAD_FRAME;
+                ev.reason = why_;
+                decoder_.reset();
+            }
+            break;
+    }
+    if (r.status != mb::DecodeStatus::need_more) {
+        ev.raw = r.raw.data();
+        ev.raw_len = static_cast<uint32_t>(r.raw.size());
+    }
+    return static_cast<uint32_t>(r.consumed);
+}
+
+void ModbusSession::reset_receive() {
+    decoder_.reset();
+}
+
+bool ModbusSession::apply(std::span<const uint8_t> pdu) {
+    const Step step = steps_[next_step_];
+    switch (step) {
+        case Step::probe:
+        case Step::coil_on:
+        case Step::coil_off:
+            if (!std::equal(pdu.begin(), pdu.end(), request_.bytes.begin(),
+                            request_.bytes.begin() + static_cast<std::ptrdiff_t>(request_.size)) ||
+                pdu.size() != request_.size) {
+                std::snprintf(why_, sizeof why_, "%s echo does not match the request",
+                              step == Step::probe ? "loopback (FC08)" : "coil write (FC05)");
+                return false;
+            }
+            return true;
+        case Step::read_registers:
+            for (std::size_t i = 0; i < kInputRegisterCount; ++i)
+                registers_[i] = mb::get_u16(pdu, 2 + 2 * i);
+            return true;
+        case Step::read_channel_flags:
+            std::copy_n(pdu.begin() + 2, channel_flags_.size(), channel_flags_.begin());
+            return true;
+        case Step::read_analyser:
+            analyser_bits_ = static_cast<uint16_t>(pdu[2] | (pdu[3] << 8));
+            return true;
+        case Step::read_cal_group:
+            cal_bits_[0] = mb::get_bit(pdu.subspan(2), 0);
+            cal_bits_[1] = mb::get_bit(pdu.subspan(2), 1);
+            return true;
+    }
+    return false;
+}
+
+void ModbusSession::decode_readings(bool with_flags) {
+    uint32_t n = 0;
+    for (const ChannelSlot &slot : kSlots) {
+        std::array<uint8_t, kNameBytes> name{};
+        std::array<uint8_t, kUnitBytes> unit{};
+        register_bytes(std::span(registers_).subspan(slot.name_register, 3), name);
+        register_bytes(std::span(registers_).subspan(slot.unit_register, 2), unit);
+        if (blank(name) && blank(unit)) continue;  // slot not populated
+
+        anyserial_reading_t &r = readings_[n];
+        r = anyserial_reading_t{};
+        r.struct_size = sizeof r;
+        r.channel = slot.id.data();
+        r.kind = static_cast<uint32_t>(slot.kind);
+        names_[n].clear();
+        if (!blank(name)) {
+            append_display_text(names_[n], trim_field(std::span<const uint8_t>(name)));
+            r.name = names_[n].c_str();
+        }
+        std::string &u = units_[n];
+        u.clear();
+        append_display_text(u, trim_field(std::span<const uint8_t>(unit)));
+        const ParsedUnit parsed = parse_unit(u);
+        r.unit_kind = parsed.kind;
+        if (parsed.kind != ANYSERIAL_UNIT_UNKNOWN) u.assign(parsed.text);
+        r.unit = u.c_str();
+        const float v = mb::float_from_registers(registers_[slot.value_register],
+                                                 registers_[slot.value_register + 1u]);
+        r.has_value = std::isfinite(v);
+        r.value = r.has_value ? static_cast<double>(v) : 0.0;
+        if (with_flags) {
+            const auto bits = static_cast<uint8_t>(channel_flags_[slot.discrete / 8]);
+            r.status = decode_channel_status(slot.kind, bits);
+        }
+        ++n;
+    }
+    frame_.reading_count = n;
+    frame_.readings = readings_.data();
+}
+
+void ModbusSession::result(anyserial_protocol_result_t &out) {
+    if (!done_) throw sdk::Error(ANYSERIAL_E_STATE, where() + ": no finished operation");
+    out.op = op_;
+    frame_ = anyserial_frame_t{};
+    frame_.struct_size = sizeof frame_;
+    switch (op_) {
+        case ANYSERIAL_OP_READ_FRAME:
+        case ANYSERIAL_OP_IDENTIFY:
+        case ANYSERIAL_OP_READ_ANALYSER_STATUS:
+            if (op_ != ANYSERIAL_OP_READ_ANALYSER_STATUS)
+                decode_readings(op_ == ANYSERIAL_OP_READ_FRAME);
+            if (op_ != ANYSERIAL_OP_IDENTIFY) {
+                frame_.has_analyser = true;
+                frame_.analyser = idle_analyser_status();
+                decode_analyser_discretes(analyser_bits_, frame_.analyser);
+            }
+            out.frame = &frame_;
+            break;
+        case ANYSERIAL_OP_READ_CAL_STATUS:
+            out.cal_group = group_;
+            out.cal_active = cal_bits_[0];
+            out.cal_phase = !cal_bits_[0]  ? ANYSERIAL_CAL_PHASE_IDLE
+                            : cal_bits_[1] ? ANYSERIAL_CAL_PHASE_GAS2
+                                           : ANYSERIAL_CAL_PHASE_GAS1;
+            break;
+        case ANYSERIAL_OP_START_CALIBRATION:
+            out.cal_group = group_;
+            break;
+        default:
+            break;
+    }
+}
+
+}  // namespace anyserial::servomex

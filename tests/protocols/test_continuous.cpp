@@ -1,0 +1,248 @@
+// Continuous ASCII mode: the decoder against the spec's frame, split feeding, resync,
+// bad checksums, LF-only captures; and the simulator's encoder against the same frame.
+#define BOOST_TEST_MODULE servomex_continuous
+#include <anyserial/servomex/bank.hpp>
+#include <anyserial/servomex/continuous_decoder.hpp>
+#include <anyserial/servomex/continuous_encoder.hpp>
+#include <anyserial/servomex/continuous_simulator.hpp>
+#include <boost/test/unit_test.hpp>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+using namespace anyserial::servomex;
+
+namespace {
+
+// The real frame of the spec (bench 4100D), without terminator.
+const std::string kSpecFrame =
+    " 06-10-20;02:54:12;  ;S1S1S1S1;05;I1;Oxygen;20.376; % ;    ;  ; ; ;I2;CO    ; 0.084; % "
+    ";    ;  ; ; ;I3;CO2   ; 0.250; % ;    ;  ; ; ;E1;||||||;   0.0; mA;    ;  ; ; ;E2;||||||;"
+    "   0.0; mA;    ;  ; ; ;2A1D;";
+
+std::span<const uint8_t> span_of(const std::string &s) {
+    return {reinterpret_cast<const uint8_t *>(s.data()), s.size()};
+}
+
+struct Collected {
+    std::vector<ContinuousEvent> events;
+    std::vector<std::string> raws, reasons, names;  // names: "I1=Oxygen" of good frames
+    std::vector<double> first_values;
+};
+
+// Feed everything in pieces of `piece` bytes, collecting every event.
+Collected feed_all(ContinuousDecoder &d, const std::string &wire, std::size_t piece) {
+    Collected c;
+    for (std::size_t off = 0; off < wire.size(); off += piece) {
+        auto chunk = span_of(wire).subspan(off, std::min(piece, wire.size() - off));
+        while (!chunk.empty()) {
+            const ContinuousEvent e = d.feed(chunk);
+            chunk = chunk.subspan(e.consumed);
+            if (e.type == ContinuousEventType::need_more) break;
+            c.events.push_back(e);
+            c.raws.emplace_back(e.raw.begin(), e.raw.end());
+            c.reasons.emplace_back(e.reason != nullptr ? e.reason : "");
+            if (e.frame != nullptr && e.frame->reading_count > 0) {
+                const anyserial_reading_t &r = e.frame->readings[0];
+                c.names.push_back(std::string(r.channel) + "=" + (r.name ? r.name : "(null)"));
+                c.first_values.push_back(r.value);
+            }
+            c.events.back().frame = nullptr;  // only valid until the next feed
+        }
+    }
+    return c;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(spec_frame_decodes) {
+    ContinuousDecoder d;
+    const std::string wire = kSpecFrame + "\r\n";
+    const ContinuousEvent e = d.feed(span_of(wire));
+    BOOST_REQUIRE(e.type == ContinuousEventType::frame);
+    BOOST_TEST(e.consumed == wire.size());
+    const anyserial_frame_t &f = *e.frame;
+    BOOST_TEST(f.has_checksum);
+    BOOST_TEST(f.checksum_ok);
+    BOOST_TEST(f.checksum == 0x2A1Du);
+    BOOST_TEST(std::string(reinterpret_cast<const char *>(f.raw), f.raw_len) == kSpecFrame);
+    BOOST_REQUIRE(f.reading_count == 5u);
+    const anyserial_reading_t &i1 = f.readings[0];
+    BOOST_TEST(std::string(i1.channel) == "I1");
+    BOOST_TEST(i1.kind == ANYSERIAL_CHANNEL_TRANSDUCER);
+    BOOST_TEST(std::string(i1.name) == "Oxygen");
+    BOOST_TEST(i1.has_value);
+    BOOST_TEST(i1.value == 20.376);
+    BOOST_TEST(i1.unit_kind == ANYSERIAL_UNIT_PERCENT);
+    BOOST_TEST(std::string(i1.unit) == "%");
+    BOOST_TEST(i1.status == 0u);
+    BOOST_TEST(std::string(f.readings[1].name) == "CO");
+    BOOST_TEST(f.readings[1].value == 0.084);
+    BOOST_TEST(std::string(f.readings[2].name) == "CO2");
+    const anyserial_reading_t &e1 = f.readings[3];
+    BOOST_TEST(std::string(e1.channel) == "E1");
+    BOOST_TEST(e1.kind == ANYSERIAL_CHANNEL_EXTERNAL);
+    BOOST_TEST(e1.name == nullptr);
+    BOOST_TEST(e1.value == 0.0);
+    BOOST_TEST(e1.unit_kind == ANYSERIAL_UNIT_MILLIAMP);
+    BOOST_TEST(f.has_analyser);
+    BOOST_TEST(!f.analyser.fault);
+    BOOST_TEST(!f.analyser.maintenance);
+    BOOST_TEST(f.analyser.cal_group_count == 4u);
+    BOOST_TEST(!f.analyser.cal_groups[0].calibrating);
+    BOOST_TEST(f.analyser.cal_groups[0].cal_gas == 1);
+    BOOST_TEST(std::string(f.analyser.clock) == "06-10-20 02:54:12");
+}
+
+BOOST_AUTO_TEST_CASE(one_byte_pieces_equal_whole) {
+    const std::string wire = kSpecFrame + "\r\n" + kSpecFrame + "\r\n";
+    ContinuousDecoder whole, bytewise;
+    const Collected a = feed_all(whole, wire, wire.size());
+    const Collected b = feed_all(bytewise, wire, 1);
+    BOOST_REQUIRE(a.events.size() == 2u);
+    BOOST_REQUIRE(b.events.size() == 2u);
+    BOOST_TEST(a.raws == b.raws, boost::test_tools::per_element());
+    BOOST_TEST(a.names == b.names, boost::test_tools::per_element());
+    BOOST_TEST(a.first_values == b.first_values, boost::test_tools::per_element());
+    for (const auto &e : b.events)
+        BOOST_TEST((e.type == ContinuousEventType::frame));
+}
+
+BOOST_AUTO_TEST_CASE(garbage_then_frame_resyncs) {
+    ContinuousDecoder d;
+    // a partial frame (joined mid-line), raw noise, then good frames with LF only
+    const std::string wire = kSpecFrame.substr(40) + "\r\n" + "\x01\xFFnoise\n\n" + kSpecFrame +
+                             "\n" + kSpecFrame + "\n";
+    const Collected c = feed_all(d, wire, 7);
+    BOOST_REQUIRE(c.events.size() == 4u);
+    BOOST_TEST((c.events[0].type == ContinuousEventType::bad_frame));
+    BOOST_TEST(c.raws[0] == kSpecFrame.substr(40));
+    BOOST_TEST(!c.reasons[0].empty());
+    BOOST_TEST((c.events[1].type == ContinuousEventType::bad_frame));
+    BOOST_TEST(c.reasons[1] == "frame does not start with a space");
+    BOOST_TEST((c.events[2].type == ContinuousEventType::frame));
+    BOOST_TEST((c.events[3].type == ContinuousEventType::frame));
+    BOOST_TEST(c.names.back() == "I1=Oxygen");
+}
+
+BOOST_AUTO_TEST_CASE(bad_checksum_is_a_bad_frame_with_the_decoded_frame) {
+    ContinuousDecoder d;
+    std::string bad = kSpecFrame;
+    bad.replace(bad.find("20.376"), 6, "20.377");  // one digit flipped
+    const std::string wire = bad + "\r\n";
+    const ContinuousEvent e = d.feed(span_of(wire));
+    BOOST_REQUIRE(e.type == ContinuousEventType::bad_frame);
+    BOOST_TEST(std::string(e.reason) == "checksum mismatch: frame says 2A1D, computed 2A1E");
+    BOOST_REQUIRE(e.frame != nullptr);
+    BOOST_TEST(!e.frame->checksum_ok);
+    BOOST_TEST(e.frame->readings[0].value == 20.377);
+    BOOST_TEST(std::string(e.raw.begin(), e.raw.end()) == bad);
+}
+
+BOOST_AUTO_TEST_CASE(structural_failures_name_the_reason) {
+    auto reason_of = [](const std::string &line) {
+        ContinuousDecoder d;
+        const std::string wire = line + "\n";
+        const ContinuousEvent e = d.feed(span_of(wire));
+        BOOST_TEST((e.type == ContinuousEventType::bad_frame));
+        BOOST_TEST(e.frame == nullptr);
+        return std::string(e.reason != nullptr ? e.reason : "");
+    };
+    std::string s = kSpecFrame;
+    BOOST_TEST(reason_of(s.substr(0, s.size() - 1)) == "frame does not end with ';'");
+    std::string n = kSpecFrame;
+    n.replace(n.find(";05;"), 4, ";06;");
+    BOOST_TEST(reason_of(n).find("expected 54 for 6 channels") != std::string::npos);
+    std::string id = kSpecFrame;
+    id.replace(id.find("I2;"), 2, "X2");
+    BOOST_TEST(reason_of(id).find("unknown channel id 'X2'") != std::string::npos);
+    std::string cs = kSpecFrame;
+    cs.replace(cs.find("2A1D"), 4, "2A1G");
+    BOOST_TEST(reason_of(cs).find("not 4 hex digits") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(non_numeric_value_and_flags) {
+    // Build a frame with the encoder: over-range I2, flags on I1 and E1.
+    Bank bank = Bank::bench();
+    bank.set_reading("I2", false, 0, 0);
+    bank.set_reading(
+        "I1", true, 20.376,
+        ANYSERIAL_STATUS_FAULT | ANYSERIAL_STATUS_WARMING_UP | ANYSERIAL_STATUS_ALARM3);
+    bank.set_reading("E1", true, 4.0, ANYSERIAL_STATUS_INVALID);
+    bank.set_analyser(true, true);
+    bank.write_coil(2, true);  // cal-group 3
+    std::string wire;
+    format_continuous_frame(bank, ContinuousClock{}, wire);
+    ContinuousDecoder d;
+    const ContinuousEvent e = d.feed(span_of(wire));
+    BOOST_REQUIRE(e.type == ContinuousEventType::frame);
+    const anyserial_frame_t &f = *e.frame;
+    BOOST_TEST(f.readings[0].status ==
+               (ANYSERIAL_STATUS_FAULT | ANYSERIAL_STATUS_WARMING_UP | ANYSERIAL_STATUS_ALARM3));
+    BOOST_TEST(!f.readings[1].has_value);
+    BOOST_TEST(f.readings[2].status == ANYSERIAL_STATUS_CALIBRATING);
+    BOOST_TEST(f.readings[3].status == ANYSERIAL_STATUS_INVALID);
+    BOOST_TEST(f.readings[3].value == 4.0);
+    BOOST_TEST(f.analyser.fault);
+    BOOST_TEST(f.analyser.maintenance);
+    BOOST_TEST(f.analyser.cal_groups[2].calibrating);
+}
+
+BOOST_AUTO_TEST_CASE(over_long_line_is_capped_and_resyncs) {
+    ContinuousDecoder d;
+    const std::string wire = std::string(10000, 'x') + "\n" + kSpecFrame + "\r\n";
+    const Collected c = feed_all(d, wire, 333);
+    BOOST_REQUIRE(c.events.size() == 2u);
+    BOOST_TEST((c.events[0].type == ContinuousEventType::bad_frame));
+    BOOST_TEST(c.raws[0].size() == ContinuousDecoder::kMaxLine);
+    BOOST_TEST((c.events[1].type == ContinuousEventType::frame));
+}
+
+BOOST_AUTO_TEST_CASE(encoder_reproduces_the_spec_frame) {
+    std::string wire;
+    format_continuous_frame(Bank::bench(), clock_after(0), wire);
+    BOOST_TEST(wire == kSpecFrame + "\r\n");
+    const ContinuousClock later = clock_after(86400 * 30 + 3600 + 61);
+    BOOST_TEST(std::string(later.date, 8) == "05-11-20");
+    BOOST_TEST(std::string(later.time, 8) == "03:55:13");
+}
+
+BOOST_AUTO_TEST_CASE(simulator_broadcasts_on_its_interval) {
+    anyserial_protocol_options_t opts{};
+    ContinuousSimulator sim(opts);
+    std::vector<uint8_t> buf(64);
+    std::string got;
+    uint64_t next = 0;
+    const uint64_t t0 = 5'000'000'000;
+    // the first frame at the first poll, handed out in 64-byte pieces
+    for (uint32_t n = sim.poll_output(t0, buf, next);; n = sim.poll_output(t0, buf, next)) {
+        got.append(buf.begin(), buf.begin() + n);
+        if (n < buf.size()) break;
+        BOOST_TEST(next == t0);
+    }
+    BOOST_TEST(got == kSpecFrame + "\r\n");
+    BOOST_TEST(next == t0 + ContinuousSimulator::kDefaultInterval);
+    BOOST_TEST(sim.poll_output(t0 + 1, buf, next) == 0u);  // nothing before the next tick
+    sim.set_interval(1'000'000'000);
+    BOOST_TEST(next == t0 + ContinuousSimulator::kDefaultInterval);
+    sim.poll_output(t0 + 1, buf, next);
+    BOOST_TEST(next == t0 + 1'000'000'000);
+    sim.set_fault(ANYSERIAL_SIM_FAULT_SILENCE, 0);
+    BOOST_TEST(sim.poll_output(t0 + 1'000'000'000, buf, next) == 0u);
+    sim.set_fault(ANYSERIAL_SIM_FAULT_BAD_CHECKSUM, 0);
+    std::string bad;
+    for (uint32_t n = sim.poll_output(t0 + 2'000'000'000, buf, next);;
+         n = sim.poll_output(t0 + 2'000'000'000, buf, next)) {
+        bad.append(buf.begin(), buf.begin() + n);
+        if (n < buf.size()) break;
+    }
+    ContinuousDecoder d;
+    const ContinuousEvent e = d.feed(span_of(bad));
+    BOOST_TEST((e.type == ContinuousEventType::bad_frame));
+    BOOST_TEST(bad.substr(10, 8) == "02:54:14");  // clock advanced 2 s
+    uint64_t rq = 9, rp = 9, fr = 0;
+    sim.counters(rq, rp, fr);
+    BOOST_TEST(fr == 2u);
+    BOOST_TEST(rq == 0u);
+}

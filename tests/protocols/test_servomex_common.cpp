@@ -1,0 +1,209 @@
+// Shared 4100 decoding: display charset, units, the channel registry, status flags, and
+// the simulated bank's Modbus image.
+#define BOOST_TEST_MODULE servomex_common
+#include <anyserial/sdk/cpp/error.hpp>
+#include <anyserial/servomex/bank.hpp>
+#include <anyserial/servomex/charset.hpp>
+#include <anyserial/servomex/registry.hpp>
+#include <anyserial/servomex/status.hpp>
+#include <anyserial/servomex/units.hpp>
+#include <array>
+#include <boost/test/unit_test.hpp>
+#include <cstdint>
+#include <cstring>
+#include <ostream>
+#include <string>
+#include <vector>
+
+using namespace anyserial::servomex;
+
+namespace anyserial::servomex {
+std::ostream &operator<<(std::ostream &os, ChannelKind k) {
+    return os << static_cast<int>(k);
+}
+}  // namespace anyserial::servomex
+
+namespace {
+std::string rom(std::initializer_list<uint8_t> bytes) {
+    const std::vector<uint8_t> v(bytes);
+    return decode_display_text(v);
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(charset)
+
+BOOST_AUTO_TEST_CASE(subscript_two_from_the_display_rom) {
+    BOOST_TEST(rom({0x43, 0x4F, 0x82}) == "CO\xE2\x82\x82");  // "CO₂"
+}
+
+BOOST_AUTO_TEST_CASE(other_bytes_are_latin1_and_never_fail) {
+    BOOST_TEST(rom({'O', 'x'}) == "Ox");
+    BOOST_TEST(rom({0xB0}) == "\xC2\xB0");                // degree sign
+    BOOST_TEST(rom({0xE9}) == "\xC3\xA9");                // é
+    BOOST_TEST(rom({0x80, 0x81}) == "\xC2\x80\xC2\x81");  // C1 controls still decode
+    BOOST_TEST(rom({0x00}) == std::string(1, '\0'));
+    std::vector<uint8_t> all(256);
+    for (int i = 0; i < 256; ++i)
+        all[static_cast<std::size_t>(i)] = static_cast<uint8_t>(i);
+    BOOST_TEST(decode_display_text(all).size() == 128u + 127u * 2u + 3u);
+}
+
+BOOST_AUTO_TEST_CASE(encode_round_trips_through_the_rom) {
+    std::array<uint8_t, 6> out{};
+    BOOST_TEST(encode_display_text("CO\u2082", NameEncoding::display_rom, out) == 3u);
+    const std::array<uint8_t, 6> want = {0x43, 0x4F, 0x82, 0x20, 0x20, 0x20};
+    BOOST_TEST(out == want);
+    BOOST_TEST(decode_display_text(trim_field(std::span<const uint8_t>(out))) == "CO\u2082");
+    encode_display_text("CO\u2082", NameEncoding::plain_ascii, out);
+    BOOST_TEST(std::string(out.begin(), out.end()) == "CO2   ");
+    encode_display_text("\u20AC\xC3\xA9", NameEncoding::display_rom, out);  // € has no byte
+    BOOST_TEST(out[0] == '?');
+    BOOST_TEST(out[1] == 0xE9);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(units_known_and_unknown) {
+    BOOST_TEST(parse_unit(" % ").kind == ANYSERIAL_UNIT_PERCENT);
+    BOOST_TEST(parse_unit(" % ").text == "%");
+    BOOST_TEST(parse_unit("vpm").kind == ANYSERIAL_UNIT_VPM);
+    BOOST_TEST(parse_unit("ppm").kind == ANYSERIAL_UNIT_PPM);
+    BOOST_TEST(parse_unit(std::string_view("mA\0", 3)).kind == ANYSERIAL_UNIT_MILLIAMP);
+    const ParsedUnit odd = parse_unit(" mg ");
+    BOOST_TEST(odd.kind == ANYSERIAL_UNIT_UNKNOWN);
+    BOOST_TEST(odd.text == "mg");
+    BOOST_TEST(parse_unit("   ").kind == ANYSERIAL_UNIT_UNKNOWN);
+    BOOST_TEST(parse_unit("   ").text.empty());
+}
+
+BOOST_AUTO_TEST_CASE(registry_matches_the_spec_table) {
+    const uint32_t values[] = {30001, 30008, 30015, 30022, 30029,
+                               30036, 30043, 30050, 30057, 30064};
+    const uint32_t discretes[] = {10001, 10009, 10017, 10025, 10033,
+                                  10041, 10049, 10057, 10065, 10073};
+    for (std::size_t i = 0; i < kSlotCount; ++i) {
+        BOOST_TEST(kSlots[i].value_register + kInputRegisterBase == values[i]);
+        BOOST_TEST(kSlots[i].name_register + kInputRegisterBase == values[i] + 2);
+        BOOST_TEST(kSlots[i].unit_register + kInputRegisterBase == values[i] + 5);
+        BOOST_TEST(kSlots[i].discrete + kDiscreteInputBase == discretes[i]);
+    }
+    BOOST_TEST(find_slot("I2")->kind == ChannelKind::transducer);
+    BOOST_TEST(find_slot("D3")->kind == ChannelKind::derived);
+    BOOST_TEST(find_slot("D3")->parent == 2);
+    BOOST_TEST(find_slot("E1")->kind == ChannelKind::external);
+    BOOST_TEST(find_slot("X9") == nullptr);
+    BOOST_TEST(kInputRegisterCount == 70);
+    BOOST_TEST(kChannelDiscreteCount == 80);
+}
+
+BOOST_AUTO_TEST_SUITE(status)
+
+BOOST_AUTO_TEST_CASE(transducer_bits_map_one_to_one) {
+    BOOST_TEST(decode_channel_status(ChannelKind::transducer, 0x01) == ANYSERIAL_STATUS_FAULT);
+    BOOST_TEST(decode_channel_status(ChannelKind::transducer, 0x0E) ==
+               (ANYSERIAL_STATUS_MAINTENANCE | ANYSERIAL_STATUS_CALIBRATING |
+                ANYSERIAL_STATUS_WARMING_UP));
+    BOOST_TEST(decode_channel_status(ChannelKind::transducer, 0xF0) ==
+               (ANYSERIAL_STATUS_ALARM1 | ANYSERIAL_STATUS_ALARM2 | ANYSERIAL_STATUS_ALARM3 |
+                ANYSERIAL_STATUS_ALARM4));
+}
+
+BOOST_AUTO_TEST_CASE(external_bit0_is_invalid_and_bits_1_to_3_are_reserved) {
+    BOOST_TEST(decode_channel_status(ChannelKind::external, 0x01) == ANYSERIAL_STATUS_INVALID);
+    BOOST_TEST(decode_channel_status(ChannelKind::external, 0x0E) == 0u);
+    BOOST_TEST(decode_channel_status(ChannelKind::external, 0x10) == ANYSERIAL_STATUS_ALARM1);
+}
+
+BOOST_AUTO_TEST_CASE(derived_low_bits_are_marked_inherited) {
+    BOOST_TEST(decode_channel_status(ChannelKind::derived, 0x01) ==
+               (ANYSERIAL_STATUS_FAULT | ANYSERIAL_STATUS_INHERITED));
+    BOOST_TEST(decode_channel_status(ChannelKind::derived, 0x20) == ANYSERIAL_STATUS_ALARM2);
+}
+
+BOOST_AUTO_TEST_CASE(encode_is_the_inverse) {
+    for (unsigned bits = 0; bits < 256; ++bits) {
+        const auto b = static_cast<uint8_t>(bits);
+        BOOST_TEST(encode_channel_status(ChannelKind::transducer,
+                                         decode_channel_status(ChannelKind::transducer, b)) == b);
+    }
+    BOOST_TEST(encode_channel_status(ChannelKind::external, ANYSERIAL_STATUS_INVALID) == 0x01);
+}
+
+BOOST_AUTO_TEST_CASE(analyser_discretes_and_cal_groups) {
+    anyserial_analyser_status_t s{};
+    // fault, group 2 calibrating on gas 2, group 4 calibrating on gas 1
+    decode_analyser_discretes(0x0001 | (0x3u << 10) | (0x1u << 14), s);
+    BOOST_TEST(s.fault);
+    BOOST_TEST(!s.maintenance);
+    BOOST_TEST(s.cal_group_count == 4u);
+    BOOST_TEST(!s.cal_groups[0].calibrating);
+    BOOST_TEST(s.cal_groups[1].calibrating);
+    BOOST_TEST(s.cal_groups[1].cal_gas == 2);
+    BOOST_TEST(s.cal_groups[3].calibrating);
+    BOOST_TEST(s.cal_groups[3].cal_gas == 1);
+    BOOST_TEST(s.cal_groups[3].group == 4u);
+    BOOST_TEST(encode_analyser_discretes(s) == (0x0001 | (0x3u << 10) | (0x1u << 14)));
+}
+
+BOOST_AUTO_TEST_CASE(autocal_field) {
+    anyserial_analyser_status_t s{};
+    BOOST_TEST(parse_autocal("S1C2S1C1", s));
+    BOOST_TEST(!s.cal_groups[0].calibrating);
+    BOOST_TEST(s.cal_groups[1].calibrating);
+    BOOST_TEST(s.cal_groups[1].cal_gas == 2);
+    BOOST_TEST(s.cal_groups[3].calibrating);
+    char text[8];
+    format_autocal(s, text);
+    BOOST_TEST(std::string(text, 8) == "S1C2S1C1");
+    BOOST_TEST(!parse_autocal("S1S1S1", s));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(bank)
+
+BOOST_AUTO_TEST_CASE(bench_unit_register_image) {
+    const Bank b = Bank::bench();
+    std::array<uint16_t, kInputRegisterCount> regs{};
+    b.input_registers(regs);
+    uint32_t bits = (uint32_t{regs[0]} << 16) | regs[1];
+    float v;
+    std::memcpy(&v, &bits, sizeof v);
+    BOOST_TEST(v == 20.376f);
+    // I3 name registers 30017..30019: 43 4F 82 20 20 20
+    BOOST_TEST(regs[16] == 0x434F);
+    BOOST_TEST(regs[17] == 0x8220);
+    BOOST_TEST(regs[18] == 0x2020);
+    // E1 (30057): unlabelled, unit "mA" + NUL
+    BOOST_TEST(regs[58] == 0x2020);
+    BOOST_TEST(regs[61] == 0x6D41);
+    BOOST_TEST(regs[62] == 0x2000);
+    // I4 unpopulated: all zero
+    for (std::size_t i = 21; i < 28; ++i)
+        BOOST_TEST(regs[i] == 0);
+}
+
+BOOST_AUTO_TEST_CASE(coil_pulse_starts_and_coil_9_stops) {
+    Bank b = Bank::bench();
+    b.write_coil(1, true);
+    BOOST_TEST(b.calibrating(2));
+    BOOST_TEST((b.channel_bits(*find_slot("I2")) & 0x04) != 0);
+    BOOST_TEST((b.channel_bits(*find_slot("D2")) & 0x04) != 0);  // parent copy
+    BOOST_TEST((b.channel_bits(*find_slot("I1")) & 0x04) == 0);
+    b.write_coil(1, true);  // no edge: nothing new
+    b.write_coil(1, false);
+    BOOST_TEST(b.calibrating(2));
+    b.write_coil(kStopCalibrationCoil, true);
+    BOOST_TEST(!b.calibrating(2));
+}
+
+BOOST_AUTO_TEST_CASE(labels_are_checked) {
+    Bank b;
+    BOOST_CHECK_THROW(b.set_label("Z1", "x", "%"), anyserial::sdk::Error);
+    BOOST_CHECK_THROW(b.set_label("I1", "Oxygen7", "%"), anyserial::sdk::Error);
+    BOOST_CHECK_THROW(b.set_label("I1", "O2", "ppmv"), anyserial::sdk::Error);
+    b.set_label("I1", "CO\u2082 in", "%");  // 6 characters, 8 bytes
+    BOOST_TEST(b.populated(*find_slot("I1")));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
