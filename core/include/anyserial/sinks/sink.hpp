@@ -1,0 +1,93 @@
+// anyserial — sinks: where recorded batches go (memory, CSV, JSONL, SQLite).
+//
+// A sink is opened, written one per-tick batch at a time, flushed and closed. Every
+// failure is a SinkError naming the sink kind and its path. All sinks write the same
+// long-format row (one sample per row), see columns() and docs/recording.md.
+#pragma once
+
+#include <anyserial/device/models.hpp>
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace anyserial::sinks {
+
+using device::Sample;
+
+class SinkError : public std::runtime_error {
+  public:
+    SinkError(std::string sink, std::string path, const std::string &what);
+    const std::string &sink() const noexcept { return sink_; }
+    const std::string &path() const noexcept { return path_; }
+
+  private:
+    std::string sink_;
+    std::string path_;
+};
+
+class Sink {
+  public:
+    virtual ~Sink() = default;
+    virtual std::string_view kind() const noexcept = 0;    // "csv", "jsonl", "sqlite", "memory"
+    virtual const std::string &path() const noexcept = 0;  // empty for memory
+    std::string describe() const;                          // "csv:/tmp/run.csv"
+
+    virtual void open() = 0;
+    // One per-tick batch. Durable once it returns (files are flushed, SQLite committed).
+    virtual void write(std::span<const Sample> batch) = 0;
+    virtual void flush() = 0;
+    virtual void close() = 0;  // idempotent; flushes first
+};
+
+// ---- the long-format row ------------------------------------------------------------
+inline constexpr std::size_t column_count = 21;
+// device, channel, kind, name, value, unit, fault, maintenance, calibrating, warming_up,
+// alarm1..alarm4, ok, protocol, monotonic_ns, received_at, requested_at, latency_s, error
+const std::array<std::string_view, column_count> &columns() noexcept;
+
+using Cell = std::variant<std::monostate, std::int64_t, double, std::string>;
+using Row = std::array<Cell, column_count>;
+// Booleans are 0/1, times ISO-8601 UTC with microseconds, absent values monostate.
+Row to_row(const Sample &sample);
+
+// ---- sinks --------------------------------------------------------------------------
+class MemorySink final : public Sink {
+  public:
+    std::string_view kind() const noexcept override { return "memory"; }
+    const std::string &path() const noexcept override { return path_; }
+    void open() override { open_ = true; }
+    void write(std::span<const Sample> batch) override;
+    void flush() override {}
+    void close() override { open_ = false; }
+    const std::vector<std::vector<Sample>> &batches() const noexcept { return batches_; }
+    bool is_open() const noexcept { return open_; }
+
+  private:
+    std::string path_;
+    bool open_ = false;
+    std::vector<std::vector<Sample>> batches_;
+};
+
+std::unique_ptr<Sink> make_csv_sink(std::filesystem::path path);
+std::unique_ptr<Sink> make_jsonl_sink(std::filesystem::path path);
+std::unique_ptr<Sink> make_sqlite_sink(std::filesystem::path path);
+
+struct SinkSpec {
+    std::string kind;  // csv | jsonl | sqlite | memory
+    std::string path;  // empty for memory
+};
+// "csv:FILE" | "jsonl:FILE" | "sqlite:FILE" | "memory". std::invalid_argument otherwise.
+SinkSpec parse_sink_spec(std::string_view spec);
+std::unique_ptr<Sink> make_sink(const SinkSpec &spec);
+inline std::unique_ptr<Sink> make_sink(std::string_view spec) {
+    return make_sink(parse_sink_spec(spec));
+}
+
+}  // namespace anyserial::sinks

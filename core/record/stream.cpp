@@ -1,0 +1,104 @@
+// anyserial — StreamingSession over a broadcast subscription or a POLL recording.
+#include <anyserial/device/errors.hpp>
+#include <anyserial/errors.hpp>
+#include <anyserial/record/stream.hpp>
+#include <boost/asio/append.hpp>
+#include <boost/asio/post.hpp>
+#include <deque>
+
+namespace anyserial::record {
+
+std::string_view to_string(StreamMode m) noexcept {
+    return m == StreamMode::autoprint ? "autoprint" : "poll";
+}
+
+namespace detail {
+
+struct StreamState {
+    StreamMode mode = StreamMode::poll;
+    std::optional<device::Subscription> subscription;  // autoprint
+    std::optional<Recording> recording;                // poll
+    std::deque<Sample> pending;                        // the rest of the current batch
+    bool closed = false;
+};
+
+void stream_receive(
+    const std::shared_ptr<StreamState> &s,
+    boost::asio::any_completion_handler<void(boost::system::error_code, Sample)> h) {
+    if (s->mode == StreamMode::autoprint) {
+        s->subscription->async_receive(std::move(h));
+        return;
+    }
+    auto ex = s->recording->get_executor();
+    if (!s->pending.empty()) {
+        Sample next = std::move(s->pending.front());
+        s->pending.pop_front();
+        boost::asio::post(
+            ex, boost::asio::append(std::move(h), boost::system::error_code{}, std::move(next)));
+        return;
+    }
+    s->recording->async_next_batch(
+        [s, h = std::move(h)](boost::system::error_code ec, Batch batch) mutable {
+            if (ec) {
+                std::move(h)(ec, Sample{});
+                return;
+            }
+            s->pending.insert(s->pending.end(), std::make_move_iterator(batch.begin()),
+                              std::make_move_iterator(batch.end()));
+            stream_receive(s, std::move(h));  // an empty batch: wait for the next one
+        });
+}
+
+}  // namespace detail
+
+StreamingSession::~StreamingSession() {
+    close();
+}
+
+StreamMode StreamingSession::mode() const noexcept {
+    return state_->mode;
+}
+
+std::uint64_t StreamingSession::lost() const noexcept {
+    if (state_->subscription) return state_->subscription->lost();
+    return state_->recording ? state_->recording->summary().samples_late : 0;
+}
+
+const AcquisitionSummary *StreamingSession::summary() const noexcept {
+    return state_->recording ? &state_->recording->summary() : nullptr;
+}
+
+void StreamingSession::close() {
+    if (!state_ || state_->closed) return;
+    state_->closed = true;
+    if (state_->subscription) state_->subscription->close();
+    if (state_->recording) state_->recording->stop();
+}
+
+StreamingSession open_stream(device::Analyzer &analyzer, std::optional<StreamMode> mode,
+                             std::optional<double> rate_hz, std::size_t capacity) {
+    const bool broadcast = analyzer.broadcast();
+    const StreamMode resolved = mode.value_or(broadcast ? StreamMode::autoprint : StreamMode::poll);
+    const std::string proto(device::to_string(analyzer.protocol()));
+    if (broadcast && resolved != StreamMode::autoprint) {
+        throw device::DeviceError(device::errc::validation,
+                                  proto + " mode only supports AUTOPRINT streaming, not poll");
+    }
+    if (!broadcast && resolved != StreamMode::poll) {
+        throw device::DeviceError(device::errc::validation,
+                                  proto + " mode only supports POLL streaming, not autoprint");
+    }
+    auto st = std::make_shared<detail::StreamState>();
+    st->mode = resolved;
+    if (resolved == StreamMode::autoprint) {
+        st->subscription.emplace(analyzer.subscribe(capacity));
+    } else {
+        RecordOptions o;
+        o.rate_hz = rate_hz.value_or(1.0);
+        o.device = analyzer.port();
+        st->recording.emplace(record(analyzer.get_executor(), PollSource::ref(analyzer), o));
+    }
+    return StreamingSession(std::move(st));
+}
+
+}  // namespace anyserial::record
