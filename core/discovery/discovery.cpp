@@ -1,0 +1,107 @@
+// Port discovery: every loaded backend's "anyserial.backend.discovery/1" extension, live.
+#include <anyserial/sdk/ext/discovery.h>
+
+#include <algorithm>
+#include <anyserial/discovery.hpp>
+#include <anyserial/plugin_host.hpp>
+#include <cstddef>
+#include <filesystem>
+#include <set>
+
+#include "log/logger.hpp"
+
+namespace anyserial {
+
+namespace {
+
+// Does a struct of `size` bytes contain the member ending at `end`?
+constexpr bool has_field(std::uint32_t size, std::size_t end) noexcept {
+    return size >= end;
+}
+
+#define ANYSERIAL_HAS(ptr, type, member) \
+    has_field((ptr)->struct_size, offsetof(type, member) + sizeof((ptr)->member))
+
+std::optional<std::string> text(const char *s) {
+    if (s == nullptr) return std::nullopt;
+    return std::string(s);
+}
+
+struct Collector {
+    std::string backend;
+    std::vector<PortInfo> *out;
+};
+
+int32_t collect(void *user, const anyserial_port_info_t *info) noexcept {
+    try {
+        auto &c = *static_cast<Collector *>(user);
+        if (info == nullptr || !ANYSERIAL_HAS(info, anyserial_port_info_t, device) ||
+            info->device == nullptr)
+            return 0;
+        PortInfo p;
+        p.device = info->device;
+        p.backend = c.backend;
+        if (ANYSERIAL_HAS(info, anyserial_port_info_t, interface)) {
+            p.name = text(info->name);
+            p.description = text(info->description);
+            p.hwid = text(info->hwid);
+            if (info->vid >= 0 && info->vid <= 0xffff)
+                p.vid = static_cast<std::uint16_t>(info->vid);
+            if (info->pid >= 0 && info->pid <= 0xffff)
+                p.pid = static_cast<std::uint16_t>(info->pid);
+            p.serial_number = text(info->serial_number);
+            p.manufacturer = text(info->manufacturer);
+            p.product = text(info->product);
+            p.location = text(info->location);
+            p.interface = text(info->interface);
+        }
+        c.out->push_back(std::move(p));
+        return 0;
+    } catch (...) {
+        return 1;  // out of memory: stop this backend's enumeration
+    }
+}
+
+std::string canonical_or_same(std::string_view path) {
+    std::error_code ec;
+    const std::filesystem::path real = std::filesystem::canonical(std::filesystem::path(path), ec);
+    return ec ? std::string(path) : real.string();
+}
+
+}  // namespace
+
+std::vector<PortInfo> list_serial_ports(const PluginHost &host) {
+    std::vector<PortInfo> all;
+    for (const LoadedBackend *b : host.backends()) {
+        const auto *ext = static_cast<const anyserial_discovery_ext_t *>(
+            b->extension(ANYSERIAL_EXT_DISCOVERY_ID));
+        if (ext == nullptr || !ANYSERIAL_HAS(ext, anyserial_discovery_ext_t, list_ports) ||
+            ext->list_ports == nullptr)
+            continue;
+        std::vector<PortInfo> found;
+        Collector c{b->record().id, &found};
+        const int32_t st = ext->list_ports(&collect, &c);
+        if (st != ANYSERIAL_OK)
+            log::logger("anyserial.discovery")
+                .warn("backend '{}' discovery failed with status {}", b->record().id, st);
+        all.insert(all.end(), std::make_move_iterator(found.begin()),
+                   std::make_move_iterator(found.end()));
+    }
+    // The first backend reporting a device wins; sorted by device path.
+    std::stable_sort(all.begin(), all.end(),
+                     [](const PortInfo &a, const PortInfo &b) { return a.device < b.device; });
+    all.erase(
+        std::unique(all.begin(), all.end(),
+                    [](const PortInfo &a, const PortInfo &b) { return a.device == b.device; }),
+        all.end());
+    return all;
+}
+
+std::optional<PortInfo> find_port_info(const PluginHost &host, std::string_view device) {
+    const std::string wanted = canonical_or_same(device);
+    for (PortInfo &p : list_serial_ports(host))
+        if (p.device == device || canonical_or_same(p.device) == wanted) return std::move(p);
+    return std::nullopt;
+}
+
+}  // namespace anyserial
