@@ -1,0 +1,149 @@
+// anyserial — internal state of one open port, shared by SerialPort and its in-flight
+// operations (an operation keeps it alive until its handler ran, so a port may be moved
+// or destroyed while operations are pending). Not a public API.
+#pragma once
+
+#include <anyserial/capabilities.hpp>
+#include <anyserial/config.hpp>
+#include <anyserial/errors.hpp>
+#include <anyserial/plugin_host.hpp>
+#include <anyserial/stats.hpp>
+#include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <string>
+
+namespace anyserial {
+
+// What the last failure of a port was, with the backend's own words and OS error.
+struct ErrorDetail {
+    boost::system::error_code code;
+    int os_error = 0;     // errno (or OS error) from the backend, 0 when none
+    std::string message;  // what failed, from the core and the backend's last_error()
+};
+
+namespace detail {
+
+enum class Dir { read, write };
+
+// One-slot memory for the post that carries a completion from a backend thread to the
+// port's executor: exactly one completion per direction is ever in flight.
+class CompletionArena {
+  public:
+    void *allocate(std::size_t n) {
+        bool expected = false;
+        if (n <= sizeof buf_ && used_.compare_exchange_strong(expected, true)) return buf_;
+        return ::operator new(n);
+    }
+    void deallocate(void *p, std::size_t n) noexcept {
+        if (p == static_cast<void *>(buf_))
+            used_.store(false, std::memory_order_release);
+        else
+            ::operator delete(p, n);
+    }
+
+  private:
+    alignas(std::max_align_t) unsigned char buf_[256];
+    std::atomic<bool> used_{false};
+};
+
+template <class T>
+struct ArenaAllocator {
+    using value_type = T;
+    CompletionArena *arena;
+    explicit ArenaAllocator(CompletionArena *a) noexcept : arena(a) {}
+    template <class U>
+    ArenaAllocator(const ArenaAllocator<U> &o) noexcept : arena(o.arena) {}
+    T *allocate(std::size_t n) { return static_cast<T *>(arena->allocate(n * sizeof(T))); }
+    void deallocate(T *p, std::size_t n) noexcept { arena->deallocate(p, n * sizeof(T)); }
+    template <class U>
+    bool operator==(const ArenaAllocator<U> &o) const noexcept {
+        return arena == o.arena;
+    }
+};
+
+class PortCore;
+
+struct DirectionState {
+    DirectionState(PortCore &c, const boost::asio::any_io_executor &ex) : core(&c), event(ex) {}
+    PortCore *core;
+    bool busy = false;  // the per-direction guard (touched on the executor only)
+    // Async-completion kind: `event` is woken by the posted completion.
+    boost::asio::steady_timer event;
+    bool done = false;
+    std::int32_t status = 0;
+    std::uint32_t transferred = 0;
+    CompletionArena arena;
+};
+
+class PortCore {
+  public:
+    PortCore(boost::asio::any_io_executor ex, std::string path, const PluginHost *host,
+             const LoadedBackend *loaded, BackendHandle backend, SerialConfig config);
+    ~PortCore();
+    PortCore(const PortCore &) = delete;
+    PortCore &operator=(const PortCore &) = delete;
+
+    // After control->open succeeded: descriptor, capabilities, policy report.
+    boost::system::error_code after_open(const anyserial_config_report_t &report);
+
+    // Records the backend's failure (status, errno, text) and returns the errc for it.
+    boost::system::error_code backend_error(std::int32_t status, ErrnoContext ctx,
+                                            std::string_view what);
+    boost::system::error_code fail(boost::system::error_code ec, std::string message,
+                                   int os_error = 0);
+
+    // Async-completion kind.
+    std::int32_t start_io(Dir d, void *data, std::uint32_t len);
+    void cancel_io(Dir d) noexcept;
+    void post_completion(DirectionState &d, std::int32_t status, std::uint32_t n) noexcept;
+
+    void close() noexcept;
+    void finish_close() noexcept;  // the backend side of close, once no worker uses it
+
+    DirectionState &dir(Dir d) noexcept { return d == Dir::read ? rd : wr; }
+
+    // Sync-fd primitives, inline for the hot path.
+    std::int32_t read_nb(void *p, std::uint32_t len, std::uint32_t *n) noexcept {
+        return raw->sync_fd->read_nonblocking(raw, static_cast<std::uint8_t *>(p), len, n);
+    }
+    std::int32_t write_nb(const void *p, std::uint32_t len, std::uint32_t *n) noexcept {
+        return raw->sync_fd->write_nonblocking(raw, static_cast<const std::uint8_t *>(p), len, n);
+    }
+
+    boost::asio::any_io_executor ex;
+    std::string path;
+    const PluginHost *host;
+    const LoadedBackend *loaded;
+    BackendHandle backend;
+    anyserial_backend_t *raw;  // == backend.get(), cached for the hot path
+    bool sync_fd;
+    std::optional<boost::asio::posix::stream_descriptor> desc;
+    DirectionState rd;
+    DirectionState wr;
+    boost::asio::steady_timer aux;  // drain polling, break duration, drain_exact wake-up
+    bool open = false;
+    bool closed = false;
+    bool backend_closed = false;
+    bool break_active = false;
+    int blocking_in_flight = 0;   // drain_exact workers still using the backend
+    bool drain_detached = false;  // a cancelled drain_exact still holds the write guard
+    bool drain_done = false;
+    std::int32_t drain_status = 0;
+    std::mutex configure_mutex;  // serialises configure against itself
+    SerialConfig config;
+    SerialCapabilities platform_caps;
+    SerialCapabilities caps;
+    bool collect_stats;
+    SerialStats stats;
+    ErrorDetail last_error;
+};
+
+}  // namespace detail
+}  // namespace anyserial

@@ -1,0 +1,176 @@
+// anyserial — PortCore: backend glue, error capture, completion marshalling and close.
+#include <anyserial/sdk/backend.h>
+#include <anyserial/sdk/status.h>
+#include <fmt/format.h>
+
+#include <anyserial/detail/port_core.hpp>
+#include <boost/asio/bind_allocator.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include "log/logger.hpp"
+
+namespace anyserial::detail {
+namespace {
+
+void on_completion(void *user, std::int32_t status, std::uint32_t n) noexcept {
+    auto *d = static_cast<DirectionState *>(user);
+    d->core->post_completion(*d, status, n);
+}
+
+std::string backend_text(const anyserial_backend_t *b) {
+    if (b == nullptr || b->control->last_error == nullptr) return {};
+    char buf[512];
+    const std::uint32_t len = b->control->last_error(b, buf, sizeof buf);
+    if (len == 0) return {};
+    return std::string(buf, std::min<std::size_t>(len, sizeof buf - 1));
+}
+
+}  // namespace
+
+PortCore::PortCore(boost::asio::any_io_executor e, std::string p, const PluginHost *h,
+                   const LoadedBackend *l, BackendHandle b, SerialConfig cfg)
+    : ex(std::move(e)),
+      path(std::move(p)),
+      host(h),
+      loaded(l),
+      backend(std::move(b)),
+      raw(backend.get()),
+      sync_fd(raw != nullptr && raw->sync_fd != nullptr),
+      rd(*this, ex),
+      wr(*this, ex),
+      aux(ex),
+      config(std::move(cfg)),
+      collect_stats(config.collect_stats()) {
+    if (loaded != nullptr) {
+        const auto &d = loaded->descriptor();
+        anyserial_capabilities_t none{};
+        none.struct_size = sizeof none;
+        platform_caps = SerialCapabilities::from_c(
+            d.capabilities != nullptr ? *d.capabilities : none,
+            d.platform != nullptr ? d.platform : "", d.id != nullptr ? d.id : "");
+        caps = platform_caps;
+    }
+}
+
+PortCore::~PortCore() {
+    // Every operation and worker has finished (each holds a reference): close for real,
+    // releasing the fd from Asio first so that only the backend ever closes it.
+    close();
+    finish_close();
+}
+
+boost::system::error_code PortCore::after_open(const anyserial_config_report_t &report) {
+    open = true;
+    if (raw->control->capabilities != nullptr) {
+        anyserial_capabilities_t dev{};
+        dev.struct_size = sizeof dev;
+        if (raw->control->capabilities(raw, &dev) == ANYSERIAL_OK)
+            caps = resolve_capabilities(platform_caps, SerialCapabilities::from_c(dev, "", ""));
+    }
+    if (report.unsupported != 0) {
+        auto &lg = log::logger("anyserial.port");
+        if (config.unsupported_policy() == UnsupportedPolicy::warn)
+            lg.warn("{}: features not applied (0x{:x}): {}", path, report.unsupported,
+                    report.message);
+        else
+            lg.debug("{}: features not applied (0x{:x}): {}", path, report.unsupported,
+                     report.message);
+    }
+    if (sync_fd) {
+        const int fd = raw->sync_fd->fileno(raw);
+        if (fd < 0) return fail(make_error_code(errc::plugin_error), "open: backend has no fd");
+        boost::system::error_code ec;
+        desc.emplace(ex);
+        desc->assign(fd, ec);
+        if (ec) return fail(ec, "open: cannot watch the backend's fd: " + ec.message());
+    }
+    return {};
+}
+
+boost::system::error_code PortCore::fail(boost::system::error_code ec, std::string message,
+                                         int os_error) {
+    last_error.code = ec;
+    last_error.os_error = os_error;
+    last_error.message = std::move(message);
+    return ec;
+}
+
+boost::system::error_code PortCore::backend_error(std::int32_t status, ErrnoContext ctx,
+                                                  std::string_view what) {
+    const int os = raw != nullptr && raw->control->last_os_error != nullptr
+                       ? raw->control->last_os_error(raw)
+                       : 0;
+    errc e = errc_from_status(status);
+    // The errno is the finer truth where the status is generic (seed §10.1).
+    if (os != 0 && (status == ANYSERIAL_E_IO || e == errc::io_error)) e = errc_from_errno(os, ctx);
+    if (status == ANYSERIAL_E_CANCELLED) e = errc::closed;
+    std::string text = backend_text(raw);
+    std::string message = text.empty() ? std::string(what) : fmt::format("{}: {}", what, text);
+    return fail(make_error_code(e), std::move(message), os);
+}
+
+std::int32_t PortCore::start_io(Dir d, void *data, std::uint32_t len) {
+    DirectionState &s = dir(d);
+    if (collect_stats) ++(d == Dir::read ? stats.read_calls : stats.write_calls);
+    if (d == Dir::read)
+        return raw->async_io->start_read(raw, static_cast<std::uint8_t *>(data), len,
+                                         &on_completion, &s);
+    return raw->async_io->start_write(raw, static_cast<const std::uint8_t *>(data), len,
+                                      &on_completion, &s);
+}
+
+void PortCore::cancel_io(Dir d) noexcept {
+    if (raw != nullptr && raw->async_io != nullptr && !backend_closed)
+        raw->async_io->cancel(
+            raw, d == Dir::read ? ANYSERIAL_DIRECTION_READ : ANYSERIAL_DIRECTION_WRITE);
+}
+
+void PortCore::post_completion(DirectionState &d, std::int32_t status, std::uint32_t n) noexcept {
+    DirectionState *dp = &d;
+    auto fn = [dp, status, n] {
+        dp->status = status;
+        dp->transferred = n;
+        dp->done = true;
+        dp->event.cancel();
+    };
+    try {
+        // The concrete io_context executor honours the bound allocator: no heap use here.
+        if (auto *io = ex.target<boost::asio::io_context::executor_type>())
+            boost::asio::post(*io, boost::asio::bind_allocator(ArenaAllocator<void>(&d.arena), fn));
+        else
+            boost::asio::post(ex, fn);
+    } catch (...) {
+        // Only bad_alloc is possible; the operation then stays parked until close.
+    }
+}
+
+void PortCore::close() noexcept {
+    if (closed) return;
+    closed = true;
+    if (break_active && raw != nullptr && !backend_closed) {
+        raw->control->set_break(raw, false);
+        break_active = false;
+    }
+    aux.cancel();
+    if (desc) {
+        // Wake the pending waits, and hand the fd back untouched: the backend owns it.
+        boost::system::error_code ignored;
+        desc->cancel(ignored);
+        (void)desc->release();
+        desc.reset();
+    }
+    if (raw != nullptr && raw->async_io != nullptr && !backend_closed)
+        raw->async_io->cancel(raw, ANYSERIAL_DIRECTION_READ | ANYSERIAL_DIRECTION_WRITE);
+    if (blocking_in_flight == 0) finish_close();
+}
+
+void PortCore::finish_close() noexcept {
+    if (backend_closed || raw == nullptr) return;
+    backend_closed = true;
+    if (open) raw->control->close(raw);  // delivers outstanding async completions
+    open = false;
+    log::logger("anyserial.port").debug("{}: closed", path);
+}
+
+}  // namespace anyserial::detail

@@ -1,0 +1,200 @@
+// anyserial diag loopback --port P [--peer Q] [--count N] [--size B] [--timeout S] [--json]
+//
+// Sends N patterned messages on P and waits for each echo, verifying it byte for byte.
+// By default the far end echoes (a loopback plug, a pySerial echo peer); with --peer Q the
+// CLI itself echoes on Q (e.g. --port mock://x/a --peer mock://x/b).
+// Prints {"sent","ok","mismatched","timeouts","rtt_us":{"p50","p99","max"}}; exit 1 when
+// any message was lost or corrupted.
+#include <algorithm>
+#include <anyserial/serial_port.hpp>
+#include <anyserial/timeout.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <optional>
+#include <ostream>
+#include <vector>
+
+#include "command.hpp"
+
+namespace po = boost::program_options;
+namespace json = boost::json;
+namespace asio = boost::asio;
+using anyserial::SerialPort;
+
+namespace {
+
+struct Options {
+    std::string port;
+    std::optional<std::string> peer;
+    unsigned count = 10;
+    unsigned size = 64;
+    double timeout_s = 1.0;
+    std::uint32_t baud = 115200;
+    bool json = false;
+};
+
+struct Report {
+    unsigned sent = 0, ok = 0, mismatched = 0, timeouts = 0;
+    std::vector<double> rtt_us;
+    std::string error;
+};
+
+asio::awaitable<SerialPort> open(anyserial::PluginHost &host, const std::string &path,
+                                 std::uint32_t baud) {
+    auto ex = co_await asio::this_coro::executor;
+    auto [ec, port] = co_await anyserial::async_open_serial_port(
+        ex, host, path, anyserial::SerialConfig{}.with_baudrate(baud),
+        asio::as_tuple(asio::use_awaitable));
+    if (ec) port.throw_error(ec, "open " + path);
+    co_return std::move(port);
+}
+
+// Echoes everything until the port is closed.
+asio::awaitable<void> echo(SerialPort &peer) {
+    std::vector<unsigned char> buf(4096);
+    for (;;) {
+        auto [ec, n] =
+            co_await peer.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+        auto [wec, wn] = co_await peer.async_send(asio::buffer(buf.data(), n),
+                                                  asio::as_tuple(asio::use_awaitable));
+        if (wec) co_return;
+    }
+}
+
+asio::awaitable<void> loopback(anyserial::PluginHost &host, const Options &o, Report &r) {
+    auto ex = co_await asio::this_coro::executor;
+    SerialPort port = co_await open(host, o.port, o.baud);
+    std::optional<SerialPort> peer;
+    if (o.peer) {
+        peer.emplace(co_await open(host, *o.peer, o.baud));
+        asio::co_spawn(ex, echo(*peer), asio::detached);
+    }
+    const auto timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::duration<double>(o.timeout_s));
+    std::vector<unsigned char> out(o.size), in(o.size);
+    for (unsigned i = 0; i < o.count; ++i) {
+        for (unsigned k = 0; k < o.size; ++k)
+            out[k] = static_cast<unsigned char>((i * 131u + k * 7u + 1u) & 0xffu);
+        const auto t0 = std::chrono::steady_clock::now();
+        auto [wec, wn] = co_await port.async_send(
+            asio::buffer(out),
+            anyserial::with_timeout(ex, timeout, asio::as_tuple(asio::use_awaitable)));
+        if (wec) {
+            r.error = "send: " + wec.message();
+            break;
+        }
+        ++r.sent;
+        auto [rec, rn] = co_await asio::async_read(
+            port, asio::buffer(in),
+            anyserial::with_timeout(ex, timeout, asio::as_tuple(asio::use_awaitable)));
+        if (rec == anyserial::errc::timeout) {
+            ++r.timeouts;
+            port.reset_input_buffer();  // a late echo must not shift the next comparison
+            continue;
+        }
+        if (rec) {
+            r.error = "receive: " + rec.message();
+            break;
+        }
+        const auto t1 = std::chrono::steady_clock::now();
+        r.rtt_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+        if (std::equal(in.begin(), in.end(), out.begin()))
+            ++r.ok;
+        else
+            ++r.mismatched;
+    }
+    port.close();
+    if (peer) peer->close();
+}
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    const auto idx = static_cast<std::size_t>(p / 100.0 * static_cast<double>(v.size() - 1) + 0.5);
+    return v[std::min(idx, v.size() - 1)];
+}
+
+int run_loopback(anyserial::cli::Context &ctx, const std::vector<std::string> &args) {
+    Options o;
+    po::options_description opts(
+        "anyserial diag loopback --port P [--peer Q] [--count N] [--size B] [--timeout S] "
+        "[--json]");
+    opts.add_options()("port", po::value(&o.port)->value_name("P"), "port to test")(
+        "peer", po::value<std::string>()->value_name("Q"), "echo on this port ourselves")(
+        "count", po::value(&o.count)->value_name("N")->default_value(10), "messages")(
+        "size", po::value(&o.size)->value_name("B")->default_value(64), "bytes per message")(
+        "timeout", po::value(&o.timeout_s)->value_name("S")->default_value(1.0),
+        "seconds to wait for each echo")(
+        "baud", po::value(&o.baud)->value_name("B")->default_value(115200), "baud rate")(
+        "json", "machine-readable output")("help,h", "show this help");
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(opts).run(), vm);
+    po::notify(vm);
+    if (vm.count("help") != 0) {
+        ctx.out << opts;
+        return anyserial::cli::exit_ok;
+    }
+    if (o.port.empty()) throw anyserial::cli::UsageError("--port is required");
+    if (o.size == 0 || o.count == 0)
+        throw anyserial::cli::UsageError("--count and --size must be > 0");
+    if (!(o.timeout_s > 0)) throw anyserial::cli::UsageError("--timeout must be > 0");
+    if (vm.count("peer") != 0) o.peer = vm["peer"].as<std::string>();
+    o.json = vm.count("json") != 0;
+
+    Report r;
+    asio::io_context io;
+    std::exception_ptr failure;
+    asio::co_spawn(io, loopback(ctx.host(), o, r), [&](std::exception_ptr e) { failure = e; });
+    io.run();
+    if (failure) {
+        try {
+            std::rethrow_exception(failure);
+        } catch (const std::exception &e) {
+            r.error = e.what();
+        }
+    }
+    json::object doc;
+    doc["sent"] = r.sent;
+    doc["ok"] = r.ok;
+    doc["mismatched"] = r.mismatched;
+    doc["timeouts"] = r.timeouts;
+    doc["rtt_us"] = json::object{{"p50", percentile(r.rtt_us, 50)},
+                                 {"p99", percentile(r.rtt_us, 99)},
+                                 {"max", percentile(r.rtt_us, 100)}};
+    if (!r.error.empty()) doc["error"] = r.error;
+    if (o.json) {
+        ctx.out << json::serialize(doc) << '\n';
+    } else {
+        ctx.out << "port " << o.port << (o.peer ? " (echo on " + *o.peer + ")" : "") << ": sent "
+                << r.sent << ", ok " << r.ok << ", mismatched " << r.mismatched << ", timeouts "
+                << r.timeouts << "; rtt p50 " << percentile(r.rtt_us, 50) << " us, p99 "
+                << percentile(r.rtt_us, 99) << " us, max " << percentile(r.rtt_us, 100) << " us\n";
+        if (!r.error.empty()) ctx.err << "anyserial diag loopback: " << r.error << '\n';
+    }
+    const bool good = r.error.empty() && r.ok == o.count;
+    return good ? anyserial::cli::exit_ok : anyserial::cli::exit_failure;
+}
+
+int run(anyserial::cli::Context &ctx) {
+    if (ctx.args.empty() || ctx.args[0] == "--help" || ctx.args[0] == "-h") {
+        ctx.out << "anyserial diag loopback --port P [--peer Q] [--count N] [--size B] "
+                   "[--timeout S] [--json]\n";
+        return ctx.args.empty() ? anyserial::cli::exit_usage : anyserial::cli::exit_ok;
+    }
+    const std::string sub = ctx.args[0];
+    const std::vector<std::string> rest(ctx.args.begin() + 1, ctx.args.end());
+    if (sub == "loopback") return run_loopback(ctx, rest);
+    throw anyserial::cli::UsageError("unknown diag subcommand '" + sub + "' (known: loopback)");
+}
+
+}  // namespace
+
+static const anyserial::cli::Registration reg{"diag", "serial diagnostics: loopback", &run};
