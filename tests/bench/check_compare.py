@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Smoke test of bench/compare --quick: the document is well-formed JSON, every metric and
+every implementation has its rows (a value or an error saying why), and the programs that
+need nothing beyond this build actually measured something. No timing is ever asserted."""
+import json
+import math
+import subprocess
+import sys
+
+IMPLS = {"raw-poll", "boost-asio", "anyserial", "anyserial-static", "anyserial-sync",
+         "pyserial", "pyserial-asyncio", "libserialport", "libmodbus"}
+METRICS = {"rtt_1byte_p50_us", "rtt_1byte_p99_us", "fanout_p50_us", "throughput_mib_s",
+           "allocs_per_op", "cancel_latency_p99_us", "plugin_overhead_ratio",
+           "modbus_fc04_sweep_p50_us", "continuous_decode_mib_s", "recorder_max_drift_ms",
+           "startup_ms", "rss_mib_128_ports"}
+# Built from this tree alone: these must produce a value, not an error.
+MUST_MEASURE = ["raw-poll", "boost-asio", "anyserial", "anyserial-static", "anyserial-sync"]
+
+
+def fail(msg):
+    print(f"check_compare: FAIL: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def main():
+    compare, build = sys.argv[1], sys.argv[2]
+    r = subprocess.run([sys.executable, compare, "--quick", "--build-dir", build],
+                       capture_output=True, text=True, timeout=600)
+    sys.stderr.write(r.stderr)
+    if r.returncode != 0:
+        fail(f"bench/compare exited {r.returncode}")
+    try:
+        doc = json.loads(r.stdout)
+    except ValueError as e:
+        fail(f"output is not JSON: {e}\n{r.stdout[:2000]}")
+    for key in ("cpu", "cores", "kernel", "memory_gib", "compiler", "boost", "date"):
+        if key not in doc.get("machine", {}):
+            fail(f"machine.{key} missing")
+    rows = doc.get("results")
+    if not isinstance(rows, list) or not rows:
+        fail("no results")
+    for row in rows:
+        for key in ("metric", "impl", "value", "unit", "params"):
+            if key not in row:
+                fail(f"row without '{key}': {row}")
+        if row["metric"] not in METRICS:
+            fail(f"unknown metric {row['metric']}")
+        v = row["value"]
+        if v is None:
+            if not isinstance(row.get("error"), str) or not row["error"]:
+                fail(f"row with neither value nor error: {row}")
+        elif not isinstance(v, (int, float)) or not math.isfinite(v):
+            fail(f"value is not a finite number: {row}")
+    seen_impls = {row["impl"] for row in rows}
+    if seen_impls != IMPLS:
+        fail(f"implementations: missing {IMPLS - seen_impls}, unexpected {seen_impls - IMPLS}")
+    seen_metrics = {row["metric"] for row in rows}
+    if seen_metrics != METRICS:
+        fail(f"metrics missing: {METRICS - seen_metrics}")
+    ports = {row["params"].get("ports") for row in rows if row["metric"] == "fanout_p50_us"}
+    if ports != {1, 8, 32, 128}:
+        fail(f"fanout port counts are {ports}")
+    for impl in MUST_MEASURE:
+        row = next(r for r in rows if r["metric"] == "rtt_1byte_p50_us" and r["impl"] == impl)
+        if row["value"] is None:
+            fail(f"{impl} could not measure a round trip: {row.get('error')}")
+        if impl != "raw-poll" and "ratio_to_raw_poll" not in row:
+            fail(f"{impl} round trip has no ratio to raw-poll")
+    print(f"check_compare: ok: {len(rows)} rows, {len(seen_impls)} implementations "
+          f"({doc['config']['seconds']} s)")
+
+
+if __name__ == "__main__":
+    main()
