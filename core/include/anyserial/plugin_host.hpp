@@ -91,9 +91,12 @@ class PluginHost {
     PluginHost(const PluginHost &) = delete;
     PluginHost &operator=(const PluginHost &) = delete;
 
-    // The default search: the build tree's plugin dir, the install prefix's plugin
-    // dir, every entry of ANYSERIAL_PLUGIN_PATH (colon-separated), then extra_dirs
-    // (the CLI's repeatable --plugin-dir). A directory already searched is skipped.
+    // The default search: the build tree's plugin dir when libanyserial itself runs from
+    // the build tree, otherwise the install prefix's plugin dir (and <dir of
+    // libanyserial>/anyserial/plugins, for a relocated install); then every entry of
+    // ANYSERIAL_PLUGIN_PATH (colon-separated), then extra_dirs (the CLI's repeatable
+    // --plugin-dir). A directory already searched is skipped. On a duplicate id or claim
+    // the first loaded wins and the later file is refused.
     void load_default(const std::vector<std::filesystem::path> &extra_dirs = {});
     // Every libanyserial-*.so / anyserial-*.so in dir (non-recursive, sorted by name).
     void load_directory(const std::filesystem::path &dir);

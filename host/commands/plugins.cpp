@@ -1,0 +1,126 @@
+// anyserial plugins [--json] — loaded plugins and every refused plugin with its reason.
+#include <algorithm>
+#include <boost/json.hpp>
+#include <boost/program_options.hpp>
+#include <iomanip>
+#include <ostream>
+
+#include "command.hpp"
+
+namespace po = boost::program_options;
+namespace json = boost::json;
+using anyserial::PluginKind;
+using anyserial::PluginRecord;
+
+namespace {
+
+json::object to_json(const PluginRecord &r) {
+    json::object o;
+    o["id"] = r.id;
+    o["kind"] = r.kind == PluginKind::backend ? "backend" : "protocol";
+    o["name"] = r.name;
+    o["version"] = r.version;
+    o["abi"] = r.abi;
+    o["path"] = r.path.string();
+    json::array claims;
+    for (const auto &c : r.claims)
+        claims.emplace_back(c);
+    o["claims"] = std::move(claims);
+    o["vendor"] = r.vendor;
+    o["description"] = r.description;
+    if (r.kind == PluginKind::backend) {
+        o["backend_kind"] = r.backend_kind;
+        o["platform"] = r.platform;
+    } else {
+        o["device_family"] = r.device_family;
+        o["mode"] = r.mode;
+    }
+    return o;
+}
+
+std::string join(const std::vector<std::string> &items) {
+    std::string s;
+    for (const auto &i : items)
+        s += (s.empty() ? "" : " ") + i;
+    return s;
+}
+
+// What a row shows in the CLAIMS/MODE column: claims for backends, family/mode else.
+std::string detail(const PluginRecord &r) {
+    if (r.kind == PluginKind::backend) return join(r.claims);
+    return r.device_family.empty() ? r.mode : r.device_family + "/" + r.mode;
+}
+
+void print_table(std::ostream &out, const anyserial::PluginHost &host) {
+    const std::vector<std::string> head{"ID",  "KIND",        "TYPE", "VERSION",
+                                        "ABI", "CLAIMS/MODE", "PATH"};
+    std::vector<std::vector<std::string>> rows;
+    for (const auto &r : host.plugins())
+        rows.push_back({r.id, r.kind == PluginKind::backend ? "backend" : "protocol",
+                        r.kind == PluginKind::backend ? r.backend_kind : "sans-io", r.version,
+                        r.abi, detail(r), r.path.string()});
+    std::vector<std::size_t> width(head.size());
+    for (std::size_t c = 0; c < head.size(); ++c) {
+        width[c] = head[c].size();
+        for (const auto &row : rows)
+            width[c] = std::max(width[c], row[c].size());
+    }
+    auto print_row = [&](const std::vector<std::string> &row) {
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            if (c + 1 == row.size()) {
+                out << row[c];
+            } else {
+                out << std::left << std::setw(static_cast<int>(width[c]) + 2) << row[c];
+            }
+        }
+        out << '\n';
+    };
+    if (rows.empty()) {
+        out << "no plugins loaded (searched:";
+        for (const auto &d : host.searched_directories())
+            out << ' ' << d.string();
+        out << ")\n";
+    } else {
+        print_row(head);
+        for (const auto &row : rows)
+            print_row(row);
+    }
+    if (!host.refused().empty()) {
+        out << "\nrefused:\n";
+        for (const auto &r : host.refused())
+            out << "  " << r.path.string() << ": " << r.reason << '\n';
+    }
+}
+
+int run(anyserial::cli::Context &ctx) {
+    po::options_description opts("anyserial plugins [--json]");
+    opts.add_options()("json", "machine-readable output")("help,h", "show this help");
+    po::variables_map vm;
+    po::store(po::command_line_parser(ctx.args).options(opts).run(), vm);
+    po::notify(vm);
+    if (vm.count("help") != 0) {
+        ctx.out << opts;
+        return anyserial::cli::exit_ok;
+    }
+    const anyserial::PluginHost &host = ctx.host();
+    if (vm.count("json") != 0) {
+        json::array plugins;
+        for (const auto &r : host.plugins())
+            plugins.emplace_back(to_json(r));
+        json::array refused;
+        for (const auto &r : host.refused())
+            refused.emplace_back(json::object{{"path", r.path.string()}, {"reason", r.reason}});
+        json::object doc;
+        doc["plugins"] = std::move(plugins);
+        doc["refused"] = std::move(refused);
+        ctx.out << json::serialize(doc) << '\n';
+    } else {
+        print_table(ctx.out, host);
+    }
+    return anyserial::cli::exit_ok;
+}
+
+}  // namespace
+
+static const anyserial::cli::Registration reg{"plugins", "list loaded plugins and refused ones",
+                                              &run};

@@ -1,0 +1,239 @@
+// ABI misbehaviour: every broken fixture is refused (or its call fails cleanly) with a
+// reason naming the problem, while the well-behaved plugins keep working.
+#define BOOST_TEST_MODULE abi
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <anyserial/errors.hpp>
+#include <anyserial/plugin_host.hpp>
+#include <boost/test/unit_test.hpp>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+using anyserial::PluginHost;
+
+namespace {
+
+const fs::path kFixtures = ANYSERIAL_ABI_FIXTURE_DIR;
+
+fs::path fixture(const std::string &name) {
+    return kFixtures / ("anyserial-abi-" + name + ".so");
+}
+
+struct Loaded {
+    PluginHost host;
+    Loaded() { host.load_directory(kFixtures); }
+
+    // The reasons recorded for one fixture file, joined by " | ".
+    std::string reasons(const std::string &name) const {
+        std::string all;
+        for (const auto &r : host.refused())
+            if (r.path == fixture(name)) all += (all.empty() ? "" : " | ") + r.reason;
+        return all;
+    }
+    bool loaded(const std::string &id) const {
+        for (const auto &p : host.plugins())
+            if (p.id == id) return true;
+        return false;
+    }
+};
+
+bool contains(const std::string &text, const std::string &part) {
+    return text.find(part) != std::string::npos;
+}
+
+std::string last_error(const anyserial_backend_t *b) {
+    char buf[256];
+    b->control->last_error(b, buf, sizeof buf);
+    return buf;
+}
+
+anyserial_serial_config_t default_config() {
+    anyserial_serial_config_t c{};
+    c.struct_size = sizeof c;
+    c.baudrate = 9600;
+    c.byte_size = 8;
+    return c;
+}
+
+// A temporary directory removed at scope exit.
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::string tmpl = (fs::temp_directory_path() / "anyserial-abi-XXXXXX").string();
+        BOOST_REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+        path = tmpl;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(future_major_is_refused, Loaded) {
+    BOOST_TEST(reasons("future") == "plugin ABI major 99, host supports 1");
+}
+
+BOOST_FIXTURE_TEST_CASE(missing_entry_symbol_is_refused, Loaded) {
+    BOOST_TEST(contains(reasons("noentry"), "no 'anyserial_plugin_entry' symbol"));
+}
+
+BOOST_FIXTURE_TEST_CASE(null_get_factory_is_refused, Loaded) {
+    BOOST_TEST(reasons("nullfactory") == "entry has a NULL get_factory");
+}
+
+BOOST_FIXTURE_TEST_CASE(small_factory_struct_is_refused, Loaded) {
+    BOOST_TEST(
+        contains(reasons("smallfactory"), "backend factory struct_size 8 is smaller than v1's"));
+}
+
+BOOST_FIXTURE_TEST_CASE(failing_init_is_refused_with_status_and_plugin_text, Loaded) {
+    BOOST_TEST(reasons("initfail") ==
+               "init failed with ANYSERIAL_E_IO (-5): calibration table missing");
+}
+
+BOOST_FIXTURE_TEST_CASE(init_throwing_across_the_abi_is_refused, Loaded) {
+    BOOST_TEST(reasons("throwinit") == "init threw a C++ exception across the C ABI");
+}
+
+BOOST_FIXTURE_TEST_CASE(duplicate_id_refuses_the_later_file, Loaded) {
+    BOOST_TEST(reasons("claim-dup-a").empty());
+    BOOST_TEST(reasons("claim-dup-b") ==
+               "backend id 'dup' is already provided by " + fixture("claim-dup-a").string());
+    BOOST_REQUIRE(host.backend("dup") != nullptr);
+    BOOST_TEST(host.backend("dup")->record().path == fixture("claim-dup-a"));
+    BOOST_TEST(host.backend_for("dupb://x") == nullptr);  // the refused file claims nothing
+}
+
+BOOST_FIXTURE_TEST_CASE(overlapping_url_scheme_is_refused, Loaded) {
+    BOOST_TEST(loaded("scheme-a"));
+    BOOST_TEST(!loaded("scheme-b"));
+    BOOST_TEST(reasons("claim-scheme-b") ==
+               "backend 'scheme-b': URL scheme 'clash://' is already claimed by backend "
+               "'scheme-a' (" +
+                   fixture("claim-scheme-a").string() + ")");
+    BOOST_TEST(host.backend_for("clash://x")->record().id == "scheme-a");
+}
+
+BOOST_FIXTURE_TEST_CASE(overlapping_path_prefix_is_refused, Loaded) {
+    BOOST_TEST(loaded("prefix-a"));
+    BOOST_TEST(contains(reasons("claim-prefix-b"),
+                        "path prefix '/dev/ttyCLASH' is already claimed by backend 'prefix-a'"));
+}
+
+BOOST_FIXTURE_TEST_CASE(bad_descriptors_drop_only_those_backends, Loaded) {
+    const std::string r = reasons("baddesc");
+    BOOST_TEST(contains(r, "backend #0: descriptor id is NULL or empty"));
+    BOOST_TEST(contains(r, "backend #1: descriptor kind 7 is invalid"));
+    BOOST_TEST(loaded("nosync"));
+    BOOST_TEST(!loaded("badkind"));
+}
+
+BOOST_FIXTURE_TEST_CASE(instance_without_sync_table_fails_at_create, Loaded) {
+    const anyserial::LoadedBackend *b = host.backend("nosync");
+    BOOST_REQUIRE(b != nullptr);
+    try {
+        (void)b->create();
+        BOOST_FAIL("create() accepted an instance without a sync_fd table");
+    } catch (const anyserial::PluginError &e) {
+        const std::string what = e.what();
+        BOOST_TEST(contains(what, "backend 'nosync'"));
+        BOOST_TEST(contains(what, fixture("baddesc").string()));
+        BOOST_TEST(contains(what, "no sync_fd table"));
+        BOOST_TEST(e.code() == anyserial::errc::plugin_error);
+    }
+}
+
+BOOST_FIXTURE_TEST_CASE(cpp_helper_exceptions_become_statuses, Loaded) {
+    const anyserial::LoadedBackend *lb = host.backend("throws");
+    BOOST_REQUIRE(lb != nullptr);
+    anyserial::BackendHandle b = lb->create();
+    const anyserial_serial_config_t cfg = default_config();
+    BOOST_TEST(b->control->open(b.get(), "throws://x", &cfg, nullptr) == ANYSERIAL_E_INTERNAL);
+    BOOST_TEST(last_error(b.get()) == "open exploded inside the plugin");
+    BOOST_TEST(b->control->reset_input(b.get()) == ANYSERIAL_E_BUSY);
+    BOOST_TEST(last_error(b.get()) == "reset_input refused: device busy");
+    BOOST_TEST(b->control->last_os_error(b.get()) == 16);
+    uint32_t n = 0;
+    BOOST_TEST(b->control->input_waiting(b.get(), &n) == ANYSERIAL_E_INTERNAL);
+    BOOST_TEST(contains(last_error(b.get()), "unknown exception"));
+}
+
+BOOST_FIXTURE_TEST_CASE(good_plugin_still_loads_and_works, Loaded) {
+    BOOST_TEST(reasons("good").empty());
+    const anyserial::LoadedBackend *lb = host.backend_for("good://loop");
+    BOOST_REQUIRE(lb != nullptr);
+    BOOST_TEST(lb->record().abi == "1.0.0");
+    BOOST_TEST(lb->record().backend_kind == "sync-fd");
+    anyserial::BackendHandle b = lb->create();
+    const anyserial_serial_config_t cfg = default_config();
+    BOOST_REQUIRE(b->control->open(b.get(), "good://loop", &cfg, nullptr) == ANYSERIAL_OK);
+    BOOST_TEST(b->sync_fd->fileno(b.get()) >= 0);
+    const uint8_t out[] = {'p', 'i', 'n', 'g'};
+    uint32_t n = 0;
+    BOOST_REQUIRE(b->sync_fd->write_nonblocking(b.get(), out, sizeof out, &n) == ANYSERIAL_OK);
+    BOOST_TEST(n == sizeof out);
+    uint8_t in[16] = {};
+    BOOST_REQUIRE(b->sync_fd->read_nonblocking(b.get(), in, sizeof in, &n) == ANYSERIAL_OK);
+    BOOST_TEST(std::string(reinterpret_cast<char *>(in), n) == "ping");
+    BOOST_TEST(b->sync_fd->read_nonblocking(b.get(), in, sizeof in, &n) == ANYSERIAL_E_WOULD_BLOCK);
+    BOOST_TEST(*static_cast<const int *>(lb->extension("anyserial.test.marker/1")) == 7);
+    BOOST_TEST(lb->extension("anyserial.test.other/1") == nullptr);
+
+    const anyserial::LoadedBackend *async = host.backend("good-async");
+    BOOST_REQUIRE(async != nullptr);
+    BOOST_TEST(async->record().backend_kind == "async-completion");
+    anyserial::BackendHandle a = async->create();
+    BOOST_TEST(a->async_io->cancel(a.get(), ANYSERIAL_DIRECTION_READ) == ANYSERIAL_OK);
+
+    const anyserial::LoadedProtocol *p = host.protocol("good-proto-a");
+    BOOST_REQUIRE(p != nullptr);
+    anyserial::ProtocolSessionHandle s = p->create_session(nullptr);
+    BOOST_TEST(s->descriptor == &p->descriptor());
+}
+
+BOOST_AUTO_TEST_CASE(unloadable_file_is_refused_with_the_loader_text) {
+    TempDir dir;
+    std::ofstream(dir.path / "anyserial-garbage.so")
+        << std::string(200, 'x') << "\nthis is not a shared object\n";
+    PluginHost host;
+    host.load_directory(dir.path);
+    BOOST_REQUIRE_EQUAL(host.refused().size(), 1u);
+    const std::string reason = host.refused()[0].reason;
+    BOOST_TEST(contains(reason, "cannot load: "));
+    BOOST_TEST(contains(reason, "ELF"));  // dlerror(): "...: invalid ELF header"
+    BOOST_TEST(host.plugins().empty());
+}
+
+BOOST_AUTO_TEST_CASE(init_once_per_file_and_deinit_in_reverse_order) {
+    TempDir dir;
+    const fs::path trace = dir.path / "trace.txt";
+    BOOST_REQUIRE(setenv("ANYSERIAL_FIXTURE_TRACE", trace.c_str(), 1) == 0);
+    {
+        PluginHost host;
+        host.load_directory(kFixtures);
+        host.load_directory(kFixtures);  // searched once: nothing is loaded twice
+        host.load_file(fixture("good"));
+    }
+    unsetenv("ANYSERIAL_FIXTURE_TRACE");
+    std::ifstream in(trace);
+    std::stringstream got;
+    got << in.rdbuf();
+    // Files load sorted by name; a file refused after init is deinitialised at once; the
+    // failed init (initfail) never gets deinit; the rest deinit in reverse load order.
+    BOOST_TEST(got.str() ==
+               "init dup-a\n"
+               "init dup-b\ndeinit dup-b\n"
+               "init prefix-a\n"
+               "init prefix-b\ndeinit prefix-b\n"
+               "init scheme-a\n"
+               "init scheme-b\ndeinit scheme-b\n"
+               "init good\n"
+               "deinit good\ndeinit scheme-a\ndeinit prefix-a\ndeinit dup-a\n");
+}

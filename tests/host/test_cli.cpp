@@ -1,0 +1,125 @@
+// The anyserial binary: global options, exit codes and `plugins --json`.
+#define BOOST_TEST_MODULE host
+#include <sys/wait.h>
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+#include <cstdio>
+#include <string>
+
+namespace json = boost::json;
+
+namespace {
+
+struct Run {
+    int exit_code = -1;
+    std::string out;  // stdout only; stderr goes to the test log
+};
+
+std::string quote(const std::string &s) {
+    std::string q = "'";
+    for (char c : s)
+        q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+Run run(const std::string &args) {
+    const std::string cmd = quote(ANYSERIAL_CLI) + " " + args;
+    Run r;
+    FILE *p = popen(cmd.c_str(), "r");
+    BOOST_REQUIRE_MESSAGE(p != nullptr, "popen " << cmd);
+    char buf[4096];
+    std::size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        r.out.append(buf, n);
+    const int status = pclose(p);
+    BOOST_REQUIRE(WIFEXITED(status));
+    r.exit_code = WEXITSTATUS(status);
+    return r;
+}
+
+const std::string kFixtures = ANYSERIAL_ABI_FIXTURE_DIR;
+
+const json::object *find(const json::array &items, const char *key, const std::string &value) {
+    for (const auto &v : items)
+        if (v.as_object().at(key).as_string() == value) return &v.as_object();
+    return nullptr;
+}
+
+std::string fixture(const std::string &name) {
+    return kFixtures + "/anyserial-abi-" + name + ".so";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(version_prints_library_and_abi) {
+    const Run r = run("--version");
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(r.out == "anyserial 0.1.0 (plugin ABI 1.0.0)\n");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_verb_is_a_usage_error) {
+    BOOST_TEST(run("bogus 2>/dev/null").exit_code == 2);
+    BOOST_TEST(run("2>/dev/null").exit_code == 2);                  // no verb
+    BOOST_TEST(run("--bogus plugins 2>/dev/null").exit_code == 2);  // unknown global
+    BOOST_TEST(run("plugins --bogus 2>/dev/null").exit_code == 2);  // unknown verb option
+    BOOST_TEST(run("--log-level loud plugins 2>/dev/null").exit_code == 2);
+    const Run usage = run("bogus 2>&1");
+    BOOST_TEST(usage.out.find("unknown command 'bogus'") != std::string::npos);
+    BOOST_TEST(usage.out.find("plugins") != std::string::npos);  // verbs are listed
+}
+
+BOOST_AUTO_TEST_CASE(help_exits_zero) {
+    const Run r = run("--help");
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(r.out.find("--plugin-dir") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(plugins_json_lists_plugins_and_refusals) {
+    // --plugin-dir after the verb, --log-level before it: both are global options.
+    const Run r = run("--log-level off plugins --json --plugin-dir " + quote(kFixtures));
+    BOOST_TEST(r.exit_code == 0);
+    const json::object doc = json::parse(r.out).as_object();
+    BOOST_TEST(doc.size() == 2u);
+    const json::array &plugins = doc.at("plugins").as_array();
+    const json::array &refused = doc.at("refused").as_array();
+
+    const json::object *future = find(refused, "path", fixture("future"));
+    BOOST_REQUIRE(future != nullptr);
+    BOOST_TEST(future->at("reason").as_string() == "plugin ABI major 99, host supports 1");
+    const json::object *noentry = find(refused, "path", fixture("noentry"));
+    BOOST_REQUIRE(noentry != nullptr);
+    BOOST_TEST(std::string(noentry->at("reason").as_string()).find("anyserial_plugin_entry") !=
+               std::string::npos);
+
+    const json::object *good = find(plugins, "id", "good");
+    BOOST_REQUIRE(good != nullptr);
+    BOOST_TEST(good->at("kind").as_string() == "backend");
+    BOOST_TEST(good->at("name").as_string() == "Good pipe");
+    BOOST_TEST(good->at("version").as_string() == "1.2.3");
+    BOOST_TEST(good->at("abi").as_string() == "1.0.0");
+    BOOST_TEST(good->at("path").as_string() == fixture("good"));
+    BOOST_TEST(good->at("claims") == (json::array{"/dev/ttyG", "good://"}));
+    const json::object *proto = find(plugins, "id", "good-proto-a");
+    BOOST_REQUIRE(proto != nullptr);
+    BOOST_TEST(proto->at("kind").as_string() == "protocol");
+    BOOST_TEST(proto->at("claims").as_array().empty());
+
+#ifdef ANYSERIAL_TEST_HAVE_MOCK
+    for (const char *id : {"mock", "mock-async"}) {
+        const json::object *mock = find(plugins, "id", id);
+        BOOST_REQUIRE_MESSAGE(mock != nullptr, id << " is not listed");
+        BOOST_TEST(mock->at("kind").as_string() == "backend");
+        BOOST_TEST(std::string(mock->at("path").as_string()).ends_with("/anyserial-mock.so"));
+    }
+#endif
+}
+
+BOOST_AUTO_TEST_CASE(plugins_table_shows_refusals) {
+    const Run r = run("plugins --plugin-dir=" + quote(kFixtures) + " 2>/dev/null");
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(r.out.find("ID") == 0u);
+    BOOST_TEST(r.out.find("\nrefused:\n") != std::string::npos);
+    BOOST_TEST(r.out.find(fixture("future") + ": plugin ABI major 99, host supports 1") !=
+               std::string::npos);
+}
