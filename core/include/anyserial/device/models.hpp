@@ -24,7 +24,14 @@ std::string_view protocol_plugin_id(ProtocolKind) noexcept;
 enum class ChannelKind { transducer, derived, external };
 std::string_view to_string(ChannelKind) noexcept;  // "transducer" | "derived" | "external"
 
+// The 4100's channel slots I1-I4, D1-D4, E1-E2 (the registry the session validates
+// channel arguments against before any I/O). nullopt for an id that is not a slot.
+std::optional<ChannelKind> channel_kind_of(std::string_view id) noexcept;
+// Every slot id, in map order.
+const std::vector<std::string_view> &channel_ids();
+
 enum class UnitKind { unknown, percent, vpm, ppm, milliamp };
+std::string_view to_string(UnitKind) noexcept;  // "unknown" | "percent" | "vpm" | "ppm" | "mA"
 
 struct Unit {
     UnitKind kind = UnitKind::unknown;
@@ -84,6 +91,7 @@ struct Frame {
 };
 
 enum class CalPhase { idle, gas1, gas2 };
+std::string_view to_string(CalPhase) noexcept;  // "idle" | "gas1" | "gas2"
 
 struct CalibrationProgress {
     int group = 1;

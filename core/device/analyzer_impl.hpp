@@ -1,0 +1,165 @@
+// anyserial — core-internal state of one Analyzer: the port, the receive loop, the
+// transaction engine and the broadcast cache. Everything runs on `ex` (a strand).
+#pragma once
+
+#include <anyserial/device/analyzer.hpp>
+#include <anyserial/plugin_host.hpp>
+#include <anyserial/serial_port.hpp>
+#include <array>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "device/protocol_session.hpp"
+
+// GCC 12 false positive on Asio's awaitable frame allocator (operator new/delete pair
+// through thread-local recycling) in every coroutine of these translation units.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace anyserial::device::detail {
+
+namespace asio = boost::asio;
+using steady = std::chrono::steady_clock;
+
+// Wakes every coroutine waiting on it; waiters re-check their condition.
+class Notifier {
+  public:
+    // true when notified (or cancelled), false when the deadline passed.
+    asio::awaitable<bool> wait(steady::time_point deadline);
+    void notify_all() noexcept {
+        for (asio::steady_timer *t : waiters_)
+            t->cancel();
+    }
+
+  private:
+    std::vector<asio::steady_timer *> waiters_;
+};
+
+struct SubscriptionState {
+    explicit SubscriptionState(asio::any_io_executor e, std::size_t cap)
+        : ex(std::move(e)), capacity(cap) {}
+    asio::any_io_executor ex;
+    std::size_t capacity;
+    std::deque<Sample> queue;
+    std::uint64_t lost = 0;
+    bool closed = false;
+    Notifier notifier;
+    void push(Sample s);
+};
+
+// What one transaction attempt saw.
+struct TxWait {
+    bool active = false;
+    bool done = false;
+    std::uint32_t type = ANYSERIAL_EVENT_NEED_MORE;
+    std::string reason;
+    std::uint32_t function_code = 0;
+    std::uint32_t exception_code = 0;
+    std::vector<std::uint8_t> received;  // bounded copy for error context
+};
+
+// A protocol listened to passively during AUTO.
+struct Listener {
+    const LoadedProtocol *protocol = nullptr;
+    ProtocolSession session;
+    std::uint64_t frames = 0, bad = 0;
+    std::string last_reason;
+    std::optional<Frame> frame;  // the first checksum-valid one
+};
+
+enum class RxMode { discard, transaction, broadcast, listen };
+
+struct AnalyzerImpl : std::enable_shared_from_this<AnalyzerImpl> {
+    AnalyzerImpl(asio::any_io_executor strand, PluginHost &h, std::string p, DeviceOptions o)
+        : ex(std::move(strand)), host(&h), port_name(std::move(p)), opts(std::move(o)) {}
+
+    asio::any_io_executor ex;
+    PluginHost *host;
+    std::string port_name;
+    DeviceOptions opts;
+    std::optional<SerialPort> port;
+
+    // active protocol
+    const LoadedProtocol *proto = nullptr;
+    std::string protocol_id, mode;
+    ProtocolKind kind = ProtocolKind::continuous;
+    std::uint32_t caps = 0;
+    bool is_broadcast = false;
+    ProtocolSession session;
+
+    // line
+    std::array<std::uint8_t, 512> rxbuf{};
+    std::int64_t last_traffic_ns = 0;
+    std::exception_ptr line_error;
+    bool closed = false;
+    RxMode rx_mode = RxMode::discard;
+    ProtocolSession *tx_session = nullptr;
+    TxWait txw;
+    std::vector<Listener> *listeners = nullptr;
+    Notifier notifier;
+    bool op_busy = false;
+
+    // broadcast cache and fan-out
+    std::optional<Frame> latest;
+    std::uint64_t seq = 0;
+    std::uint64_t dropped = 0;
+    std::string last_bad_reason;
+    std::vector<std::weak_ptr<SubscriptionState>> subs;
+
+    std::optional<DeviceInfo> info;
+    std::vector<ProbeAttempt> detection;
+    std::exception_ptr last_error;
+
+    // ---- line.cpp -----------------------------------------------------------------
+    asio::awaitable<void> reader(std::shared_ptr<AnalyzerImpl> self);
+    void on_bytes(std::span<const std::uint8_t> bytes);
+    void on_broadcast_bytes(std::span<const std::uint8_t> bytes);
+    void on_listen_bytes(std::span<const std::uint8_t> bytes);
+    void publish(const Frame &f);
+    void publish_error(const std::string &reason);
+    // Runs one high-level operation through `s` (begin .. result) and returns the result
+    // converted by the caller inside `use` before the next call on the session.
+    asio::awaitable<void> run_operation(ProtocolSession &s, std::uint32_t op, std::uint32_t group,
+                                        Timeout t, ErrorContext ctx,
+                                        anyserial_protocol_result_t &result);
+    asio::awaitable<void> run_transaction(ProtocolSession &s, const anyserial_transaction_t &tx,
+                                          Timeout t, const ErrorContext &ctx);
+    asio::awaitable<void> wait_frame(std::uint64_t after_seq, Timeout t);
+    asio::awaitable<void> lock();
+    void unlock() noexcept;
+    void check_open() const;
+    ErrorContext context() const;
+    std::chrono::nanoseconds default_timeout() const;
+
+    // ---- open.cpp ------------------------------------------------------------------
+    asio::awaitable<void> open();
+    asio::awaitable<const LoadedProtocol *> auto_detect(
+        const std::vector<const LoadedProtocol *> &candidates);
+    void activate(const LoadedProtocol &p);
+    anyserial_protocol_options_t protocol_options(const LoadedProtocol &p) const;
+
+    // ---- analyzer.cpp --------------------------------------------------------------
+    asio::awaitable<Frame> poll(bool wait_fresh, Timeout t);
+    asio::awaitable<DeviceInfo> identify(Timeout t);
+    asio::awaitable<AnalyserStatus> analyser_status(Timeout t);
+    void gate_capability(std::uint32_t cap, const char *what) const;
+    const Reading &channel_of(const Frame &f, const std::string &id) const;
+    void validate_channel(const std::string &id) const;
+    void close() noexcept;
+};
+
+// Releases the per-analyser operation lock on scope exit.
+struct OpGuard {
+    AnalyzerImpl *impl;
+    ~OpGuard() { impl->unlock(); }
+};
+
+}  // namespace anyserial::device::detail

@@ -1,0 +1,391 @@
+// anyserial — the analyser's line: receive loop, broadcast cache/fan-out and the
+// request/response transaction engine (protocol.h's loop).
+#include <anyserial/device/abi.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "device/analyzer_impl.hpp"
+#include "log/logger.hpp"
+
+namespace anyserial::device::detail {
+
+namespace {
+constexpr std::size_t kMaxContextBytes = 512;
+
+std::chrono::nanoseconds ns(std::uint64_t v) {
+    return std::chrono::nanoseconds(static_cast<std::int64_t>(v));
+}
+
+std::string seconds(std::chrono::nanoseconds d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f s", std::chrono::duration<double>(d).count());
+    return buf;
+}
+}  // namespace
+
+asio::awaitable<bool> Notifier::wait(steady::time_point deadline) {
+    asio::steady_timer t(co_await asio::this_coro::executor, deadline);
+    waiters_.push_back(&t);
+    boost::system::error_code ec;
+    co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    std::erase(waiters_, &t);
+    co_return ec == asio::error::operation_aborted;
+}
+
+void SubscriptionState::push(Sample s) {
+    if (closed) return;
+    if (queue.size() >= capacity && !queue.empty()) {
+        queue.pop_front();  // a slow subscriber loses its oldest, never stalls the loop
+        ++lost;
+    }
+    queue.push_back(std::move(s));
+    notifier.notify_all();
+}
+
+// ---- receive loop -------------------------------------------------------------------
+
+asio::awaitable<void> AnalyzerImpl::reader(std::shared_ptr<AnalyzerImpl> self) {
+    while (!closed) {
+        auto [ec, n] = co_await port->async_read_some(asio::buffer(rxbuf),
+                                                      asio::as_tuple(asio::use_awaitable));
+        if (n > 0) {
+            last_traffic_ns = monotonic_now_ns();
+            try {
+                on_bytes({rxbuf.data(), n});
+            } catch (const std::exception &e) {
+                log::logger("anyserial.device").warn("{}: receive path: {}", port_name, e.what());
+            }
+        }
+        if (ec) {
+            if (!closed) {
+                line_error = make_device_error(
+                    errc::connection,
+                    "lost the connection to " + port_name + ": " +
+                        (port->last_error().message.empty() ? ec.message()
+                                                            : port->last_error().message),
+                    context());
+            }
+            break;
+        }
+    }
+    notifier.notify_all();
+    (void)self;
+}
+
+void AnalyzerImpl::on_bytes(std::span<const std::uint8_t> bytes) {
+    switch (rx_mode) {
+        case RxMode::discard:
+            return;  // stray bytes between transactions (or while draining)
+        case RxMode::broadcast:
+            return on_broadcast_bytes(bytes);
+        case RxMode::listen:
+            return on_listen_bytes(bytes);
+        case RxMode::transaction:
+            break;
+    }
+    if (!txw.active || txw.done || tx_session == nullptr) return;
+    if (txw.received.size() < kMaxContextBytes)
+        txw.received.insert(
+            txw.received.end(), bytes.begin(),
+            bytes.begin() + static_cast<std::ptrdiff_t>(
+                                std::min(bytes.size(), kMaxContextBytes - txw.received.size())));
+    while (!bytes.empty() && !txw.done) {
+        std::uint32_t consumed = 0;
+        anyserial_protocol_event_t ev;
+        const std::int32_t st = tx_session->feed(bytes, consumed, ev);
+        if (st < 0) {
+            txw.done = true;
+            txw.type = ANYSERIAL_EVENT_BAD_FRAME;
+            txw.reason = tx_session->last_error();
+            break;
+        }
+        bytes = bytes.subspan(std::min<std::size_t>(consumed, bytes.size()));
+        switch (ev.type) {
+            case ANYSERIAL_EVENT_RESPONSE:
+            case ANYSERIAL_EVENT_EXCEPTION:
+            case ANYSERIAL_EVENT_BAD_FRAME:
+                txw.done = true;
+                txw.type = ev.type;
+                txw.reason = ev.reason != nullptr ? ev.reason : "";
+                txw.function_code = ev.function_code;
+                txw.exception_code = ev.exception_code;
+                break;
+            default:
+                if (consumed == 0) bytes = {};  // nothing more this plugin wants now
+                break;
+        }
+    }
+    if (txw.done) notifier.notify_all();
+}
+
+void AnalyzerImpl::on_broadcast_bytes(std::span<const std::uint8_t> bytes) {
+    while (!bytes.empty()) {
+        std::uint32_t consumed = 0;
+        anyserial_protocol_event_t ev;
+        if (session.feed(bytes, consumed, ev) < 0) {
+            ++dropped;
+            last_bad_reason = session.last_error();
+            publish_error(last_bad_reason);
+            session.reset_receive();
+            break;
+        }
+        bytes = bytes.subspan(std::min<std::size_t>(consumed, bytes.size()));
+        const bool bad_sum = ev.type == ANYSERIAL_EVENT_FRAME && ev.frame != nullptr &&
+                             ev.frame->has_checksum && !ev.frame->checksum_ok;
+        if (ev.type == ANYSERIAL_EVENT_FRAME && !bad_sum && ev.frame != nullptr) {
+            latest = frame_from_abi(*ev.frame, kind, Clock::now(), monotonic_now_ns());
+            ++seq;
+            publish(*latest);
+            notifier.notify_all();
+        } else if (ev.type == ANYSERIAL_EVENT_BAD_FRAME || bad_sum) {
+            ++dropped;
+            last_bad_reason =
+                bad_sum ? "checksum mismatch" : (ev.reason != nullptr ? ev.reason : "bad frame");
+            publish_error(last_bad_reason);
+            notifier.notify_all();
+        } else if (consumed == 0) {
+            break;
+        }
+    }
+}
+
+void AnalyzerImpl::on_listen_bytes(std::span<const std::uint8_t> all) {
+    if (listeners == nullptr) return;
+    for (Listener &l : *listeners) {
+        auto bytes = all;
+        while (!bytes.empty() && !l.frame) {
+            std::uint32_t consumed = 0;
+            anyserial_protocol_event_t ev;
+            if (l.session.feed(bytes, consumed, ev) < 0) {
+                ++l.bad;
+                l.last_reason = l.session.last_error();
+                l.session.reset_receive();
+                break;
+            }
+            bytes = bytes.subspan(std::min<std::size_t>(consumed, bytes.size()));
+            if (ev.type == ANYSERIAL_EVENT_FRAME && ev.frame != nullptr &&
+                (!ev.frame->has_checksum || ev.frame->checksum_ok)) {
+                ++l.frames;
+                l.frame = frame_from_abi(*ev.frame, protocol_kind_of(l.protocol->descriptor()),
+                                         Clock::now(), monotonic_now_ns());
+                notifier.notify_all();
+            } else if (ev.type == ANYSERIAL_EVENT_BAD_FRAME || ev.type == ANYSERIAL_EVENT_FRAME) {
+                ++l.bad;
+                l.last_reason = ev.reason != nullptr ? ev.reason : "checksum mismatch";
+            } else if (consumed == 0) {
+                break;
+            }
+        }
+    }
+}
+
+void AnalyzerImpl::publish(const Frame &f) {
+    std::erase_if(subs, [](const auto &w) { return w.expired(); });
+    if (subs.empty()) return;
+    const std::string &dev = opts.device.empty() ? port_name : opts.device;
+    for (const auto &w : subs) {
+        if (auto s = w.lock()) {
+            for (Sample &smp : as_samples(f, dev))
+                s->push(std::move(smp));
+        }
+    }
+}
+
+void AnalyzerImpl::publish_error(const std::string &reason) {
+    std::erase_if(subs, [](const auto &w) { return w.expired(); });
+    for (const auto &w : subs) {
+        if (auto s = w.lock()) {
+            Sample smp;
+            smp.device = opts.device.empty() ? port_name : opts.device;
+            smp.protocol = kind;
+            smp.monotonic_ns = monotonic_now_ns();
+            smp.received_at = Clock::now();
+            smp.error = reason;
+            s->push(std::move(smp));
+        }
+    }
+}
+
+// ---- waiting --------------------------------------------------------------------------
+
+void AnalyzerImpl::check_open() const {
+    if (closed)
+        throw_device_error(errc::closed, "the analyser on " + port_name + " is closed", context());
+    if (line_error) std::rethrow_exception(line_error);
+}
+
+asio::awaitable<void> AnalyzerImpl::lock() {
+    while (op_busy) {
+        co_await notifier.wait(steady::time_point::max());
+        check_open();
+    }
+    op_busy = true;
+}
+
+void AnalyzerImpl::unlock() noexcept {
+    op_busy = false;
+    notifier.notify_all();
+}
+
+asio::awaitable<void> AnalyzerImpl::wait_frame(std::uint64_t after_seq, Timeout t) {
+    const auto limit = t.value_or(default_timeout());
+    const auto deadline = steady::now() + limit;
+    const std::uint64_t bad_before = dropped;
+    while (seq <= after_seq) {
+        check_open();
+        if (!co_await notifier.wait(deadline) && seq <= after_seq) {
+            std::string why =
+                "no " + mode + " frame from " + port_name + " within " + seconds(limit);
+            if (dropped > bad_before)
+                why += " (" + std::to_string(dropped - bad_before) +
+                       " bad frames, last: " + last_bad_reason + ")";
+            ErrorContext c = context();
+            c.elapsed = limit;
+            throw_device_error(errc::timeout, why, c);
+        }
+    }
+}
+
+// ---- transaction engine ---------------------------------------------------------------
+
+asio::awaitable<void> AnalyzerImpl::run_transaction(ProtocolSession &s,
+                                                    const anyserial_transaction_t &tx, Timeout t,
+                                                    const ErrorContext &base) {
+    const std::vector<std::uint8_t> request(tx.data, tx.data + tx.len);
+    ErrorContext ctx = base;
+    ctx.request = request;
+    if (tx.function_code != 0) ctx.function_code = tx.function_code;
+    if (tx.register_address != 0) ctx.register_address = tx.register_address;
+    const auto response_timeout =
+        t ? *t : (tx.response_timeout_ns != 0 ? ns(tx.response_timeout_ns) : default_timeout());
+    const auto idle = ns(tx.idle_before_ns);
+    const unsigned attempts = tx.retries + 1u;
+    const auto started = steady::now();
+    std::string last_bad;
+    std::vector<std::uint8_t> last_received;
+    unsigned timeouts = 0;
+
+    for (unsigned attempt = 0; attempt < attempts; ++attempt) {
+        check_open();
+        // Quiet line before sending: idle_before since the last byte either way.
+        for (;;) {
+            const std::int64_t quiet_until =
+                last_traffic_ns + static_cast<std::int64_t>(idle.count());
+            const std::int64_t now = monotonic_now_ns();
+            if (last_traffic_ns == 0 || now >= quiet_until) break;
+            asio::steady_timer timer(ex, std::chrono::nanoseconds(quiet_until - now));
+            co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            check_open();
+        }
+        if (attempt > 0) s.reset_receive();
+        txw = TxWait{};
+        txw.active = true;
+        tx_session = &s;
+        rx_mode = RxMode::transaction;
+        auto [wec, written] = co_await asio::async_write(*port, asio::buffer(request),
+                                                         asio::as_tuple(asio::use_awaitable));
+        last_traffic_ns = monotonic_now_ns();
+        if (wec) {
+            rx_mode = RxMode::discard;
+            check_open();
+            ErrorContext c = ctx;
+            c.elapsed = steady::now() - started;
+            throw_device_error(
+                errc::transport,
+                "cannot send the request to " + port_name + ": " +
+                    (port->last_error().message.empty() ? wec.message()
+                                                        : port->last_error().message),
+                c);
+        }
+        if (!tx.expects_response) {
+            rx_mode = RxMode::discard;
+            txw.active = false;
+            co_return;
+        }
+        const auto deadline = steady::now() + response_timeout;
+        while (!txw.done && !closed && !line_error) {
+            if (!co_await notifier.wait(deadline) && !txw.done) break;
+        }
+        rx_mode = RxMode::discard;
+        txw.active = false;
+        tx_session = nullptr;
+        check_open();
+        if (!txw.done) {
+            ++timeouts;
+            last_received = txw.received;
+            continue;
+        }
+        switch (txw.type) {
+            case ANYSERIAL_EVENT_RESPONSE:
+                co_return;
+            case ANYSERIAL_EVENT_EXCEPTION: {
+                ErrorContext c = ctx;
+                c.response = txw.received;
+                c.function_code = txw.function_code != 0 ? txw.function_code : tx.function_code;
+                c.exception_code = txw.exception_code;
+                c.elapsed = steady::now() - started;
+                throw_device_error(errc::modbus_exception,
+                                   mode + " device at address " + std::to_string(opts.address) +
+                                       " answered FC " + std::to_string(*c.function_code) +
+                                       " with exception " + std::to_string(txw.exception_code) +
+                                       (txw.reason.empty() ? "" : " (" + txw.reason + ")"),
+                                   c);
+            }
+            default:  // BAD_FRAME: resend
+                last_bad = txw.reason.empty() ? "bad response frame" : txw.reason;
+                last_received = txw.received;
+                break;
+        }
+    }
+    ErrorContext c = ctx;
+    c.response = last_received;
+    c.elapsed = steady::now() - started;
+    const std::string tries = std::to_string(attempts) + (attempts == 1 ? " attempt" : " attempts");
+    if (!last_bad.empty() && timeouts == 0) {
+        const bool sum = last_bad.find("CRC") != std::string::npos ||
+                         last_bad.find("LRC") != std::string::npos ||
+                         last_bad.find("checksum") != std::string::npos;
+        throw_device_error(sum ? errc::checksum : errc::frame,
+                           "bad response from the " + mode + " device at address " +
+                               std::to_string(opts.address) + " on " + port_name + " after " +
+                               tries + ": " + last_bad,
+                           c);
+    }
+    throw_device_error(errc::timeout,
+                       "no response from the " + mode + " device at address " +
+                           std::to_string(opts.address) + " on " + port_name + " within " +
+                           seconds(response_timeout) + " (" + tries +
+                           (last_bad.empty() ? "" : "; last bad frame: " + last_bad) + ")",
+                       c);
+}
+
+asio::awaitable<void> AnalyzerImpl::run_operation(ProtocolSession &s, std::uint32_t op,
+                                                  std::uint32_t group, Timeout t, ErrorContext ctx,
+                                                  anyserial_protocol_result_t &result) {
+    const std::string pid = s.descriptor().id != nullptr ? s.descriptor().id : "?";
+    const std::int32_t st = s.begin(op, group);
+    if (st == ANYSERIAL_E_NOT_SUPPORTED)
+        throw_device_error(errc::protocol_unsupported,
+                           "protocol " + pid + " cannot do this: " + s.last_error(), ctx);
+    if (st == ANYSERIAL_E_INVALID_ARGUMENT)
+        throw_device_error(errc::validation, "protocol " + pid + ": " + s.last_error(), ctx);
+    if (st < 0)
+        throw_device_error(errc::protocol, "protocol " + pid + " refused: " + s.last_error(), ctx);
+    for (;;) {
+        anyserial_transaction_t tx;
+        const std::int32_t nt = s.next_transaction(tx);
+        if (nt == ANYSERIAL_DONE) break;
+        if (nt != ANYSERIAL_OK)
+            throw_device_error(errc::protocol,
+                               "protocol " + pid + " failed the operation: " + s.last_error(), ctx);
+        co_await run_transaction(s, tx, t, ctx);
+    }
+    if (s.result(result) != ANYSERIAL_OK)
+        throw_device_error(errc::protocol, "protocol " + pid + " has no result: " + s.last_error(),
+                           ctx);
+}
+
+}  // namespace anyserial::device::detail

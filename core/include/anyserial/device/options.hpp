@@ -1,0 +1,55 @@
+// anyserial — options of async_open_device.
+#pragma once
+
+#include <anyserial/config.hpp>
+#include <anyserial/device/models.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace anyserial::device {
+
+// Per-call I/O ceiling; nullopt = the session's default. Broadcast protocols: how long to
+// wait for a frame (default DeviceOptions::timeout, at least twice the frame interval).
+// Request/response protocols: the response timeout of each transaction (default: the
+// plugin's), never one deadline for a whole multi-transaction sweep.
+using Timeout = std::optional<std::chrono::nanoseconds>;
+
+struct DeviceOptions {
+    // Wire protocol, or auto_detect to run the AUTO ladder over the device family.
+    ProtocolKind protocol = ProtocolKind::auto_detect;
+    // Explicit protocol plugin id (a third-party plugin); overrides `protocol` when set.
+    std::string protocol_id;
+    // The family whose loaded protocol plugins take part in AUTO.
+    std::string family = "servomex-4100";
+    // Device address (Modbus slave id, 1..247); ignored by protocols without addresses.
+    unsigned address = 1;
+    // Serial settings; default: the protocol descriptor's default_serial (19200 8N1).
+    std::optional<SerialConfig> serial;
+    // Shortcut: the default serial settings with this baud rate.
+    std::optional<std::uint32_t> baudrate;
+    // Default per-call timeout, the first-frame wait and AUTO's passive-listen floor.
+    std::chrono::nanoseconds timeout = std::chrono::seconds(1);
+    // Cache DeviceInfo while opening (continuous: waits for the first frame).
+    bool identify = true;
+    // Transaction tuning for request/response protocols; nullopt = the plugin's default
+    // (spec: 50 ms idle before each transaction, 2 retries).
+    std::optional<std::chrono::nanoseconds> response_timeout;
+    std::optional<std::chrono::nanoseconds> idle_gap;
+    std::optional<unsigned> retries;
+    // Label put on Samples; default: the port name.
+    std::string device;
+};
+
+// One rung of the AUTO ladder, kept on the Analyzer (and in the error when none matched).
+struct ProbeAttempt {
+    std::string protocol_id;  // "servomex-modbus-rtu"
+    std::string mode;         // "modbus-rtu"
+    bool active = false;      // probed (true) or listened (false)
+    bool recognised = false;
+    std::string detail;  // what happened: "answered FC 8", "no answer within ..."
+};
+
+}  // namespace anyserial::device

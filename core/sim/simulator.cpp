@@ -1,0 +1,222 @@
+// anyserial — Simulator (C vtable face) and PtySimulator (a simulated device on a pty).
+#include <fcntl.h>
+#include <pty.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <anyserial/device/errors.hpp>
+#include <anyserial/errors.hpp>
+#include <anyserial/plugin_host.hpp>
+#include <anyserial/sim/simulator.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <cerrno>
+#include <cstring>
+
+namespace anyserial::sim {
+
+std::uint64_t now_ns() noexcept {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                          std::chrono::steady_clock::now().time_since_epoch())
+                                          .count());
+}
+
+Simulator::Simulator(const LoadedProtocol &protocol, unsigned address, unsigned baudrate)
+    : protocol_id_(protocol.descriptor().id != nullptr ? protocol.descriptor().id : "") {
+    const auto *ext = static_cast<const anyserial_simulator_ext_t *>(
+        protocol.extension(ANYSERIAL_EXT_SIMULATOR_ID));
+    if (ext == nullptr || ext->create == nullptr)
+        device::throw_device_error(device::errc::capability, "protocol " + protocol_id_ +
+                                                                 " has no simulator extension (" +
+                                                                 ANYSERIAL_EXT_SIMULATOR_ID + ")");
+    anyserial_protocol_options_t opts{};
+    opts.struct_size = sizeof opts;
+    opts.address = address;
+    opts.baudrate = baudrate != 0 ? baudrate : protocol.descriptor().default_serial.baudrate;
+    opts.retries = UINT32_MAX;
+    anyserial_simulator_t *raw = nullptr;
+    const std::int32_t st = ext->create(&opts, &raw);
+    if (st != ANYSERIAL_OK || raw == nullptr)
+        throw PluginError(make_error_code(errc_from_status(st)),
+                          "simulator of " + protocol_id_ + " could not be created (status " +
+                              std::to_string(st) + ")");
+    handle_.reset(raw);
+}
+
+void Simulator::check(std::int32_t status, const char *what) {
+    if (status == ANYSERIAL_OK) return;
+    char buf[512];
+    buf[0] = '\0';
+    handle_->vtable->last_error(handle_.get(), buf, sizeof buf);
+    throw PluginError(make_error_code(errc_from_status(status)),
+                      "simulator " + protocol_id_ + ": " + what + " failed: " + buf);
+}
+
+void Simulator::feed(std::uint64_t now, std::span<const std::uint8_t> data) {
+    check(handle_->vtable->feed(handle_.get(), now, data.data(),
+                                static_cast<std::uint32_t>(data.size())),
+          "feed");
+}
+
+std::uint32_t Simulator::poll_output(std::uint64_t now, std::span<std::uint8_t> buf,
+                                     std::uint64_t &next_ns) {
+    std::uint32_t n = 0;
+    next_ns = UINT64_MAX;
+    check(handle_->vtable->poll_output(handle_.get(), now, buf.data(),
+                                       static_cast<std::uint32_t>(buf.size()), &n, &next_ns),
+          "poll_output");
+    return n < buf.size() ? n : static_cast<std::uint32_t>(buf.size());
+}
+
+void Simulator::set_reading(const std::string &channel, std::optional<double> value,
+                            std::uint32_t status_bits) {
+    check(handle_->vtable->set_reading(handle_.get(), channel.c_str(), value.has_value(),
+                                       value.value_or(0.0), status_bits),
+          "set_reading");
+}
+
+void Simulator::set_label(const std::string &channel, const char *name, const std::string &unit) {
+    check(handle_->vtable->set_label(handle_.get(), channel.c_str(), name, unit.c_str()),
+          "set_label");
+}
+
+void Simulator::set_analyser(bool fault, bool maintenance) {
+    check(handle_->vtable->set_analyser(handle_.get(), fault, maintenance), "set_analyser");
+}
+
+void Simulator::set_fault(std::uint32_t fault, std::uint32_t param) {
+    check(handle_->vtable->set_fault(handle_.get(), fault, param), "set_fault");
+}
+
+void Simulator::set_interval(std::chrono::nanoseconds interval) {
+    check(
+        handle_->vtable->set_interval(handle_.get(), static_cast<std::uint64_t>(interval.count())),
+        "set_interval");
+}
+
+device::CalGroupState Simulator::cal_group(unsigned group) {
+    bool calibrating = false;
+    std::uint32_t gas = 1;
+    check(handle_->vtable->cal_group(handle_.get(), group, &calibrating, &gas), "cal_group");
+    return {static_cast<int>(group), calibrating, gas == 2 ? 2 : 1};
+}
+
+Simulator::Counters Simulator::counters() {
+    Counters c;
+    check(handle_->vtable->counters(handle_.get(), &c.requests, &c.replies, &c.frames), "counters");
+    return c;
+}
+
+// ---- PtySimulator -------------------------------------------------------------------
+
+struct PtySimulator::Impl {
+    std::unique_ptr<SimulatorPump<boost::asio::posix::stream_descriptor>> pump;
+};
+
+namespace {
+
+[[noreturn]] void throw_errno(const std::string &what, int err) {
+    throw SerialError(make_error_code(errc_from_errno(err, ErrnoContext::open)), what, {}, err);
+}
+
+speed_t speed_of(unsigned baud) {
+    switch (baud) {
+        case 2400:
+            return B2400;
+        case 4800:
+            return B4800;
+        case 9600:
+            return B9600;
+        case 38400:
+            return B38400;
+        case 57600:
+            return B57600;
+        case 115200:
+            return B115200;
+        default:
+            return B19200;
+    }
+}
+
+}  // namespace
+
+PtySimulator::PtySimulator(boost::asio::any_io_executor ex, const LoadedProtocol &protocol,
+                           PtyOptions options)
+    : impl_(std::make_unique<Impl>()) {
+    sim_ = std::make_shared<Simulator>(protocol, options.address, options.baudrate);
+    if (options.interval) sim_->set_interval(*options.interval);
+
+    int controller = -1;
+    int follower = -1;
+    char name[128] = {};
+    if (::openpty(&controller, &follower, name, nullptr, nullptr) != 0)
+        throw_errno("openpty", errno);
+    // Neither end may leak into child processes (tests spawn peers).
+    ::fcntl(controller, F_SETFD, FD_CLOEXEC);
+    ::fcntl(follower, F_SETFD, FD_CLOEXEC);
+    // Raw mode now, on the follower, so it holds for whoever opens the path later:
+    // a fresh pty is cooked (ICANON buffers until newline, OPOST turns \n into \r\n, ECHO).
+    termios tio{};
+    if (::tcgetattr(follower, &tio) != 0) {
+        const int err = errno;
+        ::close(controller);
+        ::close(follower);
+        throw_errno("tcgetattr(" + std::string(name) + ")", err);
+    }
+    ::cfmakeraw(&tio);
+    tio.c_cflag |= CS8 | CREAD | CLOCAL;
+    ::cfsetispeed(&tio, speed_of(options.baudrate));
+    ::cfsetospeed(&tio, speed_of(options.baudrate));
+    ::tcsetattr(follower, TCSANOW, &tio);
+    // The pump waits for readiness: the controller must never block.
+    ::fcntl(controller, F_SETFL, ::fcntl(controller, F_GETFL) | O_NONBLOCK);
+    follower_fd_ = follower;
+    path_ = name;
+
+    boost::asio::posix::stream_descriptor sd(ex, controller);
+    impl_->pump =
+        std::make_unique<SimulatorPump<boost::asio::posix::stream_descriptor>>(std::move(sd), sim_);
+
+    if (options.link) {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        if (fs::is_symlink(fs::symlink_status(*options.link, ec))) {
+            fs::remove(*options.link, ec);  // a stale link from an earlier run
+        } else if (fs::exists(fs::symlink_status(*options.link, ec))) {
+            stop();
+            throw ConfigurationError(make_error_code(errc::invalid_argument),
+                                     "--link " + options.link->string() +
+                                         " exists and is not a symlink; refusing to replace it");
+        }
+        fs::create_symlink(path_, *options.link, ec);
+        if (ec) {
+            stop();
+            throw SerialError(make_error_code(errc::io_error), "cannot create symlink " +
+                                                                   options.link->string() + " -> " +
+                                                                   path_ + ": " + ec.message());
+        }
+        link_ = options.link;
+    }
+}
+
+PtySimulator::~PtySimulator() {
+    stop();
+}
+
+void PtySimulator::start() {
+    if (impl_ && impl_->pump) impl_->pump->start();
+}
+
+void PtySimulator::stop() noexcept {
+    if (impl_ && impl_->pump) impl_->pump->stop();
+    if (link_) {
+        std::error_code ec;
+        if (std::filesystem::read_symlink(*link_, ec) == path_) std::filesystem::remove(*link_, ec);
+        link_.reset();
+    }
+    if (follower_fd_ >= 0) {
+        ::close(follower_fd_);
+        follower_fd_ = -1;
+    }
+}
+
+}  // namespace anyserial::sim

@@ -1,0 +1,96 @@
+// anyserial simulate --protocol continuous|modbus-rtu|modbus-ascii --link PATH [--address N]
+//                    [--interval S]
+// A virtual analyser on a pty: PATH is a symlink to the pty's follower, any program can open
+// it. Serves until SIGINT/SIGTERM, then removes the link.
+#include <anyserial/device/models.hpp>
+#include <anyserial/plugin_host.hpp>
+#include <anyserial/sim/simulator.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/program_options.hpp>
+#include <csignal>
+#include <ostream>
+
+#include "command.hpp"
+
+namespace po = boost::program_options;
+namespace dev = anyserial::device;
+
+namespace {
+
+int run(anyserial::cli::Context &ctx) {
+    po::options_description opts(
+        "anyserial simulate --protocol continuous|modbus-rtu|modbus-ascii --link PATH "
+        "[--address N] [--interval S]");
+    opts.add_options()("protocol", po::value<std::string>(), "wire protocol to simulate")(
+        "link", po::value<std::string>()->value_name("PATH"), "symlink to create to the pty")(
+        "address", po::value<unsigned>()->default_value(1), "device address 1..247")(
+        "interval", po::value<double>()->value_name("S"),
+        "broadcast interval in seconds (continuous)")("help,h", "show this help");
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(ctx.args).options(opts).run(), vm);
+        po::notify(vm);
+    } catch (const po::error &e) {
+        throw anyserial::cli::UsageError(e.what());
+    }
+    if (vm.count("help") != 0) {
+        ctx.out << opts;
+        return anyserial::cli::exit_ok;
+    }
+    if (vm.count("protocol") == 0) throw anyserial::cli::UsageError("--protocol is required");
+    if (vm.count("link") == 0) throw anyserial::cli::UsageError("--link PATH is required");
+    const auto kind = dev::parse_protocol_kind(vm["protocol"].as<std::string>());
+    if (!kind || *kind == dev::ProtocolKind::auto_detect)
+        throw anyserial::cli::UsageError(
+            "--protocol must be continuous, modbus-rtu or modbus-ascii");
+    anyserial::sim::PtyOptions po_;
+    po_.address = vm["address"].as<unsigned>();
+    if (po_.address < 1 || po_.address > 247)
+        throw anyserial::cli::UsageError("--address must be 1..247");
+    if (vm.count("interval") != 0) {
+        const double s = vm["interval"].as<double>();
+        if (s < 0) throw anyserial::cli::UsageError("--interval must be >= 0");
+        po_.interval = std::chrono::nanoseconds(static_cast<std::int64_t>(s * 1e9));
+    }
+    po_.link = vm["link"].as<std::string>();
+
+    const std::string_view id = dev::protocol_plugin_id(*kind);
+    const anyserial::LoadedProtocol *proto = ctx.host().protocol(id);
+    if (proto == nullptr) {
+        ctx.err << "anyserial simulate: protocol plugin " << id
+                << " is not loaded; see `anyserial plugins`\n";
+        return anyserial::cli::exit_failure;
+    }
+
+    if (po_.interval && proto->descriptor().traffic != ANYSERIAL_TRAFFIC_BROADCAST) {
+        ctx.err << "anyserial simulate: --interval ignored: " << dev::to_string(*kind)
+                << " only answers requests\n";
+        po_.interval.reset();
+    }
+
+    boost::asio::io_context io;
+    try {
+        anyserial::sim::PtySimulator sim(io.get_executor(), *proto, po_);
+        boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+        signals.async_wait([&](boost::system::error_code ec, int) {
+            if (!ec) sim.stop();
+        });
+        sim.start();
+        ctx.out << "simulating " << dev::to_string(*kind) << " at address " << po_.address << " on "
+                << sim.path() << " (link " << po_.link->string() << ")" << std::endl;
+        io.run();
+        sim.stop();
+        const auto c = sim.simulator().counters();
+        ctx.err << "simulate: " << c.requests << " requests, " << c.replies << " replies, "
+                << c.frames << " frames\n";
+    } catch (const std::exception &e) {
+        ctx.err << "anyserial simulate: " << e.what() << '\n';
+        return anyserial::cli::exit_failure;
+    }
+    return anyserial::cli::exit_ok;
+}
+
+}  // namespace
+
+static const anyserial::cli::Registration reg{"simulate", "a virtual analyser on a pty", &run};

@@ -1,0 +1,118 @@
+// The pty simulator runner on real kernel ptys: raw mode before anyone opens the follower,
+// a client opening the path (or the symlink) receives the controller's writes while the
+// runner holds its own follower fd, reopening after a client closed still works, and the
+// link is removed on stop.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "fixture.hpp"
+
+using namespace test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Reads from a non-blocking fd, running the io_context between attempts (it is what
+// writes into the pty), until `text` followed by CR LF has arrived.
+std::string read_frame(asio::io_context &io, int fd) {
+    std::string got;
+    char buf[512];
+    io.restart();
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n > 0) {
+            got.append(buf, static_cast<std::size_t>(n));
+            const auto start = got.find("Oxygen");
+            if (start != std::string::npos && got.find("\r\n", start) != std::string::npos)
+                return got;
+            continue;
+        }
+        BOOST_TEST_REQUIRE((n < 0 && errno == EAGAIN), "read: " << std::strerror(errno));
+        if (io.run_one() == 0) io.restart();
+    }
+}
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        char tmpl[] = "/tmp/anyserial-pty-XXXXXX";
+        path = ::mkdtemp(tmpl);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(pty)
+
+BOOST_AUTO_TEST_CASE(client_by_path_receives_the_controller_writes) {
+    asio::io_context io;
+    TempDir dir;
+    anyserial::sim::PtyOptions o;
+    o.interval = std::chrono::milliseconds(20);
+    o.link = dir.path / "analyser";
+    anyserial::sim::PtySimulator sim(io.get_executor(), protocol(dev::ProtocolKind::continuous), o);
+    BOOST_TEST(sim.path().rfind("/dev/pts/", 0) == 0u);
+    BOOST_TEST(fs::read_symlink(*o.link) == fs::path(sim.path()));
+    sim.start();
+
+    // Opened through the symlink, by path: a second fd on the follower.
+    int fd = ::open(o.link->c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK);
+    BOOST_TEST_REQUIRE(fd >= 0);
+    const std::string frame = read_frame(io, fd);
+    // Raw mode: LF not turned into CR LF by OPOST, nothing held back by ICANON.
+    BOOST_TEST(frame.find("\r\r\n") == std::string::npos);
+    BOOST_TEST(frame.find(";I1;Oxygen;20.376;") != std::string::npos);
+    ::close(fd);
+
+    // The client went away; the runner's own follower fd keeps the controller healthy.
+    fd = ::open(sim.path().c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK);
+    BOOST_TEST_REQUIRE(fd >= 0);
+    BOOST_TEST(read_frame(io, fd).find("Oxygen") != std::string::npos);
+    ::close(fd);
+
+    sim.stop();
+    BOOST_TEST(!fs::exists(fs::symlink_status(*o.link)));
+}
+
+BOOST_AUTO_TEST_CASE(refuses_to_replace_a_regular_file) {
+    asio::io_context io;
+    TempDir dir;
+    const fs::path file = dir.path / "not-a-link";
+    { std::ofstream(file) << "x"; }
+    anyserial::sim::PtyOptions o;
+    o.link = file;
+    BOOST_CHECK_THROW(
+        anyserial::sim::PtySimulator(io.get_executor(), protocol(dev::ProtocolKind::modbus_rtu), o),
+        anyserial::SerialError);
+    BOOST_TEST(fs::is_regular_file(file));
+}
+
+BOOST_AUTO_TEST_CASE(analyzer_auto_over_a_pty, *boost::unit_test::precondition([](auto) {
+                         return plugins().backend_for("/dev/pts/0") != nullptr;
+                     })) {
+    asio::io_context io;
+    anyserial::sim::PtySimulator sim(io.get_executor(), protocol(dev::ProtocolKind::modbus_ascii),
+                                     {});
+    sim.start();
+    auto r = open_device(io, sim.path(), {});
+    BOOST_TEST_REQUIRE(!r.ec, (r.anz.last_error() ? error_of(r.anz).what() : r.ec.message()));
+    BOOST_TEST((r.anz.protocol() == dev::ProtocolKind::modbus_ascii));
+    Op<dev::Reading> op;
+    r.anz.async_read_channel("I3", op.handler());
+    run_until(io, [&] { return op.done; });
+    BOOST_TEST_REQUIRE(!op.ec);
+    BOOST_TEST(op.value.name.value_or("") == "CO\xE2\x82\x82");
+    r.anz.close();
+    sim.stop();
+}
+
+BOOST_AUTO_TEST_SUITE_END()

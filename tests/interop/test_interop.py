@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+"""Interop with independent peers: libmodbus, mbpoll, pymodbus, over socat pty pairs and
+`anyserial simulate`. Readiness is always a line a process prints (never a sleep); every
+process a test starts is killed when the test ends."""
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+CLI = os.environ.get("ANYSERIAL_CLI", "anyserial")
+PLUGIN_DIR = os.environ.get("ANYSERIAL_PLUGIN_DIR", "")
+PEERS = os.environ.get("ANYSERIAL_PEERS", os.path.join(os.path.dirname(__file__), "peers"))
+LM_SERVER = os.environ.get("LIBMODBUS_SERVER", "")
+LM_CLIENT = os.environ.get("LIBMODBUS_CLIENT", "")
+PYTHON = "/usr/bin/python3"
+READY_TIMEOUT = 20.0  # an upper bound on waiting for a peer's readiness line, not a delay
+
+
+def have(tool):
+    return shutil.which(tool) is not None
+
+
+def pymodbus_available():
+    return subprocess.run([PYTHON, "-c", "import pymodbus"], capture_output=True).returncode == 0
+
+
+def cli(*args):
+    base = [CLI] + (["--plugin-dir", PLUGIN_DIR] if PLUGIN_DIR else [])
+    return base + list(args)
+
+
+class PeerTest(unittest.TestCase):
+    def setUp(self):
+        self.pending = {}
+        self.tmp = tempfile.mkdtemp(prefix="anyserial-interop-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    def spawn(self, argv, stream="stdout"):
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+        def stop():
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
+
+        self.addCleanup(stop)
+        return proc
+
+    def wait_line(self, proc, stream, needle):
+        """Reads `stream` of `proc` until a line containing `needle` (bounded). Unbuffered:
+        select() on a buffered file object would miss lines already read ahead."""
+        fd = getattr(proc, stream).fileno()
+        pending = self.pending.setdefault((proc.pid, stream), bytearray())
+        deadline = time.monotonic() + READY_TIMEOUT
+        seen = []
+        while True:
+            while b"\n" in pending:
+                line, _, rest = bytes(pending).partition(b"\n")
+                pending[:] = rest
+                text = line.decode(errors="replace")
+                seen.append(text.strip())
+                if needle in text:
+                    return text
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.fail(f"{proc.args[0]}: no '{needle}' line; saw {seen}")
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                self.fail(f"{proc.args[0]} exited ({proc.wait()}) before '{needle}': {seen}")
+            pending += chunk
+
+    def simulate(self, mode, *extra):
+        link = os.path.join(self.tmp, f"sim-{mode}")
+        proc = self.spawn(cli("simulate", "--protocol", mode, "--link", link, *extra))
+        line = self.wait_line(proc, "stdout", "simulating")
+        self.assertIn(f"(link {link})", line)
+        self.assertTrue(os.path.islink(link))
+        return link
+
+    def socat_pair(self):
+        a, b = os.path.join(self.tmp, "a"), os.path.join(self.tmp, "b")
+        proc = self.spawn(["socat", "-d", "-d", f"pty,raw,echo=0,link={a}",
+                           f"pty,raw,echo=0,link={b}"])
+        self.wait_line(proc, "stderr", "starting data transfer loop")
+        return a, b
+
+    def read_json(self, port, protocol):
+        r = subprocess.run(cli("read", "--port", port, "--protocol", protocol, "--json"),
+                           capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr.decode(errors="replace"))
+        return json.loads(r.stdout)
+
+    def assert_bench(self, doc, subscript=True):
+        readings = {x["channel"]: x for x in doc["readings"]}
+        self.assertEqual(readings["I1"]["name"], "Oxygen")
+        self.assertAlmostEqual(readings["I1"]["value"], 20.376, places=3)
+        self.assertEqual(readings["I1"]["unit"], "%")
+        self.assertEqual(readings["I3"]["name"], "CO\u2082" if subscript else "CO2")
+        self.assertAlmostEqual(readings["I3"]["value"], 0.25, places=3)
+        self.assertIsNone(readings["E1"]["name"])
+
+
+@unittest.skipUnless(have("socat") and LM_SERVER, "socat and libmodbus needed")
+class LibmodbusServer(PeerTest):
+    def test_a_our_client_reads_a_libmodbus_rtu_server(self):
+        a, b = self.socat_pair()
+        server = self.spawn([LM_SERVER, b])
+        self.wait_line(server, "stdout", "ready")
+        doc = self.read_json(a, "modbus-rtu")
+        self.assertEqual(doc["protocol"], "modbus-rtu")
+        self.assert_bench(doc)
+        readings = {x["channel"]: x for x in doc["readings"]}
+        self.assertEqual(readings["I3"]["status"]["alarms"], [True, False, False, False])
+        self.assertTrue(doc["analyser"]["maintenance"])
+
+
+@unittest.skipUnless(LM_CLIENT, "libmodbus needed")
+class LibmodbusClient(PeerTest):
+    def test_b_libmodbus_rtu_client_reads_our_simulator(self):
+        link = self.simulate("modbus-rtu")
+        r = subprocess.run([LM_CLIENT, link], capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout.decode()
+        self.assertIn("I1 20.376", out)
+        self.assertIn("I3 43 4F 82 20 20 20", out)
+
+
+@unittest.skipUnless(have("mbpoll"), "mbpoll needed")
+class Mbpoll(PeerTest):
+    def test_c_mbpoll_reads_our_simulator(self):
+        link = self.simulate("modbus-rtu")
+        # -B: big-endian word order, the 4100's high word first.
+        r = subprocess.run(["mbpoll", "-m", "rtu", "-a", "1", "-b", "19200", "-P", "none",
+                            "-t", "3:float", "-B", "-r", "1", "-c", "1", "-1", link],
+                           capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("[1]: \t20.376", r.stdout.decode())
+
+
+@unittest.skipUnless(have("socat") and pymodbus_available(), "socat and pymodbus needed")
+class Pymodbus(PeerTest):
+    def test_d1_our_client_reads_a_pymodbus_ascii_server(self):
+        a, b = self.socat_pair()
+        server = self.spawn([PYTHON, os.path.join(PEERS, "pymodbus_ascii_server.py"), b])
+        self.wait_line(server, "stdout", "ready")
+        doc = self.read_json(a, "modbus-ascii")
+        self.assertEqual(doc["protocol"], "modbus-ascii")
+        self.assert_bench(doc)
+
+    def test_d2_pymodbus_ascii_client_reads_our_simulator(self):
+        link = self.simulate("modbus-ascii")
+        r = subprocess.run([PYTHON, os.path.join(PEERS, "pymodbus_ascii_client.py"), link],
+                           capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("I1 20.376", r.stdout.decode())
+
+
+class AutoAgainstSimulate(PeerTest):
+    def auto(self, mode, *extra):
+        link = self.simulate(mode, *extra)
+        doc = self.read_json(link, "auto")
+        self.assertEqual(doc["protocol"], mode)
+        self.assert_bench(doc, subscript=mode != "continuous")
+
+    def test_e1_auto_finds_modbus_rtu(self):
+        self.auto("modbus-rtu")
+
+    def test_e2_auto_finds_modbus_ascii(self):
+        self.auto("modbus-ascii")
+
+    def test_e3_auto_finds_continuous(self):
+        self.auto("continuous", "--interval", "0.2")
+
+
+if __name__ == "__main__":
+    unittest.main()
