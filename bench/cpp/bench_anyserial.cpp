@@ -1,8 +1,8 @@
 // anyserial: the same loops as boost-asio, over anyserial::SerialPort.
 //   --impl anyserial         async SerialPort; the linux backend plugin loaded by PluginHost
 //   --impl anyserial-static  the same SerialPort code; the linux backend linked into this
-//                            binary and handed to the port core directly (no dlopen, no
-//                            host lookup): the difference is what the plugin boundary costs
+//                            binary and registered with PluginHost::add_static (no dlopen,
+//                            no PIC module): the difference is what the plugin boundary costs
 //   --impl anyserial-sync    the blocking facade (anyserial/sync.hpp)
 #include <anyserial/sdk/backend.h>
 #include <anyserial/sdk/status.h>
@@ -31,51 +31,15 @@ namespace {
 
 using LinuxFactory = anyserial::sdk::BackendFactory<anyserial::linux_backend::LinuxBackend>;
 
-// A LoadedBackend over the statically linked linux backend: the same C tables the plugin
-// exports, called without the plugin host in between.
-class StaticLinuxBackend final : public anyserial::LoadedBackend {
-  public:
-    StaticLinuxBackend() {
-        rec_.id = descriptor().id;
-        rec_.name = "linux (statically linked)";
-        rec_.backend_kind = "sync-fd";
-        rec_.path = "<static>";
-    }
-    const anyserial::PluginRecord &record() const noexcept override { return rec_; }
-    const anyserial_backend_descriptor_t &descriptor() const noexcept override {
-        return anyserial::linux_backend::LinuxBackend::describe();
-    }
-    const anyserial_backend_factory_t &factory() const noexcept override {
-        return *LinuxFactory::get();
-    }
-    anyserial::BackendHandle create() const override {
-        anyserial_backend_t *raw = nullptr;
-        const std::int32_t st = factory().create(descriptor().id, &raw);
-        if (st != ANYSERIAL_OK) throw bench::Failure("static linux backend: create failed");
-        return anyserial::BackendHandle(raw);
-    }
-    const void *extension(const char *) const noexcept override { return nullptr; }
-
-  private:
-    anyserial::PluginRecord rec_;
-};
-
-SerialPort open_static(asio::io_context &io, anyserial::PluginHost &host,
-                       const StaticLinuxBackend &backend, const std::string &path) {
-    anyserial::SerialConfig cfg;
-    auto core = std::make_shared<anyserial::detail::PortCore>(io.get_executor(), path, &host,
-                                                              &backend, backend.create(), cfg);
-    const anyserial_serial_config_t cc = cfg.to_c();
-    anyserial_config_report_t report{};
-    report.struct_size = sizeof report;
-    const std::int32_t rc = core->raw->control->open(core->raw, path.c_str(), &cc, &report);
-    if (rc != ANYSERIAL_OK)
-        throw bench::Failure("static linux backend: open " + path + " failed (status " +
-                             std::to_string(rc) + ")");
-    if (auto ec = core->after_open(report))
-        throw bench::Failure("open " + path + ": " + ec.message());
-    return SerialPort(io.get_executor(), std::move(core));
+// The linux backend linked into this binary, registered with the host through the same
+// entry struct a plugin exports: identical C tables, no dlopen, no PIC module boundary.
+const void *static_get_factory(const char *id) noexcept {
+    return anyserial::sdk::lookup_factory(id,
+                                          {{ANYSERIAL_BACKEND_FACTORY_ID, LinuxFactory::get()}});
 }
+const anyserial_plugin_entry_t kStaticLinuxEntry = {
+    ANYSERIAL_SDK_VERSION_MAJOR, ANYSERIAL_SDK_VERSION_MINOR, ANYSERIAL_SDK_VERSION_PATCH,
+    anyserial::sdk::init_host,   anyserial::sdk::deinit_host, static_get_factory};
 
 int run_sync(const bench::Args &a, anyserial::PluginHost &host) {
     std::deque<anyserial::sync::SerialPort> ports;
@@ -145,13 +109,10 @@ int main(int argc, char **argv) try {
 
     asio::io_context io(1);
     std::deque<SerialPort> ports;
-    if (a.impl == "anyserial-static") {
-        static const StaticLinuxBackend backend;
-        for (const std::string &p : a.paths)
-            ports.push_back(open_static(io, host, backend, p));
-    } else if (a.impl == "anyserial") {
+    if (a.impl == "anyserial-static") host.add_static(kStaticLinuxEntry, "linux");
+    if (a.impl == "anyserial" || a.impl == "anyserial-static") {
         if (host.backend_for(a.paths[0]) == nullptr)
-            throw bench::Failure(anyserial::detail::describe_no_backend(host, a.paths[0]));
+            throw bench::Failure("no loaded backend claims " + a.paths[0]);
         std::string failure;
         std::vector<std::optional<SerialPort>> opened(a.paths.size());
         for (std::size_t k = 0; k < a.paths.size(); ++k)

@@ -108,6 +108,8 @@ struct PluginHost::Impl {
     }
 
     void load(const fs::path &file);
+    // Everything after the entry is known: version, init, factories, providers.
+    void adopt(std::unique_ptr<PluginFile> pf);
     // Returns how many providers were accepted from the file.
     std::size_t accept_backends(PluginFile &pf, const anyserial_backend_factory_t &f,
                                 const std::string &abi);
@@ -145,6 +147,11 @@ void PluginHost::Impl::load(const fs::path &file_in) {
                             "' symbol exported (not an anyserial plugin, or the entry lacks "
                             "C linkage / default visibility)");
     pf->entry = &pf->library.get<const anyserial_plugin_entry_t>(ANYSERIAL_ENTRY_SYMBOL);
+    adopt(std::move(pf));
+}
+
+void PluginHost::Impl::adopt(std::unique_ptr<PluginFile> pf) {
+    const fs::path file = pf->path;
     const anyserial_plugin_entry_t &entry = *pf->entry;
 
     // Only the three version fields are fixed forever: check them before anything else.
@@ -363,6 +370,15 @@ void PluginHost::load_directory(const fs::path &dir_in) {
 
 void PluginHost::load_file(const fs::path &file) {
     impl_->load(file);
+}
+
+void PluginHost::add_static(const anyserial_plugin_entry_t &entry, std::string_view name) {
+    const fs::path pseudo = "static:" + std::string(name);
+    if (!impl_->seen_files.insert(pseudo).second) return;
+    auto pf = std::make_unique<PluginFile>();
+    pf->path = pseudo;
+    pf->entry = &entry;
+    impl_->adopt(std::move(pf));
 }
 
 const std::vector<PluginRecord> &PluginHost::plugins() const noexcept {

@@ -81,3 +81,13 @@ if(NOT step_output STREQUAL "0.1.0 ${count} 0\n")
   message(FATAL_ERROR "consumer saw '${step_output}', expected '0.1.0 ${count} 0'")
 endif()
 message(STATUS "installed anyserial lists: ${ids}")
+
+# The core issue's acceptance walk-through against the installed package alone: open a
+# mock pair, bytes both ways, async_read_until, errc::busy, errc::closed.
+if(EXPECT_MOCK)
+  run_step("run port_consumer" ${CMAKE_COMMAND} -E env LD_LIBRARY_PATH=${prefix}/${LIBDIR}
+    ${WORK_DIR}/consumer-build/port_consumer)
+  if(NOT step_output STREQUAL "ok\n")
+    message(FATAL_ERROR "port_consumer: ${step_output}")
+  endif()
+endif()

@@ -102,6 +102,10 @@ class PluginHost {
     void load_directory(const std::filesystem::path &dir);
     // One plugin file; refusals are recorded, never thrown.
     void load_file(const std::filesystem::path &file);
+    // A plugin linked into the executable (an OEM build without dlopen): the same
+    // version negotiation, validation and refusals as a file; its record's path is
+    // "static:<name>". The entry must outlive the host.
+    void add_static(const anyserial_plugin_entry_t &entry, std::string_view name);
 
     const std::vector<PluginRecord> &plugins() const noexcept;
     const std::vector<RefusedPlugin> &refused() const noexcept;
