@@ -137,7 +137,7 @@ void PortCore::post_completion(DirectionState &d, std::int32_t status, std::uint
     try {
         // The concrete io_context executor honours the bound allocator: no heap use here.
         if (auto *io = ex.target<boost::asio::io_context::executor_type>())
-            boost::asio::post(*io, boost::asio::bind_allocator(ArenaAllocator<void>(&d.arena), fn));
+            boost::asio::post(*io, boost::asio::bind_allocator(ArenaAllocator<void>(d.arena), fn));
         else
             boost::asio::post(ex, fn);
     } catch (...) {

@@ -193,10 +193,13 @@ class DrainExactOp : public WriteSideOp {
                 PortCore &c = *core_;
                 c.drain_done = false;
                 ++c.blocking_in_flight;
-                // The worker keeps the core alive and reports back on the port's executor.
-                asio::post(worker_pool(), [core = core_] {
+                // The worker keeps the core alive and reports back on the port's executor,
+                // handing its reference over: the last one must never drop on the worker
+                // (~PortCore touches the io_context's timers, which may be gone by then).
+                asio::post(worker_pool(), [core = core_]() mutable {
                     const std::int32_t rc = core->raw->control->drain_blocking(core->raw);
-                    asio::post(core->ex, [core, rc] {
+                    auto ex = core->ex;
+                    asio::post(ex, [core = std::move(core), rc] {
                         --core->blocking_in_flight;
                         core->drain_status = rc;
                         core->drain_done = true;
@@ -378,7 +381,11 @@ void start_open(asio::any_io_executor ex, PluginHost &host, std::string path, Se
         return fail_now(std::move(core));
     }
     // Opening may block briefly (USB negotiation): run it on the worker pool. The tracked
-    // executor keeps the caller's io_context from running out of work meanwhile.
+    // executor keeps the caller's io_context from running out of work meanwhile. It travels
+    // on with the result and is released on the io_context's own thread: released by the
+    // worker after the post, it could run after the open completed and its io_context was
+    // destroyed, and decrement the work count of whatever io_context reused that memory
+    // (stopping it).
     auto work = asio::prefer(ex, asio::execution::outstanding_work.tracked);
     asio::post(worker_pool(), [core, h = std::move(h), work = std::move(work)]() mutable {
         const anyserial_serial_config_t cc = core->config.to_c();
@@ -387,7 +394,8 @@ void start_open(asio::any_io_executor ex, PluginHost &host, std::string path, Se
         const std::int32_t rc =
             core->raw->control->open(core->raw, core->path.c_str(), &cc, &report);
         auto ex2 = core->ex;
-        asio::post(ex2, [core = std::move(core), h = std::move(h), rc, report]() mutable {
+        asio::post(ex2, [core = std::move(core), h = std::move(h), work = std::move(work), rc,
+                         report]() mutable {
             error_code ec;
             if (rc != ANYSERIAL_OK) {
                 ec = core->backend_error(

@@ -44,6 +44,10 @@ struct Loop {
     void run_until(Pred pred) {
         while (!pred()) {
             if (io.run_one_for(std::chrono::seconds(20)) == 0) {
+                // Stopped at once means the work count fell to zero despite the guard:
+                // someone released work it never took (not a slow test).
+                if (io.stopped())
+                    BOOST_FAIL("io_context stopped: its work count fell to zero under a guard");
                 BOOST_FAIL("io_context made no progress for 20 s");
                 return;
             }

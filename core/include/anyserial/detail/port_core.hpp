@@ -33,7 +33,9 @@ namespace detail {
 enum class Dir { read, write };
 
 // One-slot memory for the post that carries a completion from a backend thread to the
-// port's executor: exactly one completion per direction is ever in flight.
+// port's executor: exactly one completion per direction is ever in flight. Shared by the
+// port and the posted operation (through its allocator): a completion still queued when
+// the io_context is destroyed is freed after the port may already be gone.
 class CompletionArena {
   public:
     void *allocate(std::size_t n) {
@@ -56,8 +58,8 @@ class CompletionArena {
 template <class T>
 struct ArenaAllocator {
     using value_type = T;
-    CompletionArena *arena;
-    explicit ArenaAllocator(CompletionArena *a) noexcept : arena(a) {}
+    std::shared_ptr<CompletionArena> arena;
+    explicit ArenaAllocator(std::shared_ptr<CompletionArena> a) noexcept : arena(std::move(a)) {}
     template <class U>
     ArenaAllocator(const ArenaAllocator<U> &o) noexcept : arena(o.arena) {}
     T *allocate(std::size_t n) { return static_cast<T *>(arena->allocate(n * sizeof(T))); }
@@ -71,7 +73,8 @@ struct ArenaAllocator {
 class PortCore;
 
 struct DirectionState {
-    DirectionState(PortCore &c, const boost::asio::any_io_executor &ex) : core(&c), event(ex) {}
+    DirectionState(PortCore &c, const boost::asio::any_io_executor &ex)
+        : core(&c), event(ex), arena(std::make_shared<CompletionArena>()) {}
     PortCore *core;
     bool busy = false;  // the per-direction guard (touched on the executor only)
     // Async-completion kind: `event` is woken by the posted completion.
@@ -79,7 +82,7 @@ struct DirectionState {
     bool done = false;
     std::int32_t status = 0;
     std::uint32_t transferred = 0;
-    CompletionArena arena;
+    std::shared_ptr<CompletionArena> arena;
 };
 
 class PortCore {
