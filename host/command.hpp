@@ -4,11 +4,14 @@
 //     namespace { int run(anyserial::cli::Context &ctx); }
 //     static const anyserial::cli::Registration reg{"plugins", "list loaded plugins", &run};
 //
-// A command parses its own options from ctx.args with Boost.ProgramOptions and returns
-// the process exit code: 0 ok, 1 runtime failure, 2 usage error (throw UsageError).
+// A command parses its own options from ctx.args with Boost.ProgramOptions (parse_options)
+// and returns the process exit code: 0 ok, 1 runtime failure, 2 usage error (throw UsageError).
 #pragma once
 
 #include <anyserial/plugin_host.hpp>
+#include <boost/program_options/options_description.hpp>
+#include <boost/program_options/positional_options.hpp>
+#include <boost/program_options/variables_map.hpp>
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
@@ -57,5 +60,17 @@ struct Registration {
 };
 
 const std::vector<Command> &commands();
+
+// Parses `args` into `vm` (a Boost.ProgramOptions error becomes a UsageError). Returns false
+// when --help was given: the options were printed to ctx.out and the command should return
+// exit_ok.
+bool parse_options(Context &ctx, const std::vector<std::string> &args,
+                   const boost::program_options::options_description &opts,
+                   boost::program_options::variables_map &vm,
+                   const boost::program_options::positional_options_description *pos = nullptr);
+// The same for the verb's own arguments, ctx.args.
+bool parse_options(Context &ctx, const boost::program_options::options_description &opts,
+                   boost::program_options::variables_map &vm,
+                   const boost::program_options::positional_options_description *pos = nullptr);
 
 }  // namespace anyserial::cli

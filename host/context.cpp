@@ -1,5 +1,10 @@
 // anyserial CLI — the command registry and the lazily loaded plugin host.
+#include <boost/program_options/parsers.hpp>
+#include <ostream>
+
 #include "command.hpp"
+
+namespace po = boost::program_options;
 
 namespace anyserial::cli {
 namespace {
@@ -28,5 +33,29 @@ PluginHost &Context::host() {
 }
 
 Context::~Context() = default;
+
+bool parse_options(Context &ctx, const std::vector<std::string> &args,
+                   const po::options_description &opts, po::variables_map &vm,
+                   const po::positional_options_description *pos) {
+    try {
+        po::command_line_parser parser(args);
+        parser.options(opts);
+        if (pos != nullptr) parser.positional(*pos);
+        po::store(parser.run(), vm);
+        po::notify(vm);
+    } catch (const po::error &e) {
+        throw UsageError(e.what());
+    }
+    if (vm.count("help") != 0) {
+        ctx.out << opts;
+        return false;
+    }
+    return true;
+}
+
+bool parse_options(Context &ctx, const po::options_description &opts, po::variables_map &vm,
+                   const po::positional_options_description *pos) {
+    return parse_options(ctx, ctx.args, opts, vm, pos);
+}
 
 }  // namespace anyserial::cli

@@ -75,6 +75,22 @@ std::string str_or_empty(const char *s) {
     return s != nullptr ? std::string(s) : std::string();
 }
 
+// The fields every plugin record takes from its (backend or protocol) descriptor.
+template <class Descriptor>
+PluginRecord descriptor_record(const Descriptor &d, PluginKind kind, const std::string &abi,
+                               const fs::path &path) {
+    PluginRecord rec;
+    rec.id = d.id;
+    rec.kind = kind;
+    rec.name = str_or_empty(d.name);
+    rec.vendor = str_or_empty(d.vendor);
+    rec.version = str_or_empty(d.version);
+    rec.description = str_or_empty(d.description);
+    rec.abi = abi;
+    rec.path = path;
+    return rec;
+}
+
 std::string abi_text(std::uint32_t major, std::uint32_t minor, std::uint32_t patch) {
     return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
 }
@@ -262,15 +278,7 @@ std::size_t PluginHost::Impl::accept_backends(PluginFile &pf, const anyserial_ba
                                 other->record().path.string());
             continue;
         }
-        PluginRecord rec;
-        rec.id = id;
-        rec.kind = PluginKind::backend;
-        rec.name = str_or_empty(d->name);
-        rec.vendor = str_or_empty(d->vendor);
-        rec.version = str_or_empty(d->version);
-        rec.description = str_or_empty(d->description);
-        rec.abi = abi;
-        rec.path = pf.path;
+        PluginRecord rec = descriptor_record(*d, PluginKind::backend, abi, pf.path);
         rec.backend_kind = plugin_detail::backend_kind_name(d->kind);
         rec.platform = str_or_empty(d->platform);
         for (const auto &p : plugin_detail::path_prefixes(*d))
@@ -310,15 +318,7 @@ std::size_t PluginHost::Impl::accept_protocols(PluginFile &pf,
                                 other->record().path.string());
             continue;
         }
-        PluginRecord rec;
-        rec.id = id;
-        rec.kind = PluginKind::protocol;
-        rec.name = str_or_empty(d->name);
-        rec.vendor = str_or_empty(d->vendor);
-        rec.version = str_or_empty(d->version);
-        rec.description = str_or_empty(d->description);
-        rec.abi = abi;
-        rec.path = pf.path;
+        PluginRecord rec = descriptor_record(*d, PluginKind::protocol, abi, pf.path);
         rec.device_family = str_or_empty(d->device_family);
         rec.mode = str_or_empty(d->mode);
         records.push_back(rec);

@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "command.hpp"
+#include "device_options.hpp"
 
 namespace po = boost::program_options;
 namespace dev = anyserial::device;
@@ -29,16 +30,7 @@ int run(anyserial::cli::Context &ctx) {
     po::positional_options_description pos;
     pos.add("action", 1);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(ctx.args).options(opts).positional(pos).run(), vm);
-        po::notify(vm);
-    } catch (const po::error &e) {
-        throw anyserial::cli::UsageError(e.what());
-    }
-    if (vm.count("help") != 0) {
-        ctx.out << opts;
-        return anyserial::cli::exit_ok;
-    }
+    if (!anyserial::cli::parse_options(ctx, opts, vm, &pos)) return anyserial::cli::exit_ok;
     if (vm.count("action") == 0)
         throw anyserial::cli::UsageError("start, stop or status is required");
     const std::string action = vm["action"].as<std::string>();
@@ -58,18 +50,8 @@ int run(anyserial::cli::Context &ctx) {
         throw anyserial::cli::UsageError("--group is required");
     }
     if (group < 1 || group > 4) throw anyserial::cli::UsageError("--group must be 1..4");
-    dev::DeviceOptions o;
-    o.identify = false;
-    const auto kind = dev::parse_protocol_kind(vm["protocol"].as<std::string>());
-    if (!kind)
-        throw anyserial::cli::UsageError("--protocol must be auto, modbus-rtu or modbus-ascii");
-    o.protocol = *kind;
-    o.address = vm["address"].as<unsigned>();
-    if (o.address < 1 || o.address > 247)
-        throw anyserial::cli::UsageError("--address must be 1..247");
-    if (vm.count("timeout") != 0)
-        o.timeout =
-            std::chrono::nanoseconds(static_cast<std::int64_t>(vm["timeout"].as<double>() * 1e9));
+    const dev::DeviceOptions o =
+        anyserial::cli::device_options(vm, "auto, modbus-rtu or modbus-ascii");
     const std::string port = vm["port"].as<std::string>();
 
     try {

@@ -20,12 +20,7 @@ int run(anyserial::cli::Context &ctx) {
     opts.add_options()("port", po::value<std::string>()->value_name("P"), "port to inspect")(
         "json", "machine-readable output")("help,h", "show this help");
     po::variables_map vm;
-    po::store(po::command_line_parser(ctx.args).options(opts).run(), vm);
-    po::notify(vm);
-    if (vm.count("help") != 0) {
-        ctx.out << opts;
-        return anyserial::cli::exit_ok;
-    }
+    if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
     if (vm.count("port") == 0) throw anyserial::cli::UsageError("--port is required");
     const std::string path = vm["port"].as<std::string>();
 

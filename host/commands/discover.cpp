@@ -9,6 +9,7 @@
 #include <ostream>
 
 #include "command.hpp"
+#include "device_options.hpp"
 
 namespace po = boost::program_options;
 namespace dev = anyserial::device;
@@ -24,24 +25,8 @@ int run(anyserial::cli::Context &ctx) {
         "timeout", po::value<double>()->value_name("S"), "passive listen floor in seconds")(
         "json", "machine-readable output")("help,h", "show this help");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(ctx.args).options(opts).run(), vm);
-        po::notify(vm);
-    } catch (const po::error &e) {
-        throw anyserial::cli::UsageError(e.what());
-    }
-    if (vm.count("help") != 0) {
-        ctx.out << opts;
-        return anyserial::cli::exit_ok;
-    }
-    dev::DeviceOptions o;
-    o.identify = false;
-    o.address = vm["address"].as<unsigned>();
-    if (o.address < 1 || o.address > 247)
-        throw anyserial::cli::UsageError("--address must be 1..247");
-    if (vm.count("timeout") != 0)
-        o.timeout =
-            std::chrono::nanoseconds(static_cast<std::int64_t>(vm["timeout"].as<double>() * 1e9));
+    if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
+    const dev::DeviceOptions o = anyserial::cli::device_options(vm);
     std::vector<std::string> ports;
     if (vm.count("port") != 0) {
         ports = vm["port"].as<std::vector<std::string>>();

@@ -1,11 +1,10 @@
 // anyserial plugins [--json] — loaded plugins and every refused plugin with its reason.
-#include <algorithm>
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
-#include <iomanip>
 #include <ostream>
 
 #include "command.hpp"
+#include "table.hpp"
 
 namespace po = boost::program_options;
 namespace json = boost::json;
@@ -59,31 +58,13 @@ void print_table(std::ostream &out, const anyserial::PluginHost &host) {
         rows.push_back({r.id, r.kind == PluginKind::backend ? "backend" : "protocol",
                         r.kind == PluginKind::backend ? r.backend_kind : "sans-io", r.version,
                         r.abi, detail(r), r.path.string()});
-    std::vector<std::size_t> width(head.size());
-    for (std::size_t c = 0; c < head.size(); ++c) {
-        width[c] = head[c].size();
-        for (const auto &row : rows)
-            width[c] = std::max(width[c], row[c].size());
-    }
-    auto print_row = [&](const std::vector<std::string> &row) {
-        for (std::size_t c = 0; c < row.size(); ++c) {
-            if (c + 1 == row.size()) {
-                out << row[c];
-            } else {
-                out << std::left << std::setw(static_cast<int>(width[c]) + 2) << row[c];
-            }
-        }
-        out << '\n';
-    };
     if (rows.empty()) {
         out << "no plugins loaded (searched:";
         for (const auto &d : host.searched_directories())
             out << ' ' << d.string();
         out << ")\n";
     } else {
-        print_row(head);
-        for (const auto &row : rows)
-            print_row(row);
+        anyserial::cli::print_columns(out, head, rows);
     }
     if (!host.refused().empty()) {
         out << "\nrefused:\n";
@@ -96,12 +77,7 @@ int run(anyserial::cli::Context &ctx) {
     po::options_description opts("anyserial plugins [--json]");
     opts.add_options()("json", "machine-readable output")("help,h", "show this help");
     po::variables_map vm;
-    po::store(po::command_line_parser(ctx.args).options(opts).run(), vm);
-    po::notify(vm);
-    if (vm.count("help") != 0) {
-        ctx.out << opts;
-        return anyserial::cli::exit_ok;
-    }
+    if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
     const anyserial::PluginHost &host = ctx.host();
     if (vm.count("json") != 0) {
         json::array plugins;

@@ -1,15 +1,14 @@
 // anyserial ports [--json] — serial ports found by the backends' discovery extensions.
 // Nothing is opened. JSON: an array of objects with device, name, description, hwid, vid,
 // pid, serial_number, manufacturer, product, location, interface (null when unknown).
-#include <algorithm>
 #include <anyserial/discovery.hpp>
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 #include <cstdio>
-#include <iomanip>
 #include <ostream>
 
 #include "command.hpp"
+#include "table.hpp"
 
 namespace po = boost::program_options;
 namespace json = boost::json;
@@ -57,24 +56,7 @@ void print_table(std::ostream &out, const std::vector<PortInfo> &ports) {
     for (const PortInfo &p : ports)
         rows.push_back({p.device, vid_pid(p), p.serial_number.value_or("-"),
                         p.location.value_or("-"), p.description.value_or("-")});
-    std::vector<std::size_t> width(head.size());
-    for (std::size_t c = 0; c < head.size(); ++c) {
-        width[c] = head[c].size();
-        for (const auto &row : rows)
-            width[c] = std::max(width[c], row[c].size());
-    }
-    auto print_row = [&](const std::vector<std::string> &row) {
-        for (std::size_t c = 0; c < row.size(); ++c) {
-            if (c + 1 == row.size())
-                out << row[c];
-            else
-                out << std::left << std::setw(static_cast<int>(width[c]) + 2) << row[c];
-        }
-        out << '\n';
-    };
-    print_row(head);
-    for (const auto &row : rows)
-        print_row(row);
+    anyserial::cli::print_columns(out, head, rows);
 }
 
 int run(anyserial::cli::Context &ctx) {
@@ -82,16 +64,7 @@ int run(anyserial::cli::Context &ctx) {
     opts.add_options()("json", "machine-readable output (a JSON array)")("help,h",
                                                                          "show this help");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(ctx.args).options(opts).run(), vm);
-        po::notify(vm);
-    } catch (const po::error &e) {
-        throw anyserial::cli::UsageError(e.what());
-    }
-    if (vm.count("help") != 0) {
-        ctx.out << opts;
-        return anyserial::cli::exit_ok;
-    }
+    if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
     const std::vector<PortInfo> ports = anyserial::list_serial_ports(ctx.host());
     if (vm.count("json") != 0) {
         json::array arr;

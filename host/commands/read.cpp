@@ -9,6 +9,7 @@
 #include <ostream>
 
 #include "command.hpp"
+#include "device_options.hpp"
 
 namespace po = boost::program_options;
 namespace dev = anyserial::device;
@@ -71,34 +72,9 @@ int run(anyserial::cli::Context &ctx) {
         "timeout", po::value<double>()->value_name("S"), "per-call timeout in seconds")(
         "json", "machine-readable output")("help,h", "show this help");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(ctx.args).options(opts).run(), vm);
-        po::notify(vm);
-    } catch (const po::error &e) {
-        throw anyserial::cli::UsageError(e.what());
-    }
-    if (vm.count("help") != 0) {
-        ctx.out << opts;
-        return anyserial::cli::exit_ok;
-    }
+    if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
     if (vm.count("port") == 0) throw anyserial::cli::UsageError("--port is required");
-    dev::DeviceOptions o;
-    o.identify = false;  // the frame carries names and units already
-    const auto kind = dev::parse_protocol_kind(vm["protocol"].as<std::string>());
-    if (!kind)
-        throw anyserial::cli::UsageError(
-            "--protocol must be auto, continuous, modbus-rtu or "
-            "modbus-ascii");
-    o.protocol = *kind;
-    o.address = vm["address"].as<unsigned>();
-    if (o.address < 1 || o.address > 247)
-        throw anyserial::cli::UsageError("--address must be 1..247");
-    if (vm.count("baud") != 0) o.baudrate = vm["baud"].as<unsigned>();
-    if (vm.count("timeout") != 0) {
-        const double s = vm["timeout"].as<double>();
-        if (!(s > 0)) throw anyserial::cli::UsageError("--timeout must be > 0");
-        o.timeout = std::chrono::nanoseconds(static_cast<std::int64_t>(s * 1e9));
-    }
+    const dev::DeviceOptions o = anyserial::cli::device_options(vm);
     std::optional<std::string> channel;
     if (vm.count("channel") != 0) {
         channel = vm["channel"].as<std::string>();

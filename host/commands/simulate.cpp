@@ -12,6 +12,7 @@
 #include <ostream>
 
 #include "command.hpp"
+#include "device_options.hpp"
 
 namespace po = boost::program_options;
 namespace dev = anyserial::device;
@@ -28,16 +29,7 @@ int run(anyserial::cli::Context &ctx) {
         "interval", po::value<double>()->value_name("S"),
         "broadcast interval in seconds (continuous)")("help,h", "show this help");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(ctx.args).options(opts).run(), vm);
-        po::notify(vm);
-    } catch (const po::error &e) {
-        throw anyserial::cli::UsageError(e.what());
-    }
-    if (vm.count("help") != 0) {
-        ctx.out << opts;
-        return anyserial::cli::exit_ok;
-    }
+    if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
     if (vm.count("protocol") == 0) throw anyserial::cli::UsageError("--protocol is required");
     if (vm.count("link") == 0) throw anyserial::cli::UsageError("--link PATH is required");
     const auto kind = dev::parse_protocol_kind(vm["protocol"].as<std::string>());
@@ -45,9 +37,7 @@ int run(anyserial::cli::Context &ctx) {
         throw anyserial::cli::UsageError(
             "--protocol must be continuous, modbus-rtu or modbus-ascii");
     anyserial::sim::PtyOptions po_;
-    po_.address = vm["address"].as<unsigned>();
-    if (po_.address < 1 || po_.address > 247)
-        throw anyserial::cli::UsageError("--address must be 1..247");
+    po_.address = anyserial::cli::checked_address(vm["address"].as<unsigned>());
     if (vm.count("interval") != 0) {
         const double s = vm["interval"].as<double>();
         if (s < 0) throw anyserial::cli::UsageError("--interval must be >= 0");

@@ -16,8 +16,12 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace anyserial::test {
+
+// The two mock backend kinds the port tests run over.
+inline const std::vector<std::string> kKinds{"mock", "mock-async"};
 
 inline PluginHost &plugins() {
     static PluginHost *host = [] {
@@ -127,7 +131,5 @@ struct EcResult {
         };
     }
 };
-
-inline const char *const kinds[] = {"mock", "mock-async"};
 
 }  // namespace anyserial::test

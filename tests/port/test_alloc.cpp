@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(the_counter_counts) {
 }
 
 BOOST_AUTO_TEST_CASE(zero_allocations_in_steady_state) {
-    for (const char *kind : kinds) {
+    for (const std::string &kind : kKinds) {
         Loop loop;
         t_io_thread = true;
         auto [a, b] = open_pair(loop, kind);

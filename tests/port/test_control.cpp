@@ -18,10 +18,6 @@ using namespace anyserial;
 using namespace anyserial::test;
 using namespace std::chrono_literals;
 
-namespace {
-const std::vector<std::string> kKinds{"mock", "mock-async"};
-}
-
 BOOST_AUTO_TEST_SUITE(control)
 
 BOOST_DATA_TEST_CASE(modem_lines_cross_like_a_null_modem, data::make(kKinds), kind) {
@@ -150,7 +146,7 @@ BOOST_AUTO_TEST_SUITE(open_without_work_guard)
 
 // io.run() alone must not return before the open (which runs on the worker pool) is done.
 BOOST_AUTO_TEST_CASE(run_waits_for_the_open) {
-    for (const char *kind : kinds) {
+    for (const std::string &kind : kKinds) {
         boost::asio::io_context io;
         std::optional<SerialPort> port;
         boost::system::error_code ec;

@@ -19,8 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::vector<std::string> kKinds{"mock", "mock-async"};
-
 std::vector<unsigned char> pattern(std::size_t n, unsigned seed) {
     std::vector<unsigned char> v(n);
     for (std::size_t i = 0; i < n; ++i)

@@ -17,8 +17,6 @@ using namespace anyserial::test;
 using namespace std::chrono_literals;
 
 namespace {
-const std::vector<std::string> kKinds{"mock", "mock-async"};
-
 // Starts an async_send big enough that it cannot complete while nobody reads, and runs
 // the loop until the writer has parked.
 void park_writer(Loop &loop, SerialPort &port, std::vector<unsigned char> &big, IoResult &w) {

@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 BOOST_AUTO_TEST_SUITE(sync_facade)
 
 BOOST_AUTO_TEST_CASE(round_trip_and_errors) {
-    for (const char *kind : kinds) {
+    for (const std::string &kind : kKinds) {
         const std::string base = unique_pair(kind);
         auto a = sync::SerialPort::open(plugins(), base + "/a");
         auto b = sync::SerialPort::open(plugins(), base + "/b");
@@ -47,7 +47,7 @@ BOOST_AUTO_TEST_CASE(many_threads_share_one_loop) {
     std::atomic<int> ok{0};
     for (int t = 0; t < threads; ++t) {
         pool.emplace_back([t, &ok] {
-            const std::string base = unique_pair(kinds[t % 2]);
+            const std::string base = unique_pair(kKinds[t % 2]);
             auto a = sync::SerialPort::open(plugins(), base + "/a");
             auto b = sync::SerialPort::open(plugins(), base + "/b");
             // b echoes from its own thread while a writes and reads on this one.

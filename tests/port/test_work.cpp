@@ -23,8 +23,6 @@ using namespace anyserial::test;
 
 namespace {
 
-const std::vector<std::string> kKinds{"mock", "mock-async"};
-
 struct WorkProbe {
     std::thread::id owner = std::this_thread::get_id();
     std::atomic<int> live{0};              // tracked executors alive now

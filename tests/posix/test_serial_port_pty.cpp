@@ -15,40 +15,20 @@
 #include <boost/test/unit_test.hpp>
 #include <optional>
 
+#include "../port/fixture.hpp"  // plugins(), Loop, IoResult: shared with the mock port tests
 #include "pty_fixture.hpp"
 #include "termios2.hpp"
 
 namespace asio = boost::asio;
 using namespace anyserial;
+using anyserial::test::IoResult;
+using anyserial::test::Loop;
 using anyserial::test::pattern;
+using anyserial::test::plugins;
 using anyserial::test::PtyPair;
 using anyserial::test::wait_fd;
 
 namespace {
-
-PluginHost &plugins() {
-    static PluginHost *host = [] {
-        auto *h = new PluginHost;  // lives until exit: ports may outlive a test case
-        h->load_directory(ANYSERIAL_TEST_PLUGIN_DIR);
-        return h;
-    }();
-    return *host;
-}
-
-struct Loop {
-    asio::io_context io;
-    asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
-    // Runs handlers until pred() holds; the bound only turns a hang into a failure.
-    template <class Pred>
-    void run_until(Pred pred) {
-        while (!pred()) {
-            if (io.run_one_for(std::chrono::seconds(20)) == 0) {
-                BOOST_FAIL("io_context made no progress for 20 s");
-                return;
-            }
-        }
-    }
-};
 
 struct Opened {
     boost::system::error_code ec;
@@ -75,19 +55,6 @@ SerialPort open_ok(Loop &loop, const std::string &path, SerialConfig cfg = {}) {
     BOOST_REQUIRE_MESSAGE(!r.ec, "open " << path << ": " << r.ec.message() << " — " << r.message);
     return std::move(*r.port);
 }
-
-struct IoResult {
-    bool done = false;
-    boost::system::error_code ec;
-    std::size_t n = 0;
-    auto handler() {
-        return [this](boost::system::error_code e, std::size_t k) {
-            done = true;
-            ec = e;
-            n = k;
-        };
-    }
-};
 
 // The controller end driven by Asio on the same io_context as the port.
 struct Controller {

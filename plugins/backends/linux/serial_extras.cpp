@@ -6,6 +6,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <anyserial/posix/io.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -14,37 +15,26 @@ namespace anyserial::linux_backend {
 
 static_assert(sizeof(struct serial_rs485) == sizeof(Rs485State::raw));
 
-namespace {
-
-int ioctl_retry(int fd, unsigned long request, void *arg) noexcept {
-    for (;;) {
-        if (::ioctl(fd, request, arg) == 0) return 0;
-        if (errno != EINTR) return errno;
-    }
-}
-
-}  // namespace
-
 int get_low_latency(int fd, bool &on) noexcept {
     struct serial_struct ss {};
-    if (const int err = ioctl_retry(fd, TIOCGSERIAL, &ss); err != 0) return err;
+    if (const int err = posix::xioctl(fd, TIOCGSERIAL, &ss); err != 0) return err;
     on = (ss.flags & ASYNC_LOW_LATENCY) != 0;
     return 0;
 }
 
 int set_low_latency(int fd, bool on) noexcept {
     struct serial_struct ss {};
-    if (const int err = ioctl_retry(fd, TIOCGSERIAL, &ss); err != 0) return err;
+    if (const int err = posix::xioctl(fd, TIOCGSERIAL, &ss); err != 0) return err;
     if (on)
         ss.flags |= ASYNC_LOW_LATENCY;
     else
         ss.flags &= ~ASYNC_LOW_LATENCY;
-    return ioctl_retry(fd, TIOCSSERIAL, &ss);
+    return posix::xioctl(fd, TIOCSSERIAL, &ss);
 }
 
 int get_rs485(int fd, Rs485State &out) noexcept {
     struct serial_rs485 rs {};
-    if (const int err = ioctl_retry(fd, TIOCGRS485, &rs); err != 0) return err;
+    if (const int err = posix::xioctl(fd, TIOCGRS485, &rs); err != 0) return err;
     std::memcpy(out.raw.data(), &rs, sizeof rs);
     return 0;
 }
@@ -52,7 +42,7 @@ int get_rs485(int fd, Rs485State &out) noexcept {
 int set_rs485(int fd, const Rs485State &state) noexcept {
     struct serial_rs485 rs {};
     std::memcpy(&rs, state.raw.data(), sizeof rs);
-    return ioctl_retry(fd, TIOCSRS485, &rs);
+    return posix::xioctl(fd, TIOCSRS485, &rs);
 }
 
 Rs485State rs485_from_config(const anyserial_rs485_config_t &c, const Rs485State &base) noexcept {

@@ -5,27 +5,16 @@
 #include <sys/ioctl.h>
 
 #include <algorithm>
-#include <cerrno>
+#include <anyserial/posix/io.hpp>
 
 namespace anyserial::linux_backend {
 
 // The kernel ABI pySerial also relies on: 0x802C542A / 0x402C542B on x86.
 static_assert(sizeof(struct termios2) == 44, "struct termios2 layout changed");
 
-namespace {
-
-int ioctl_retry(int fd, unsigned long request, void *arg) noexcept {
-    for (;;) {
-        if (::ioctl(fd, request, arg) == 0) return 0;
-        if (errno != EINTR) return errno;
-    }
-}
-
-}  // namespace
-
 int tcgets2(int fd, posix::TermiosBits &out) noexcept {
     struct termios2 t {};
-    if (const int err = ioctl_retry(fd, TCGETS2, &t); err != 0) return err;
+    if (const int err = posix::xioctl(fd, TCGETS2, &t); err != 0) return err;
     out = posix::TermiosBits{};
     out.iflag = t.c_iflag;
     out.oflag = t.c_oflag;
@@ -40,7 +29,7 @@ int tcgets2(int fd, posix::TermiosBits &out) noexcept {
 int tcsets2(int fd, const posix::TermiosBits &bits) noexcept {
     struct termios2 t {};
     // Start from the current state so c_line (the line discipline) is preserved.
-    if (const int err = ioctl_retry(fd, TCGETS2, &t); err != 0) return err;
+    if (const int err = posix::xioctl(fd, TCGETS2, &t); err != 0) return err;
     t.c_iflag = static_cast<tcflag_t>(bits.iflag);
     t.c_oflag = static_cast<tcflag_t>(bits.oflag);
     t.c_cflag = static_cast<tcflag_t>(bits.cflag);
@@ -48,7 +37,7 @@ int tcsets2(int fd, const posix::TermiosBits &bits) noexcept {
     std::copy_n(bits.cc.begin(), std::min<std::size_t>(NCCS, bits.cc.size()), t.c_cc);
     t.c_ispeed = bits.ispeed;
     t.c_ospeed = bits.ospeed;
-    return ioctl_retry(fd, TCSETS2, &t);
+    return posix::xioctl(fd, TCSETS2, &t);
 }
 
 }  // namespace anyserial::linux_backend

@@ -108,20 +108,6 @@ void ModbusSimulator::write_coil(uint16_t address, bool value) noexcept {
     bank_.write_coil(address, value);
 }
 
-void ModbusSimulator::set_reading(std::string_view channel, bool has_value, double value,
-                                  uint32_t status) {
-    bank_.set_reading(channel, has_value, value, status);
-}
-
-void ModbusSimulator::set_label(std::string_view channel, const char *name, std::string_view unit) {
-    const std::string u(unit);
-    bank_.set_label(channel, name, u.c_str());
-}
-
-void ModbusSimulator::set_analyser(bool fault, bool maintenance) {
-    bank_.set_analyser(fault, maintenance);
-}
-
 void ModbusSimulator::set_fault(uint32_t fault, uint32_t param) {
     switch (fault) {
         case ANYSERIAL_SIM_FAULT_NONE:
@@ -150,14 +136,6 @@ void ModbusSimulator::set_fault(uint32_t fault, uint32_t param) {
 void ModbusSimulator::set_interval(uint64_t) {
     throw sdk::Error(ANYSERIAL_E_NOT_SUPPORTED,
                      "a Modbus slave never speaks unasked: there is no broadcast interval");
-}
-
-void ModbusSimulator::cal_group(uint32_t group, bool &calibrating, uint32_t &cal_gas) {
-    if (group < 1 || group > kCalGroupCount)
-        throw sdk::Error(ANYSERIAL_E_INVALID_ARGUMENT,
-                         "cal-group " + std::to_string(group) + " out of range 1..4");
-    calibrating = bank_.calibrating(group);
-    cal_gas = bank_.cal_gas(group);
 }
 
 void ModbusSimulator::counters(uint64_t &requests, uint64_t &replies, uint64_t &frames) {

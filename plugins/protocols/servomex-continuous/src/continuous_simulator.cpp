@@ -47,21 +47,6 @@ uint32_t ContinuousSimulator::poll_output(uint64_t now_ns, std::span<uint8_t> bu
     return static_cast<uint32_t>(n);
 }
 
-void ContinuousSimulator::set_reading(std::string_view channel, bool has_value, double value,
-                                      uint32_t status) {
-    bank_.set_reading(channel, has_value, value, status);
-}
-
-void ContinuousSimulator::set_label(std::string_view channel, const char *name,
-                                    std::string_view unit) {
-    const std::string u(unit);
-    bank_.set_label(channel, name, u.c_str());
-}
-
-void ContinuousSimulator::set_analyser(bool fault, bool maintenance) {
-    bank_.set_analyser(fault, maintenance);
-}
-
 void ContinuousSimulator::set_fault(uint32_t fault, uint32_t) {
     if (fault != ANYSERIAL_SIM_FAULT_NONE && fault != ANYSERIAL_SIM_FAULT_BAD_CHECKSUM &&
         fault != ANYSERIAL_SIM_FAULT_SILENCE)
@@ -79,14 +64,6 @@ void ContinuousSimulator::set_interval(uint64_t interval_ns) {
         next_tick_ = last + interval_ns;
     }
     interval_ = interval_ns;
-}
-
-void ContinuousSimulator::cal_group(uint32_t group, bool &calibrating, uint32_t &cal_gas) {
-    if (group < 1 || group > kCalGroupCount)
-        throw sdk::Error(ANYSERIAL_E_INVALID_ARGUMENT,
-                         "cal-group " + std::to_string(group) + " out of range 1..4");
-    calibrating = bank_.calibrating(group);
-    cal_gas = bank_.cal_gas(group);
 }
 
 void ContinuousSimulator::counters(uint64_t &requests, uint64_t &replies, uint64_t &frames) {

@@ -8,31 +8,24 @@
 
 #include <anyserial/modbus/framing.hpp>
 #include <anyserial/modbus/server.hpp>
-#include <anyserial/sdk/cpp/simulator.hpp>
 #include <array>
 #include <cstdint>
 #include <vector>
 
-#include "bank.hpp"
+#include "bank_simulator.hpp"
 
 namespace anyserial::servomex {
 
-class ModbusSimulator : public sdk::Simulator, private modbus::ServerModel {
+class ModbusSimulator : public BankSimulator, private modbus::ServerModel {
   public:
     ModbusSimulator(modbus::Framing framing, const anyserial_protocol_options_t &options);
 
     void feed(uint64_t now_ns, std::span<const uint8_t> data) override;
     uint32_t poll_output(uint64_t now_ns, std::span<uint8_t> buf, uint64_t &next_ns) override;
-    void set_reading(std::string_view channel, bool has_value, double value,
-                     uint32_t status) override;
-    void set_label(std::string_view channel, const char *name, std::string_view unit) override;
-    void set_analyser(bool fault, bool maintenance) override;
     void set_fault(uint32_t fault, uint32_t param) override;
     void set_interval(uint64_t interval_ns) override;
-    void cal_group(uint32_t group, bool &calibrating, uint32_t &cal_gas) override;
     void counters(uint64_t &requests, uint64_t &replies, uint64_t &frames) override;
 
-    Bank &bank() noexcept { return bank_; }
     uint64_t bad_checksum_requests() const noexcept { return bad_requests_; }
 
   private:
@@ -45,7 +38,6 @@ class ModbusSimulator : public sdk::Simulator, private modbus::ServerModel {
 
     modbus::Framing framing_;
     uint8_t address_;
-    Bank bank_ = Bank::bench();
     modbus::RequestFramer framer_;
     std::array<uint16_t, kInputRegisterCount> registers_{};  // refreshed per request
 

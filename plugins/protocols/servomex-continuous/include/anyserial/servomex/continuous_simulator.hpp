@@ -3,15 +3,14 @@
 // time in. Nothing the master sends changes it. Faults: BAD_CHECKSUM, SILENCE.
 #pragma once
 
-#include <anyserial/sdk/cpp/simulator.hpp>
 #include <cstdint>
 #include <string>
 
-#include "anyserial/servomex/bank.hpp"
+#include "anyserial/servomex/bank_simulator.hpp"
 
 namespace anyserial::servomex {
 
-class ContinuousSimulator final : public sdk::Simulator {
+class ContinuousSimulator final : public BankSimulator {
   public:
     static constexpr uint64_t kDefaultInterval = 2'000'000'000;
 
@@ -19,19 +18,11 @@ class ContinuousSimulator final : public sdk::Simulator {
 
     void feed(uint64_t now_ns, std::span<const uint8_t> data) override;
     uint32_t poll_output(uint64_t now_ns, std::span<uint8_t> buf, uint64_t &next_ns) override;
-    void set_reading(std::string_view channel, bool has_value, double value,
-                     uint32_t status) override;
-    void set_label(std::string_view channel, const char *name, std::string_view unit) override;
-    void set_analyser(bool fault, bool maintenance) override;
     void set_fault(uint32_t fault, uint32_t param) override;
     void set_interval(uint64_t interval_ns) override;
-    void cal_group(uint32_t group, bool &calibrating, uint32_t &cal_gas) override;
     void counters(uint64_t &requests, uint64_t &replies, uint64_t &frames) override;
 
-    Bank &bank() noexcept { return bank_; }
-
   private:
-    Bank bank_ = Bank::bench();
     uint64_t interval_ = kDefaultInterval;
     bool started_ = false;
     uint64_t first_ns_ = 0, next_tick_ = 0;

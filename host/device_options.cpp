@@ -1,0 +1,42 @@
+// anyserial CLI — the shared analyser options.
+#include "device_options.hpp"
+
+#include <cstdint>
+#include <string>
+
+#include "command.hpp"
+
+namespace po = boost::program_options;
+
+namespace anyserial::cli {
+
+device::ProtocolKind protocol_option(const po::variables_map &vm, std::string_view accepted) {
+    const auto kind = device::parse_protocol_kind(vm["protocol"].as<std::string>());
+    if (!kind) throw UsageError("--protocol must be " + std::string(accepted));
+    return *kind;
+}
+
+unsigned checked_address(unsigned address) {
+    if (address < 1 || address > 247) throw UsageError("--address must be 1..247");
+    return address;
+}
+
+std::optional<std::chrono::nanoseconds> timeout_option(const po::variables_map &vm) {
+    if (vm.count("timeout") == 0) return std::nullopt;
+    const double s = vm["timeout"].as<double>();
+    if (!(s > 0)) throw UsageError("--timeout must be > 0");
+    return std::chrono::nanoseconds(static_cast<std::int64_t>(s * 1e9));
+}
+
+device::DeviceOptions device_options(const po::variables_map &vm,
+                                     std::string_view accepted_protocols) {
+    device::DeviceOptions o;
+    o.identify = false;
+    if (vm.count("protocol") != 0) o.protocol = protocol_option(vm, accepted_protocols);
+    if (vm.count("address") != 0) o.address = checked_address(vm["address"].as<unsigned>());
+    if (vm.count("baud") != 0) o.baudrate = vm["baud"].as<unsigned>();
+    if (const auto t = timeout_option(vm)) o.timeout = *t;
+    return o;
+}
+
+}  // namespace anyserial::cli
