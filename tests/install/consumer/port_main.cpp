@@ -2,9 +2,8 @@
 // opens mock://consumer/a and /b, moves bytes both ways, reads a line with
 // asio::async_read_until, sees errc::busy on a second concurrent read and errc::closed on
 // a pending read after close(). Prints "ok" and exits 0, or says which step failed.
-#include <anyserial/errors.hpp>
-#include <anyserial/plugin_host.hpp>
-#include <anyserial/serial_port.hpp>
+// The umbrella header: an installed package must compile with all of it.
+#include <anyserial/anyserial.hpp>
 #include <boost/asio.hpp>
 #include <iostream>
 #include <string>
