@@ -67,8 +67,8 @@ struct NotifyingSource {
 // The child: records at 10 Hz on a manual clock that jumps to each deadline, until the
 // pump completes (or forever). Returns the exit code.
 int child_record(const std::string &spec, int fd, bool notify_on_commit) {
+    record::ManualClock clock;  // outlives the io_context (its handlers hold timers)
     boost::asio::io_context ioc;
-    record::ManualClock clock;
     fakes::FakeSource fake{ioc, clock};
     NotifyingSource src{fake, fd};
     record::RecordOptions o;

@@ -64,8 +64,8 @@ struct FakeAnalyzer {
 using FakeManager = BasicManager<FakeAnalyzer>;
 
 struct Fixture {
+    ManualClock clock;  // outlives the io_context (its handlers hold timers)
     asio::io_context ioc;
-    ManualClock clock;
     std::vector<std::string> log;
     FakeAnalyzer make(std::string name, std::string port) {
         FakeAnalyzer a;

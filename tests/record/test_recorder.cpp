@@ -18,8 +18,9 @@ namespace errc = anyserial;
 namespace {
 
 struct Fixture {
-    asio::io_context ioc;
+    // The clock outlives the io_context: handlers destroyed with it still hold its timers.
     ManualClock clock{anyserial::record::WallClock::time_point{} + 1'700'000'000s};
+    asio::io_context ioc;
     FakeSource source{ioc, clock};
     SteadyClock::time_point t0 = clock.now();
 

@@ -292,8 +292,8 @@ struct FlakySink final : Sink {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_sink_failure_stops_the_recording_and_keeps_what_was_written) {
+    anyserial::record::ManualClock clock;  // outlives the io_context (handlers hold timers)
     boost::asio::io_context ioc;
-    anyserial::record::ManualClock clock;
     fakes::FakeSource source{ioc, clock};
     anyserial::record::RecordOptions o;
     o.rate_hz = 1.0;  // unlimited: only the failure ends it
