@@ -55,9 +55,8 @@ class Clock {
 Clock &steady_clock_source();
 
 // A clock that only advances when told to. Waiters whose deadline is reached are
-// completed by posting to their timer's executor, in deadline order.
-// A clock that only moves when told to (tests, simulations). It must outlive the
-// io_context whose handlers hold its timers.
+// completed by posting to their timer's executor, in deadline order. It must outlive
+// the io_context whose handlers hold its timers.
 class ManualClock final : public Clock {
   public:
     explicit ManualClock(WallClock::time_point wall_epoch = WallClock::time_point{});
