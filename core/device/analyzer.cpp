@@ -47,15 +47,7 @@ void fill_from_info(Frame &f, const std::optional<DeviceInfo> &info) {
 template <class... T>
 void complete(const std::shared_ptr<AnalyzerImpl> &s, std::exception_ptr e, Handler<T...> h,
               T... v) {
-    boost::system::error_code ec;
-    if (e) {
-        try {
-            rethrow_with_context(e, s->context());
-        } catch (...) {
-            s->last_error = std::current_exception();
-        }
-        ec = error_code_of(s->last_error);
-    }
+    const boost::system::error_code ec = e ? s->fail(e) : boost::system::error_code{};
     asio::dispatch(asio::append(std::move(h), ec, std::move(v)...));
 }
 
@@ -206,7 +198,16 @@ asio::awaitable<AnalyserStatus> AnalyzerImpl::analyser_status(Timeout t) {
 void AnalyzerImpl::close() noexcept {
     if (closed) return;
     closed = true;
-    if (port) port->close();
+    if (line) {
+        // Detach from the shared line; the transport's owner closes the port.
+        std::erase_if(line->members, [this](const std::weak_ptr<AnalyzerImpl> &w) {
+            auto m = w.lock();
+            return !m || m.get() == this;
+        });
+        line->notifier.notify_all();
+    } else if (port) {
+        port->close();
+    }
     for (const auto &w : subs) {
         if (auto sub = w.lock()) {
             sub->closed = true;
@@ -455,6 +456,12 @@ bool Analyzer::is_open() const noexcept {
 }
 void Analyzer::close() noexcept {
     if (impl_) impl_->close();
+}
+bool Analyzer::shared() const noexcept {
+    return impl_ && impl_->line != nullptr;
+}
+const SerialPort *Analyzer::serial_port() const noexcept {
+    return impl_ ? impl_->port : nullptr;
 }
 
 }  // namespace anyserial::device

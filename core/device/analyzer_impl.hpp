@@ -77,6 +77,48 @@ struct Listener {
 
 enum class RxMode { discard, transaction, broadcast, listen };
 
+struct AnalyzerImpl;
+struct SharedLine;
+
+// Held by every Transport handle and every analyser on a line: when the last one goes,
+// the line closes (its receive loop would otherwise keep it, and the port, alive).
+struct LineGuard {
+    std::weak_ptr<SharedLine> line;
+    ~LineGuard();
+};
+
+// One serial line shared by several request/response analysers (RS-485 multidrop): the
+// port, its one receive loop, and the bus lock. Bytes go to the analyser holding the lock
+// (the one in a transaction); between transactions they are discarded. Every analyser on
+// the line runs on `ex`.
+struct SharedLine : std::enable_shared_from_this<SharedLine> {
+    SharedLine(asio::any_io_executor e, PluginHost &h, std::string p)
+        : ex(std::move(e)), host(&h), path(std::move(p)) {}
+
+    asio::any_io_executor ex;
+    PluginHost *host;
+    std::string path;
+    std::optional<SerialPort> port;
+    std::array<std::uint8_t, 512> rxbuf{};
+    std::int64_t last_traffic_ns = 0;
+    std::exception_ptr line_error;
+    std::exception_ptr last_error;  // why opening failed
+    bool closed = false;
+    bool reader_started = false;
+    bool busy = false;               // the bus lock
+    AnalyzerImpl *active = nullptr;  // its holder
+    Notifier notifier;               // bus-lock waiters
+    std::vector<std::weak_ptr<AnalyzerImpl>> members;
+    std::uint64_t transactions = 0;  // bus-lock acquisitions (tests, diagnostics)
+
+    std::weak_ptr<LineGuard> guard;
+
+    std::shared_ptr<LineGuard> acquire_guard();
+    void start_reader();
+    asio::awaitable<void> reader(std::shared_ptr<SharedLine> self);
+    void close() noexcept;
+};
+
 struct AnalyzerImpl : std::enable_shared_from_this<AnalyzerImpl> {
     AnalyzerImpl(asio::any_io_executor strand, PluginHost &h, std::string p, DeviceOptions o)
         : ex(std::move(strand)), host(&h), port_name(std::move(p)), opts(std::move(o)) {}
@@ -85,7 +127,11 @@ struct AnalyzerImpl : std::enable_shared_from_this<AnalyzerImpl> {
     PluginHost *host;
     std::string port_name;
     DeviceOptions opts;
-    std::optional<SerialPort> port;
+    // The port: this analyser's own (exclusive open), or the shared line's.
+    std::optional<SerialPort> own_port;
+    SerialPort *port = nullptr;
+    std::shared_ptr<SharedLine> line;  // set when attached to a shared transport
+    std::shared_ptr<LineGuard> line_guard;
 
     // active protocol
     const LoadedProtocol *proto = nullptr;
@@ -134,13 +180,20 @@ struct AnalyzerImpl : std::enable_shared_from_this<AnalyzerImpl> {
                                           Timeout t, const ErrorContext &ctx);
     asio::awaitable<void> wait_frame(std::uint64_t after_seq, Timeout t);
     asio::awaitable<void> lock();
+    asio::awaitable<void> lock_line();
     void unlock() noexcept;
     void check_open() const;
     ErrorContext context() const;
+    // Keeps `e` (with this analyser's context added) as last_error; returns its code.
+    boost::system::error_code fail(std::exception_ptr e);
     std::chrono::nanoseconds default_timeout() const;
 
     // ---- open.cpp ------------------------------------------------------------------
     asio::awaitable<void> open();
+    asio::awaitable<void> attach();  // on `line` (shared_line.cpp)
+    // Runs open() or attach() and hands `h` the analyser, or the error (closing it first).
+    void finish_open(asio::awaitable<void> (AnalyzerImpl::*how)(), Handler<Analyzer> h);
+    std::vector<const LoadedProtocol *> resolve_candidates();
     asio::awaitable<const LoadedProtocol *> auto_detect(
         const std::vector<const LoadedProtocol *> &candidates);
     void activate(const LoadedProtocol &p);
@@ -155,6 +208,10 @@ struct AnalyzerImpl : std::enable_shared_from_this<AnalyzerImpl> {
     void validate_channel(const std::string &id) const;
     void close() noexcept;
 };
+
+// open.cpp: a protocol's default serial settings; the path to open for a port name.
+SerialConfig config_from_descriptor(const anyserial_serial_config_t &c);
+std::string resolve_open_path(PluginHost &host, const std::string &name);
 
 // Releases the per-analyser operation lock on scope exit.
 struct OpGuard {

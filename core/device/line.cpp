@@ -71,6 +71,13 @@ asio::awaitable<void> AnalyzerImpl::reader(std::shared_ptr<AnalyzerImpl> self) {
             break;
         }
     }
+    // The line is gone: subscribers get what is queued, then errc::closed.
+    for (const auto &w : subs) {
+        if (auto sub = w.lock()) {
+            sub->closed = true;
+            sub->notifier.notify_all();
+        }
+    }
     notifier.notify_all();
     (void)self;
 }
@@ -223,9 +230,33 @@ asio::awaitable<void> AnalyzerImpl::lock() {
         check_open();
     }
     op_busy = true;
+    if (line) co_await lock_line();
+}
+
+// A shared line: one operation on the bus at a time. Called holding op_busy, which is
+// released again when the line fails while waiting.
+asio::awaitable<void> AnalyzerImpl::lock_line() {
+    while (line->busy) {
+        co_await line->notifier.wait(steady::time_point::max());
+        if (closed || line_error) {
+            op_busy = false;
+            notifier.notify_all();
+            check_open();
+        }
+    }
+    line->busy = true;
+    line->active = this;
+    ++line->transactions;
+    last_traffic_ns = line->last_traffic_ns;  // the idle gap counts every peer's traffic
 }
 
 void AnalyzerImpl::unlock() noexcept {
+    if (line && line->active == this) {
+        line->last_traffic_ns = std::max(line->last_traffic_ns, last_traffic_ns);
+        line->active = nullptr;
+        line->busy = false;
+        line->notifier.notify_all();
+    }
     op_busy = false;
     notifier.notify_all();
 }

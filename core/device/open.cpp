@@ -29,6 +29,8 @@ std::string mode_of(const LoadedProtocol &p) {
     return d.id != nullptr ? d.id : "?";
 }
 
+}  // namespace
+
 // The device's default settings in this mode, as a SerialConfig.
 SerialConfig config_from_descriptor(const anyserial_serial_config_t &c) {
     SerialSettings s;
@@ -63,7 +65,18 @@ SerialConfig config_from_descriptor(const anyserial_serial_config_t &c) {
     return SerialConfig(s);
 }
 
-}  // namespace
+// A symlink (`anyserial simulate --link`, udev aliases outside /dev) opens its target
+// when no backend claims the link's own name; messages keep the name the caller gave.
+std::string resolve_open_path(PluginHost &host, const std::string &name) {
+    if (host.backend_for(name) == nullptr) {
+        std::error_code fec;
+        if (std::filesystem::is_symlink(name, fec)) {
+            const auto target = std::filesystem::canonical(name, fec);
+            if (!fec) return target.string();
+        }
+    }
+    return name;
+}
 
 std::chrono::nanoseconds AnalyzerImpl::default_timeout() const {
     std::chrono::nanoseconds t = opts.timeout;
@@ -205,8 +218,7 @@ asio::awaitable<const LoadedProtocol *> AnalyzerImpl::auto_detect(
                        "no recognised protocol on " + port_name + " (tried " + tried + ")", c);
 }
 
-asio::awaitable<void> AnalyzerImpl::open() {
-    // Resolve the candidates before touching the port.
+std::vector<const LoadedProtocol *> AnalyzerImpl::resolve_candidates() {
     std::vector<const LoadedProtocol *> candidates;
     std::string explicit_id = opts.protocol_id;
     if (explicit_id.empty() && opts.protocol != ProtocolKind::auto_detect)
@@ -237,22 +249,21 @@ asio::awaitable<void> AnalyzerImpl::open() {
                                    std::to_string(d.max_address) + " for " + mode_of(*p),
                                context());
     }
+    return candidates;
+}
+
+asio::awaitable<void> AnalyzerImpl::open() {
+    // Resolve the candidates before touching the port.
+    const std::vector<const LoadedProtocol *> candidates = resolve_candidates();
+    const bool explicit_choice =
+        !opts.protocol_id.empty() || opts.protocol != ProtocolKind::auto_detect;
 
     SerialConfig cfg =
         opts.serial ? *opts.serial
                     : config_from_descriptor(candidates.front()->descriptor().default_serial);
     if (opts.baudrate) cfg = cfg.with_baudrate(*opts.baudrate);
 
-    // A symlink (`anyserial simulate --link`, udev aliases outside /dev) opens its target
-    // when no backend claims the link's own name; messages keep the name the caller gave.
-    std::string open_path = port_name;
-    if (host->backend_for(open_path) == nullptr) {
-        std::error_code fec;
-        if (std::filesystem::is_symlink(open_path, fec)) {
-            const auto target = std::filesystem::canonical(open_path, fec);
-            if (!fec) open_path = target.string();
-        }
-    }
+    const std::string open_path = resolve_open_path(*host, port_name);
     auto [ec, sp] = co_await async_open_serial_port(ex, *host, open_path, cfg,
                                                     asio::as_tuple(asio::use_awaitable));
     if (ec) {
@@ -260,7 +271,8 @@ asio::awaitable<void> AnalyzerImpl::open() {
             sp.last_error().message.empty() ? ec.message() : sp.last_error().message;
         throw_device_error(errc::connection, "cannot open " + port_name + ": " + why, context());
     }
-    port.emplace(std::move(sp));
+    own_port.emplace(std::move(sp));
+    port = &*own_port;
     asio::co_spawn(ex, reader(shared_from_this()), asio::detached);
 
     const LoadedProtocol *chosen =
@@ -276,25 +288,34 @@ asio::awaitable<void> AnalyzerImpl::open() {
     if (opts.identify && (caps & ANYSERIAL_PCAP_IDENTIFY) != 0) co_await identify(Timeout{});
 }
 
+boost::system::error_code AnalyzerImpl::fail(std::exception_ptr e) {
+    try {
+        rethrow_with_context(e, context());
+    } catch (...) {
+        last_error = std::current_exception();
+    }
+    return error_code_of(last_error);
+}
+
+void AnalyzerImpl::finish_open(asio::awaitable<void> (AnalyzerImpl::*how)(), Handler<Analyzer> h) {
+    auto self = shared_from_this();
+    asio::co_spawn(
+        ex, [self, how]() -> asio::awaitable<void> { co_await ((*self).*how)(); },
+        [self, h = std::move(h)](std::exception_ptr e) mutable {
+            boost::system::error_code ec;
+            if (e) {
+                ec = self->fail(e);
+                self->close();
+            }
+            asio::dispatch(asio::append(std::move(h), ec, Analyzer(self)));
+        });
+}
+
 void start_open(asio::any_io_executor ex, PluginHost &host, std::string port, DeviceOptions options,
                 Handler<Analyzer> h) {
     auto strand = asio::make_strand(ex);
     auto impl = std::make_shared<AnalyzerImpl>(strand, host, std::move(port), std::move(options));
-    asio::co_spawn(
-        strand, [impl]() -> asio::awaitable<void> { co_await impl->open(); },
-        [impl, h = std::move(h)](std::exception_ptr e) mutable {
-            boost::system::error_code ec;
-            if (e) {
-                try {
-                    rethrow_with_context(e, impl->context());
-                } catch (...) {
-                    impl->last_error = std::current_exception();
-                }
-                ec = error_code_of(impl->last_error);
-                impl->close();
-            }
-            asio::dispatch(asio::append(std::move(h), ec, Analyzer(impl)));
-        });
+    impl->finish_open(&AnalyzerImpl::open, std::move(h));
 }
 
 }  // namespace anyserial::device::detail

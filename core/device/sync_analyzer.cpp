@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <future>
 
+#include "device/sync_access.hpp"
 #include "sync/shared_loop.hpp"
 
 namespace anyserial::sync {
@@ -24,23 +25,7 @@ struct Analyzer::Impl {
 
     template <class F>
     auto call(F f) const -> decltype(f()) {
-        using R = decltype(f());
-        if (loop->on_loop_thread()) return f();
-        std::promise<R> p;
-        auto fut = p.get_future();
-        asio::post(loop->io(), [&] {
-            try {
-                if constexpr (std::is_void_v<R>) {
-                    f();
-                    p.set_value();
-                } else {
-                    p.set_value(f());
-                }
-            } catch (...) {
-                p.set_exception(std::current_exception());
-            }
-        });
-        return fut.get();
+        return detail::call_on_loop(*loop, std::move(f));
     }
 
     // start(analyzer, handler) with handler(ec, T...) -> T (or void).
@@ -164,3 +149,16 @@ void Analyzer::close() {
 }
 
 }  // namespace anyserial::sync
+
+namespace anyserial::sync::detail {
+
+device::Analyzer &AnalyzerAccess::session(sync::Analyzer &a) {
+    if (!a.impl_) throw std::logic_error("anyserial::sync::Analyzer: moved-from handle");
+    return a.impl_->anz;
+}
+std::shared_ptr<SharedLoop> AnalyzerAccess::loop(const sync::Analyzer &a) {
+    if (!a.impl_) throw std::logic_error("anyserial::sync::Analyzer: moved-from handle");
+    return a.impl_->loop;
+}
+
+}  // namespace anyserial::sync::detail

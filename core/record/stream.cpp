@@ -80,13 +80,24 @@ StreamingSession open_stream(device::Analyzer &analyzer, std::optional<StreamMod
     const bool broadcast = analyzer.broadcast();
     const StreamMode resolved = mode.value_or(broadcast ? StreamMode::autoprint : StreamMode::poll);
     const std::string proto(device::to_string(analyzer.protocol()));
+    device::ErrorContext ctx;
+    ctx.port = analyzer.port();
+    ctx.protocol = proto;
+    if (!broadcast) ctx.address = analyzer.address();
     if (broadcast && resolved != StreamMode::autoprint) {
-        throw device::DeviceError(device::errc::validation,
-                                  proto + " mode only supports AUTOPRINT streaming, not poll");
+        device::throw_device_error(device::errc::validation,
+                                   proto + " mode only supports AUTOPRINT streaming, not poll",
+                                   ctx);
     }
     if (!broadcast && resolved != StreamMode::poll) {
-        throw device::DeviceError(device::errc::validation,
-                                  proto + " mode only supports POLL streaming, not autoprint");
+        device::throw_device_error(device::errc::validation,
+                                   proto + " mode only supports POLL streaming, not autoprint",
+                                   ctx);
+    }
+    if (rate_hz && !(*rate_hz > 0.0)) {
+        device::throw_device_error(device::errc::validation,
+                                   "stream: rate_hz must be > 0, got " + std::to_string(*rate_hz),
+                                   ctx);
     }
     auto st = std::make_shared<detail::StreamState>();
     st->mode = resolved;
@@ -102,3 +113,12 @@ StreamingSession open_stream(device::Analyzer &analyzer, std::optional<StreamMod
 }
 
 }  // namespace anyserial::record
+
+namespace anyserial::device {
+
+record::StreamingSession Analyzer::stream(std::optional<record::StreamMode> mode,
+                                          std::optional<double> rate_hz, std::size_t capacity) {
+    return record::open_stream(*this, mode, rate_hz, capacity);
+}
+
+}  // namespace anyserial::device

@@ -6,6 +6,7 @@
 #include <anyserial/connectable.hpp>
 #include <anyserial/device.hpp>
 #include <anyserial/device/sync.hpp>
+#include <anyserial/device/transport.hpp>
 #include <anyserial/discovery.hpp>
 #include <anyserial/errors.hpp>
 #include <anyserial/log.hpp>
@@ -14,6 +15,7 @@
 #include <anyserial/record/manager.hpp>
 #include <anyserial/record/recorder.hpp>
 #include <anyserial/record/stream.hpp>
+#include <anyserial/record/sync.hpp>
 #include <anyserial/serial_port.hpp>
 #include <anyserial/sinks/pump.hpp>
 #include <anyserial/sinks/sink.hpp>

@@ -40,7 +40,13 @@
 
 namespace anyserial {
 class PluginHost;
-}
+class SerialPort;
+}  // namespace anyserial
+
+namespace anyserial::record {
+class StreamingSession;
+enum class StreamMode;
+}  // namespace anyserial::record
 
 namespace anyserial::device {
 
@@ -49,6 +55,7 @@ class Subscription;
 
 namespace detail {
 struct AnalyzerImpl;
+struct SharedLine;
 struct SubscriptionState;
 using ec_t = boost::system::error_code;
 template <class... T>
@@ -72,6 +79,7 @@ void start_calibration_status(std::shared_ptr<AnalyzerImpl> s, int group, Timeou
                               Handler<CalibrationProgress> h);
 void start_poll_samples(std::shared_ptr<AnalyzerImpl> s, Timeout t, Handler<std::vector<Sample>> h);
 void start_receive(std::shared_ptr<SubscriptionState> s, Timeout t, Handler<Sample> h);
+void start_open_on(std::shared_ptr<SharedLine> line, DeviceOptions options, Handler<Analyzer> h);
 }  // namespace detail
 
 // A subscriber's bounded queue of Samples (one per reading of every frame, plus error
@@ -247,11 +255,25 @@ class Analyzer {
     [[noreturn]] void throw_last_error() const;
 
     bool is_open() const noexcept;
+    // Exclusive open: closes the port. On a shared Transport: detaches from the line.
     void close() noexcept;
+    bool shared() const noexcept;  // opened on a shared Transport
+
+    // Streams Samples (seed 004's Analyzer.stream; include <anyserial/record/stream.hpp>):
+    // StreamMode::autoprint subscribes passively to a broadcast protocol (rate unused);
+    // StreamMode::poll runs the drift-free recorder at rate_hz (default 1 Hz) for a
+    // request/response protocol. mode defaults per protocol; the wrong one throws
+    // DeviceError(errc::validation) before anything starts. The analyser must outlive it.
+    record::StreamingSession stream(std::optional<record::StreamMode> mode = std::nullopt,
+                                    std::optional<double> rate_hz = std::nullopt,
+                                    std::size_t capacity = 256);
+
+    // The port under the session (diagnostics, the mock backend's fault injection); null
+    // when there is none. Use it from the analyser's executor; never read or write it.
+    const SerialPort *serial_port() const noexcept;
 
   private:
-    friend void detail::start_open(boost::asio::any_io_executor, PluginHost &, std::string,
-                                   DeviceOptions, detail::Handler<Analyzer>);
+    friend struct detail::AnalyzerImpl;  // hands out the handle when an open completes
     explicit Analyzer(std::shared_ptr<detail::AnalyzerImpl> impl) : impl_(std::move(impl)) {}
 
     template <class... T, class Token, class Start>

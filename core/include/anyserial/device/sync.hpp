@@ -22,6 +22,10 @@ namespace anyserial::sync {
 
 using device::Timeout;
 
+namespace detail {
+struct AnalyzerAccess;  // core-internal: the sync manager and recorder reach the session
+}
+
 class Analyzer {
   public:
     // Opens (AUTO by default) and returns the session; throws DeviceError.
@@ -52,6 +56,7 @@ class Analyzer {
     void close();
 
   private:
+    friend struct detail::AnalyzerAccess;
     struct Impl;
     explicit Analyzer(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

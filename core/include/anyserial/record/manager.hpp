@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <anyserial/device/analyzer.hpp>
+#include <anyserial/device/errors.hpp>
+#include <anyserial/device/transport.hpp>
 #include <anyserial/errors.hpp>
 #include <anyserial/record/async_mutex.hpp>
 #include <anyserial/record/poll_source.hpp>
@@ -140,7 +142,9 @@ class BasicManager {
     auto async_poll(std::vector<std::string> names, Timeout timeout, Token &&token) {
         return async_execute_each(
             [timeout](Device &d) -> boost::asio::awaitable<device::Frame> {
-                device::Frame f = co_await d.async_poll(false, timeout, boost::asio::use_awaitable);
+                auto [ec, f] = co_await d.async_poll(
+                    false, timeout, boost::asio::as_tuple(boost::asio::use_awaitable));
+                if (ec) rethrow_device_error(d, ec);
                 co_return f;
             },
             std::move(names), std::forward<Token>(token), ErrorPolicy::return_results);
@@ -175,7 +179,17 @@ class BasicManager {
             std::forward<Token>(token));
     }
 
-  private:
+    // The device's own rich error (DeviceError with its context) when it has one for
+    // `ec`, else a system_error with the code.
+    [[noreturn]] static void rethrow_device_error(const Device &d, boost::system::error_code ec) {
+        if constexpr (requires { d.last_error(); }) {
+            if (auto e = d.last_error(); e && device::error_code_of(e) == ec)
+                std::rethrow_exception(e);
+        }
+        throw boost::system::system_error(ec);
+    }
+
+  protected:
     struct Entry {
         std::string name;
         std::shared_ptr<Device> device;
@@ -305,6 +319,69 @@ class BasicManager {
     std::map<std::string, std::unique_ptr<AsyncMutex>> ports_;
 };
 
-using Manager = BasicManager<device::Analyzer>;
+// The Manager over device::Analyzer, which can also open analysers itself:
+//   async_add(name, port_path, options)  opens (or reuses) a shared Transport for the path;
+//                                         the manager owns it and closes it when the last
+//                                         of its analysers is removed
+//   async_add(name, transport, options)   an analyser on the caller's Transport (bound,
+//                                         not owned: the caller closes it)
+//   add(name, Analyzer&&) / add(name, shared_ptr<Analyzer>)  a prebuilt analyser, owned /
+//                                         tracked (the caller keeps it)
+// Analysers added by path or transport are Modbus multidrop peers: AUTO and broadcast
+// (continuous) protocols are refused, and so is a second protocol on the same line
+// (DeviceError, errc::validation). They complete with (std::exception_ptr, Analyzer*);
+// the pointer stays valid until the analyser is removed.
+// Use a Manager and its analysers from one thread (a single-threaded io_context).
+class Manager : public BasicManager<device::Analyzer> {
+  public:
+    Manager(boost::asio::any_io_executor ex, PluginHost &host,
+            ErrorPolicy policy = ErrorPolicy::raise)
+        : BasicManager(std::move(ex), policy), host_(&host) {}
+    explicit Manager(boost::asio::any_io_executor ex, ErrorPolicy policy = ErrorPolicy::raise)
+        : BasicManager(std::move(ex), policy) {}
+    ~Manager() { close(); }
+
+    using BasicManager::add;
+
+    template <class Token>
+    auto async_add(std::string name, std::string port_path, device::DeviceOptions options,
+                   Token &&token) {
+        return boost::asio::co_spawn(
+            ex_, add_on_path(std::move(name), std::move(port_path), std::move(options)),
+            std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_add(std::string name, device::Transport transport, device::DeviceOptions options,
+                   Token &&token) {
+        return boost::asio::co_spawn(
+            ex_, add_on_transport(std::move(name), std::move(transport), std::move(options)),
+            std::forward<Token>(token));
+    }
+
+    // Unregisters (closing an owned analyser; a tracked one stays open) and closes a
+    // transport the manager opened once its last analyser is gone.
+    void remove(const std::string &name);
+    // Every analyser (LIFO), then every owned transport. Idempotent.
+    void close();
+
+    // The transport the manager opened for `port_path`, if any (e.g. to inspect it).
+    const device::Transport *transport(const std::string &port_path) const;
+
+  private:
+    boost::asio::awaitable<device::Analyzer *> add_on_path(std::string name, std::string path,
+                                                           device::DeviceOptions options);
+    boost::asio::awaitable<device::Analyzer *> add_on_transport(std::string name,
+                                                                device::Transport transport,
+                                                                device::DeviceOptions options);
+    boost::asio::awaitable<device::Analyzer *> attach(std::string name,
+                                                      const device::Transport &transport,
+                                                      device::DeviceOptions options);
+    void check_peer(const std::string &name, const std::string &port_key,
+                    const device::DeviceOptions &options) const;
+    void release_unused_transports();
+
+    PluginHost *host_ = nullptr;
+    std::map<std::string, device::Transport> owned_;  // by port path
+};
 
 }  // namespace anyserial::record

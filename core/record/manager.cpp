@@ -1,0 +1,188 @@
+// anyserial — Manager: opening analysers on shared transports (multidrop), and the
+// ownership of the transports it opened.
+#include <anyserial/device/abi.hpp>
+#include <anyserial/plugin_host.hpp>
+#include <anyserial/record/manager.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "log/logger.hpp"
+
+// GCC 12 false positive on Asio's awaitable frame allocator.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace anyserial::record {
+
+namespace asio = boost::asio;
+using device::errc;
+
+namespace {
+device::ErrorContext context_of(const std::string &port, const device::DeviceOptions &o) {
+    device::ErrorContext c;
+    c.port = port;
+    c.address = o.address;
+    return c;
+}
+}  // namespace
+
+void Manager::check_peer(const std::string &name, const std::string &port_key,
+                         const device::DeviceOptions &o) const {
+    const auto ctx = context_of(port_key, o);
+    if (closed()) device::throw_device_error(errc::closed, "manager: closed", ctx);
+    if (find(name))
+        device::throw_device_error(errc::validation, "manager: name '" + name + "' already in use",
+                                   ctx);
+    if (host_ == nullptr)
+        device::throw_device_error(
+            errc::configuration,
+            "manager: constructed without a PluginHost, it cannot open analysers itself", ctx);
+    std::string id = o.protocol_id;
+    if (id.empty() && o.protocol != device::ProtocolKind::auto_detect)
+        id = std::string(device::protocol_plugin_id(o.protocol));
+    if (id.empty())
+        device::throw_device_error(
+            errc::validation,
+            "manager: '" + name +
+                "': AUTO cannot be a multidrop peer; name the protocol (modbus-rtu or "
+                "modbus-ascii)",
+            ctx);
+    const LoadedProtocol *p = host_->protocol(id);
+    if (p == nullptr)
+        device::throw_device_error(
+            errc::configuration,
+            "protocol plugin " + id + " is not loaded (see `anyserial plugins`)", ctx);
+    if (p->descriptor().traffic == ANYSERIAL_TRAFFIC_BROADCAST)
+        device::throw_device_error(
+            errc::validation,
+            "manager: only request/response (Modbus) protocols can be grouped, got " + id +
+                "; a continuous analyser is a single broadcaster, not a multidrop peer",
+            ctx);
+    for (const auto &e : entries_) {
+        if (e.port_key != port_key) continue;
+        if (!e.device->shared())
+            device::throw_device_error(
+                errc::validation,
+                "manager: port " + port_key + " is already used exclusively by '" + e.name + "'",
+                ctx);
+        if (e.device->protocol_id() != id)
+            device::throw_device_error(errc::validation,
+                                       "manager: '" + name + "' (" + id + ") and '" + e.name +
+                                           "' (" + e.device->protocol_id() + ") on " + port_key +
+                                           ": one line speaks one protocol",
+                                       ctx);
+        if (e.device->address() == o.address)
+            device::throw_device_error(errc::validation,
+                                       "manager: '" + name + "' and '" + e.name +
+                                           "' both have address " + std::to_string(o.address) +
+                                           " on " + port_key,
+                                       ctx);
+    }
+}
+
+asio::awaitable<device::Analyzer *> Manager::attach(std::string name,
+                                                    const device::Transport &transport,
+                                                    device::DeviceOptions options) {
+    if (options.device.empty()) options.device = name;  // peers share a port: label by name
+    auto [ec, anz] = co_await device::async_open_device(transport, std::move(options),
+                                                        asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+        if (auto e = anz.last_error()) std::rethrow_exception(e);
+        throw boost::system::system_error(ec, "manager: '" + name + "'");
+    }
+    // Re-check: another add may have taken the name while this one was opening.
+    if (find(name) || closed()) {
+        anz.close();
+        device::throw_device_error(errc::validation, "manager: name '" + name + "' already in use");
+    }
+    const std::string key = transport.path();
+    log::logger("anyserial.record")
+        .info("manager.add device={} port={} protocol={} address={}", name, key, anz.protocol_id(),
+              anz.address());
+    co_return &add(std::move(name), std::move(anz), key);
+}
+
+asio::awaitable<device::Analyzer *> Manager::add_on_path(std::string name, std::string path,
+                                                         device::DeviceOptions options) {
+    check_peer(name, path, options);
+    auto it = owned_.find(path);
+    const bool in_use = std::any_of(entries_.begin(), entries_.end(),
+                                    [&](const Entry &e) { return e.port_key == path; });
+    if (in_use && it == owned_.end())
+        device::throw_device_error(errc::validation,
+                                   "manager: " + path +
+                                       " is on a transport the caller bound; add '" + name +
+                                       "' on that transport, not by path",
+                                   context_of(path, options));
+    if (it == owned_.end() || !it->second.is_open()) {
+        auto [ec, t] = co_await device::async_open_transport(ex_, *host_, path, options,
+                                                             asio::as_tuple(asio::use_awaitable));
+        if (ec) {
+            if (auto e = t.last_error()) std::rethrow_exception(e);
+            throw boost::system::system_error(ec, "manager: open " + path);
+        }
+        check_peer(name, path, options);  // the state may have moved while opening
+        it = owned_.find(path);
+        if (it == owned_.end() || !it->second.is_open()) {
+            if (it != owned_.end()) owned_.erase(it);
+            it = owned_.emplace(path, std::move(t)).first;
+        } else {
+            t.close();  // a concurrent add opened it first
+        }
+    }
+    const device::Transport transport = it->second;
+    try {
+        co_return co_await attach(std::move(name), transport, std::move(options));
+    } catch (...) {
+        release_unused_transports();
+        throw;
+    }
+}
+
+asio::awaitable<device::Analyzer *> Manager::add_on_transport(std::string name,
+                                                              device::Transport transport,
+                                                              device::DeviceOptions options) {
+    if (!transport)
+        device::throw_device_error(errc::closed, "manager: '" + name + "': empty transport");
+    check_peer(name, transport.path(), options);
+    if (auto it = owned_.find(transport.path());
+        it != owned_.end() && it->second.line() != transport.line())
+        device::throw_device_error(errc::validation,
+                                   "manager: " + transport.path() +
+                                       " already has a transport the manager opened; a second "
+                                       "one on the same port would compete for its bytes",
+                                   context_of(transport.path(), options));
+    co_return co_await attach(std::move(name), transport, std::move(options));
+}
+
+void Manager::release_unused_transports() {
+    for (auto it = owned_.begin(); it != owned_.end();) {
+        const bool used = std::any_of(entries_.begin(), entries_.end(),
+                                      [&](const Entry &e) { return e.port_key == it->first; });
+        if (used) {
+            ++it;
+            continue;
+        }
+        log::logger("anyserial.record").info("manager.close_transport port={}", it->first);
+        it->second.close();
+        it = owned_.erase(it);
+    }
+}
+
+void Manager::remove(const std::string &name) {
+    BasicManager::remove(name);
+    release_unused_transports();
+}
+
+void Manager::close() {
+    BasicManager::close();
+    release_unused_transports();
+}
+
+const device::Transport *Manager::transport(const std::string &port_path) const {
+    auto it = owned_.find(port_path);
+    return it == owned_.end() ? nullptr : &it->second;
+}
+
+}  // namespace anyserial::record
