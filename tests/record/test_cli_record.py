@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+"""The issue's "Done when", end to end through the CLI, against `anyserial simulate` on
+kernel ptys:
+
+* `anyserial record` at 2 Hz for 5 s against a simulated Modbus RTU analyser writes 10
+  ticks, none late, with I1 = 20.376 in every tick -- into SQLite, CSV and JSONL;
+* a passive continuous stream captures every broadcast frame (the simulator's frames are
+  relayed by this script onto a second pty, counted exactly, and compared);
+* `diag tap` writes a log that `decode` reads back; SIGINT ends a recording with every
+  acquired tick in the sink; `demo` records into a file and says where; a manager of two
+  ports records both.
+
+Readiness is always a process's first line (stdout of simulate, stderr of record/stream/
+tap), never a sleep. Environment: ANYSERIAL_CLI, ANYSERIAL_PLUGIN_DIR.
+"""
+
+import csv
+import json
+import os
+import pty
+import select
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import termios
+import time
+import tty
+import unittest
+
+CLI = os.environ.get("ANYSERIAL_CLI", "anyserial")
+PLUGINS = os.environ.get("ANYSERIAL_PLUGIN_DIR")
+GUARD_S = 30  # a failure guard for hung processes, never a synchronisation
+
+
+def cli(*args):
+    cmd = [CLI]
+    if PLUGINS:
+        cmd += ["--plugin-dir", PLUGINS]
+    return cmd + list(args)
+
+
+class Lines:
+    """Lines of a child's pipe, read with select + os.read (a buffered readline would hide
+    lines already read from the next select)."""
+
+    def __init__(self, pipe, what):
+        self.fd, self.what, self.buf = pipe.fileno(), what, b""
+
+    def next(self):
+        deadline = time.monotonic() + GUARD_S
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([self.fd], [], [], max(left, 0))
+            if not ready:
+                raise AssertionError(f"no line from {self.what} within {GUARD_S} s")
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                raise AssertionError(f"{self.what} ended without a line")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line.decode()
+
+    def rest(self):
+        """What was read beyond the last line returned."""
+        return self.buf
+
+
+def read_line(pipe, what):
+    """The first line of a child's pipe (readiness), or a failure after GUARD_S."""
+    return Lines(pipe, what).next()
+
+
+class Simulator:
+    """`anyserial simulate` on a pty, ready once it printed its first line."""
+
+    def __init__(self, tmp, protocol, name, *extra):
+        self.link = os.path.join(tmp, name)
+        self.proc = subprocess.Popen(
+            cli("simulate", "--protocol", protocol, "--link", self.link, *extra),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        first = read_line(self.proc.stdout, "simulate")
+        assert first.startswith("simulating"), first
+
+    def stop(self):
+        """SIGTERM; returns the counters line ("simulate: N requests, N replies, N frames")."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        _, err = self.proc.communicate(timeout=GUARD_S)
+        return err.decode()
+
+
+def ticks_of(rows):
+    """{monotonic_ns: {channel: value}} of the sample rows (dicts)."""
+    out = {}
+    for r in rows:
+        out.setdefault(int(r["monotonic_ns"]), {})[r["channel"]] = r
+    return out
+
+
+def read_rows(kind, path):
+    if kind == "sqlite":
+        con = sqlite3.connect(path)
+        con.row_factory = sqlite3.Row
+        rows = [dict(r) for r in con.execute("SELECT * FROM samples")]
+        con.close()
+        return rows
+    if kind == "csv":
+        with open(path, newline="") as f:
+            return list(csv.DictReader(f))
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+class RecordDoneWhen(unittest.TestCase):
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="anyserial-rec-")
+        self.sims = []
+
+    def tearDown(self):
+        for s in self.sims:
+            s.stop()
+
+    def sim(self, protocol, name, *extra):
+        s = Simulator(self.tmp, protocol, name, *extra)
+        self.sims.append(s)
+        return s
+
+    def test_record_modbus_at_2hz_for_5s_into_every_sink(self):
+        # One simulator per sink, the three recordings at once (each is 5 s).
+        runs = {}
+        for kind in ("sqlite", "csv", "jsonl"):
+            sim = self.sim("modbus-rtu", "mb-" + kind)
+            path = os.path.join(self.tmp, "run." + kind)
+            proc = subprocess.Popen(
+                cli("record", "--port", sim.link, "--protocol", "modbus-rtu", "--rate", "2",
+                    "--duration", "5", "--sink", f"{kind}:{path}", "--json"),
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            runs[kind] = (proc, path)
+        for kind, (proc, path) in runs.items():
+            out, err = proc.communicate(timeout=GUARD_S)
+            self.assertEqual(proc.returncode, 0, err.decode())
+            doc = json.loads(out.decode().strip().splitlines()[-1])
+            self.assertEqual(doc["sink"], f"{kind}:{path}")
+            summary = doc["summary"]
+            self.assertEqual(summary["samples_emitted"], 10, kind)
+            self.assertEqual(summary["samples_late"], 0, kind)
+            self.assertEqual(summary["disconnects"], 0)
+            self.assertIsNotNone(summary["finished_at"])
+            rows = read_rows(kind, path)
+            ticks = ticks_of(rows)
+            self.assertEqual(len(ticks), 10, kind)
+            for ns, channels in ticks.items():
+                self.assertIn("I1", channels, f"{kind}: tick {ns} has no I1")
+                i1 = channels["I1"]
+                self.assertAlmostEqual(float(i1["value"]), 20.376, places=3)
+                self.assertEqual(i1["protocol"], "modbus-rtu")
+                self.assertIn(i1["error"], (None, ""))
+                self.assertEqual(int(i1["ok"]), 1)
+
+    def test_passive_continuous_stream_captures_every_broadcast_frame(self):
+        sim = self.sim("continuous", "cont", "--interval", "0.2")
+        # A second pty the stream listens on; this script relays the simulator's frames
+        # onto it and counts exactly what it relayed.
+        master, follower = pty.openpty()
+        tty.setraw(follower)
+        relay_link = os.path.join(self.tmp, "relay")
+        os.symlink(os.ttyname(follower), relay_link)
+        stream = subprocess.Popen(
+            cli("stream", "--port", relay_link, "--protocol", "continuous", "--json"),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out_lines = Lines(stream.stdout, "stream samples")
+        try:
+            banner = read_line(stream.stderr, "stream")
+            self.assertIn("streaming continuous (autoprint)", banner)
+
+            src = os.open(os.path.realpath(sim.link), os.O_RDWR | os.O_NOCTTY)
+            tty.setraw(src)
+            termios.tcflush(src, termios.TCIFLUSH)
+            buf, relayed, synced = b"", 0, False
+            deadline = time.monotonic() + GUARD_S
+            while relayed < 10:
+                self.assertLess(time.monotonic(), deadline, "the simulator stopped sending")
+                ready, _, _ = select.select([src], [], [], GUARD_S)
+                self.assertTrue(ready)
+                buf += os.read(src, 4096)
+                while b"\r\n" in buf and relayed < 10:
+                    frame, buf = buf.split(b"\r\n", 1)
+                    if not synced:  # the first piece may be the tail of a frame
+                        synced = True
+                        continue
+                    os.write(master, frame + b"\r\n")
+                    relayed += 1
+            os.close(src)
+
+            frames, samples = set(), 0
+            while len(frames) < relayed:
+                s = json.loads(out_lines.next())
+                self.assertIsNone(s["error"])
+                frames.add(s["monotonic_ns"])
+                samples += 1
+                if s["channel"] == "I1":
+                    self.assertAlmostEqual(s["value"], 20.376, places=3)
+            stream.send_signal(signal.SIGINT)
+            out, err = stream.communicate(timeout=GUARD_S)
+            self.assertEqual(stream.returncode, 0, err.decode())
+            for line in (out_lines.rest() + out).decode().splitlines():  # the last frame's rest
+                self.assertIn(json.loads(line)["monotonic_ns"], frames)
+            self.assertIn(f"in {relayed} frames/ticks, 0 error samples, 0 lost, 0 bad frames",
+                          err.decode())
+        finally:
+            if stream.poll() is None:
+                stream.kill()
+                stream.communicate()
+            os.close(master)
+            os.close(follower)
+        counters = sim.stop()
+        frames_sent = int(counters.strip().split()[-2])
+        self.assertGreaterEqual(frames_sent, relayed)
+
+    def test_tap_log_is_read_back_by_decode(self):
+        sim = self.sim("continuous", "tapped", "--interval", "0.1")
+        log = os.path.join(self.tmp, "tap.log")
+        tap = subprocess.Popen(cli("diag", "tap", "--port", sim.link, "--duration", "1",
+                                   "--output", log),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.assertIn("tapping", read_line(tap.stderr, "diag tap"))
+        _, err = tap.communicate(timeout=GUARD_S)
+        self.assertEqual(tap.returncode, 0, err.decode())
+        with open(log) as f:
+            lines = f.read().splitlines()
+        self.assertTrue(lines[0].startswith("# anyserial diag tap"))
+        self.assertRegex(lines[1], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z( [0-9a-f]{2})+  \|.*\|$")
+        dec = subprocess.run(cli("decode", "--json", log), capture_output=True, timeout=GUARD_S)
+        frames = [json.loads(l) for l in dec.stdout.decode().splitlines()]
+        # Frames cut by the start of the capture are resynchronised over, not decoded.
+        good = [f for f in frames if f["ok"]]
+        self.assertGreaterEqual(len(good), 5)
+        for f in good:
+            i1 = next(r for r in f["readings"] if r["channel"] == "I1")
+            self.assertAlmostEqual(i1["value"], 20.376, places=3)
+
+    def test_sigint_ends_a_recording_with_every_tick_flushed(self):
+        sim = self.sim("modbus-rtu", "mb-int")
+        path = os.path.join(self.tmp, "int.csv")
+        proc = subprocess.Popen(
+            cli("record", "--port", sim.link, "--protocol", "modbus-rtu", "--rate", "20",
+                "--sink", f"csv:{path}", "--json"),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.assertIn("recording", read_line(proc.stderr, "record"))
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=GUARD_S)
+        self.assertEqual(proc.returncode, 0, err.decode())
+        summary = json.loads(out.decode().strip().splitlines()[-1])["summary"]
+        ticks = ticks_of(read_rows("csv", path))
+        self.assertEqual(len(ticks), summary["samples_emitted"])
+
+    def test_record_a_manager_of_two_ports(self):
+        a = self.sim("modbus-rtu", "mgr-a")
+        b = self.sim("modbus-rtu", "mgr-b", "--address", "2")
+        path = os.path.join(self.tmp, "mgr.jsonl")
+        run = subprocess.run(
+            cli("record", "--port", a.link, "--address", "1", "--port", b.link, "--address", "2",
+                "--protocol", "modbus-rtu", "--rate", "4", "--duration", "1", "--sink",
+                f"jsonl:{path}", "--json"),
+            capture_output=True, timeout=GUARD_S)
+        self.assertEqual(run.returncode, 0, run.stderr.decode())
+        summary = json.loads(run.stdout.decode().strip().splitlines()[-1])["summary"]
+        self.assertEqual(summary["samples_emitted"], 4)
+        rows = read_rows("jsonl", path)
+        per_device = {}
+        for r in rows:
+            if r["channel"] == "I1":
+                per_device.setdefault(r["device"], []).append(r["value"])
+        self.assertEqual(sorted(per_device), sorted([a.link + "@1", b.link + "@2"]))
+        for values in per_device.values():
+            self.assertEqual(len(values), 4)
+        usage = subprocess.run(
+            cli("record", "--port", a.link, "--port", b.link, "--protocol", "auto", "--sink",
+                f"csv:{path}"), capture_output=True, timeout=GUARD_S)
+        self.assertEqual(usage.returncode, 2)
+
+    def test_demo_records_to_a_file_and_says_where(self):
+        path = os.path.join(self.tmp, "demo.sqlite")
+        run = subprocess.run(cli("demo", "--seconds", "1", "--sink", f"sqlite:{path}"),
+                             capture_output=True, timeout=GUARD_S)
+        self.assertEqual(run.returncode, 0, run.stderr.decode())
+        self.assertIn(f"into sqlite:{path}", run.stdout.decode())
+        self.assertEqual(len(ticks_of(read_rows("sqlite", path))), 2)
+        default = subprocess.run(cli("demo", "--seconds", "0.5"), capture_output=True,
+                                 timeout=GUARD_S)
+        self.assertEqual(default.returncode, 0, default.stderr.decode())
+        last = default.stdout.decode().strip().splitlines()[-1]
+        self.assertRegex(last, r"^recorded \d+ rows into csv:")
+        csv_path = last.split("into csv:", 1)[1]
+        self.assertTrue(os.path.isfile(csv_path), csv_path)
+        self.assertEqual(len(ticks_of(read_rows("csv", csv_path))), 1)
+        os.remove(csv_path)
+        os.rmdir(os.path.dirname(csv_path))
+
+
+if __name__ == "__main__":
+    unittest.main()
