@@ -12,6 +12,7 @@
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/positional_options.hpp>
 #include <boost/program_options/variables_map.hpp>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
@@ -60,6 +61,9 @@ struct Registration {
 };
 
 const std::vector<Command> &commands();
+
+// The message of a caught exception, for "anyserial VERB: ..." lines.
+std::string describe(const std::exception_ptr &e);
 
 // Parses `args` into `vm` (a Boost.ProgramOptions error becomes a UsageError). Returns false
 // when --help was given: the options were printed to ctx.out and the command should return

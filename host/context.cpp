@@ -34,6 +34,16 @@ PluginHost &Context::host() {
 
 Context::~Context() = default;
 
+std::string describe(const std::exception_ptr &e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception &x) {
+        return x.what();
+    } catch (...) {
+        return "unknown error";
+    }
+}
+
 bool parse_options(Context &ctx, const std::vector<std::string> &args,
                    const po::options_description &opts, po::variables_map &vm,
                    const po::positional_options_description *pos) {

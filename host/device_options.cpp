@@ -1,12 +1,20 @@
 // anyserial CLI — the shared analyser options.
 #include "device_options.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <cstdint>
 #include <string>
 
 #include "command.hpp"
 
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
+#endif
+
 namespace po = boost::program_options;
+namespace asio = boost::asio;
 
 namespace anyserial::cli {
 
@@ -37,6 +45,15 @@ device::DeviceOptions device_options(const po::variables_map &vm,
     if (vm.count("baud") != 0) o.baudrate = vm["baud"].as<unsigned>();
     if (const auto t = timeout_option(vm)) o.timeout = *t;
     return o;
+}
+
+asio::awaitable<device::Analyzer> open_analyzer(PluginHost &host, std::string port,
+                                                device::DeviceOptions options) {
+    auto ex = co_await asio::this_coro::executor;
+    auto [ec, anz] = co_await device::async_open_device(
+        ex, host, std::move(port), std::move(options), asio::as_tuple(asio::use_awaitable));
+    if (ec) anz.throw_last_error();
+    co_return std::move(anz);
 }
 
 }  // namespace anyserial::cli

@@ -2,8 +2,11 @@
 // --timeout), read from a parsed variables_map. Bad values throw UsageError naming the option.
 #pragma once
 
+#include <anyserial/device/analyzer.hpp>
 #include <anyserial/device/models.hpp>
 #include <anyserial/device/options.hpp>
+#include <anyserial/plugin_host.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/program_options/variables_map.hpp>
 #include <chrono>
 #include <optional>
@@ -28,5 +31,10 @@ std::optional<std::chrono::nanoseconds> timeout_option(
 // plus whichever of --protocol, --address (unsigned), --baud and --timeout the verb declares.
 device::DeviceOptions device_options(const boost::program_options::variables_map &vm,
                                      std::string_view accepted_protocols = kAllProtocols);
+
+// Opens one analyser from a coroutine. A failure throws the session's DeviceError, which
+// names the port, the protocol and why (a bare error code from use_awaitable would not).
+boost::asio::awaitable<device::Analyzer> open_analyzer(PluginHost &host, std::string port,
+                                                       device::DeviceOptions options);
 
 }  // namespace anyserial::cli

@@ -1,5 +1,7 @@
 // anyserial decode [FILE|-] [--json] — offline decode of continuous-mode frames (a capture
 // file or stdin) through the continuous protocol plugin. Exit 1 if any frame was bad.
+// The input is raw bytes, or the hex/ASCII log of `anyserial diag tap` (auto-detected:
+// "# anyserial diag tap" header or timestamped hex lines), whose bytes are decoded.
 #include <anyserial/device/decoder.hpp>
 #include <anyserial/device/json.hpp>
 #include <anyserial/plugin_host.hpp>
@@ -7,7 +9,10 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <iterator>
+#include <optional>
 #include <ostream>
+#include <string_view>
 #include <vector>
 
 #include "command.hpp"
@@ -16,6 +21,52 @@ namespace po = boost::program_options;
 namespace dev = anyserial::device;
 
 namespace {
+
+bool is_hex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// "2024-05-01T12:00:00.123456Z 30 31 ..." : an ISO-8601 UTC stamp, then hex pairs.
+bool is_tap_line(std::string_view line) {
+    const auto z = line.find("Z ");
+    if (z == std::string_view::npos || z < 19 || line.size() < z + 4) return false;
+    if (line[4] != '-' || line[7] != '-' || line[10] != 'T' || line[13] != ':' || line[16] != ':')
+        return false;
+    return is_hex(line[z + 2]) && is_hex(line[z + 3]);
+}
+
+// The bytes of a tap log: hex pairs after each stamp, up to the "  |ascii|" column.
+// std::nullopt when the text is not a tap log.
+std::optional<std::vector<std::uint8_t>> tap_bytes(const std::string &text) {
+    std::vector<std::uint8_t> out;
+    bool tap = false, first = true;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        auto end = text.find('\n', pos);
+        if (end == std::string::npos) end = text.size();
+        std::string_view line(text.data() + pos, end - pos);
+        pos = end + 1;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (line.empty()) continue;
+        if (line.front() == '#') {
+            if (first && line.rfind("# anyserial diag tap", 0) == 0) tap = true;
+            first = false;
+            continue;
+        }
+        if (!is_tap_line(line)) return std::nullopt;  // raw bytes after all
+        tap = true;
+        first = false;
+        std::size_t i = line.find("Z ") + 2;
+        while (i + 1 < line.size() && is_hex(line[i]) && is_hex(line[i + 1])) {
+            out.push_back(
+                static_cast<std::uint8_t>(std::stoul(std::string(line.substr(i, 2)), nullptr, 16)));
+            i += 2;
+            if (i < line.size() && line[i] == ' ') ++i;
+        }
+    }
+    if (!tap) return std::nullopt;
+    return out;
+}
 
 std::string checksum_text(const std::optional<std::uint32_t> &c) {
     char buf[8];
@@ -64,16 +115,7 @@ int run(anyserial::cli::Context &ctx) {
     po::positional_options_description pos;
     pos.add("file", 1);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(ctx.args).options(opts).positional(pos).run(), vm);
-        po::notify(vm);
-    } catch (const po::error &e) {
-        throw anyserial::cli::UsageError(e.what());
-    }
-    if (vm.count("help") != 0) {
-        ctx.out << opts;
-        return anyserial::cli::exit_ok;
-    }
+    if (!anyserial::cli::parse_options(ctx, opts, vm, &pos)) return anyserial::cli::exit_ok;
     const std::string file = vm["file"].as<std::string>();
     const bool json = vm.count("json") != 0;
 
@@ -107,12 +149,12 @@ int run(anyserial::cli::Context &ctx) {
         else
             print_text(ctx.out, index, d);
     };
-    std::vector<std::uint8_t> buf(4096);
-    while (*in) {
-        in->read(reinterpret_cast<char *>(buf.data()), static_cast<std::streamsize>(buf.size()));
-        const auto n = static_cast<std::size_t>(in->gcount());
-        if (n == 0) break;
-        decoder.feed({buf.data(), n}, on_frame);
+    // Captures are small: read it all, then tell a tap log from raw bytes.
+    std::string text((std::istreambuf_iterator<char>(*in)), std::istreambuf_iterator<char>());
+    if (auto bytes = tap_bytes(text)) {
+        decoder.feed({bytes->data(), bytes->size()}, on_frame);
+    } else {
+        decoder.feed({reinterpret_cast<const std::uint8_t *>(text.data()), text.size()}, on_frame);
     }
     if (!json) ctx.out << index << " frame(s), " << decoder.dropped() << " bad\n";
     return any_bad ? anyserial::cli::exit_failure : anyserial::cli::exit_ok;

@@ -1,8 +1,14 @@
-// anyserial demo [--seconds S] — no hardware needed: a simulated analyser (Modbus RTU) on a
-// kernel pty, opened with AUTO like a real one, live readings for a few seconds, a summary.
+// anyserial demo [--seconds S] [--sink KIND:FILE] — no hardware needed: a simulated analyser
+// (Modbus RTU) on a kernel pty, opened with AUTO like a real one, recorded at 2 Hz for a few
+// seconds with live readings, into a sink (default: a CSV file in a new temporary
+// directory), then a summary that says where the recording is.
+#include <stdlib.h>
+
 #include <anyserial/device/analyzer.hpp>
 #include <anyserial/plugin_host.hpp>
+#include <anyserial/record/recorder.hpp>
 #include <anyserial/sim/simulator.hpp>
+#include <anyserial/sinks/sink.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,9 +17,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/program_options.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <ostream>
 
 #include "command.hpp"
+#include "device_options.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
@@ -25,9 +33,12 @@ namespace dev = anyserial::device;
 
 namespace {
 
-std::string line_of(const dev::Frame &f) {
+std::string line_of(const anyserial::record::Batch &batch) {
     std::string s;
-    for (const dev::Reading &r : f.readings) {
+    for (const dev::Sample &smp : batch) {
+        if (smp.error) return "error: " + *smp.error;
+        if (!smp.reading) continue;
+        const dev::Reading &r = *smp.reading;
         if (!r.name && !r.value) continue;
         char v[32] = "--";
         if (r.value) std::snprintf(v, sizeof v, "%.3f", *r.value);
@@ -38,86 +49,97 @@ std::string line_of(const dev::Frame &f) {
 }
 
 asio::awaitable<int> demo(anyserial::cli::Context &ctx, anyserial::sim::PtySimulator &sim,
-                          std::chrono::nanoseconds duration) {
+                          double seconds, anyserial::sinks::Sink &sink) {
     auto ex = co_await asio::this_coro::executor;
     dev::DeviceOptions o;
     o.address = 1;
-    auto [ec, anz] = co_await dev::async_open_device(ex, ctx.host(), sim.path(), o,
-                                                     asio::as_tuple(asio::use_awaitable));
-    if (ec) {
-        try {
-            anz.throw_last_error();
-        } catch (const std::exception &e) {
-            ctx.err << "anyserial demo: " << e.what() << '\n';
-        }
+    dev::Analyzer anz;
+    try {
+        anz = co_await anyserial::cli::open_analyzer(ctx.host(), sim.path(), o);
+    } catch (const std::exception &e) {
+        ctx.err << "anyserial demo: " << e.what() << '\n';
         co_return anyserial::cli::exit_failure;
     }
     ctx.out << "AUTO on " << sim.path() << ":";
     for (const auto &a : anz.detection())
         ctx.out << " " << a.mode << (a.recognised ? " (recognised)" : " (no)");
     ctx.out << " -> " << dev::to_string(anz.protocol()) << " at address " << anz.address() << "\n";
-    if (anz.info()) ctx.out << "device: " << anz.info()->model << "\n\n";
+    if (anz.info()) ctx.out << "device: " << anz.info()->model << "\n";
+    ctx.out << "recording at 2 Hz for " << seconds << " s into " << sink.describe() << "\n\n";
 
-    const auto start = std::chrono::steady_clock::now();
-    std::size_t polls = 0, errors = 0;
-    double latency_sum = 0;
-    asio::steady_timer timer(ex);
-    for (auto next = start; std::chrono::steady_clock::now() - start < duration;) {
-        const auto t0 = std::chrono::steady_clock::now();
-        auto [pec, frame] = co_await anz.async_poll(false, asio::as_tuple(asio::use_awaitable));
-        const double ms =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                .count();
+    // The drift-free recorder polls; every tick is shown and written to the sink.
+    anyserial::record::RecordOptions ro;
+    ro.rate_hz = 2.0;
+    ro.duration = std::chrono::duration<double>(seconds);
+    ro.device = "demo";
+    anyserial::record::Recording recording =
+        anyserial::record::record(ex, anyserial::record::PollSource::ref(anz), ro);
+    std::size_t ticks = 0, errors = 0, rows = 0;
+    std::int64_t first_ns = 0;
+    sink.open();
+    for (;;) {
+        auto [bec, batch] =
+            co_await recording.async_next_batch(asio::as_tuple(asio::use_awaitable));
+        if (bec) break;
+        ++ticks;
+        if (!batch.empty() && batch.front().error) ++errors;
+        if (first_ns == 0 && !batch.empty()) first_ns = batch.front().monotonic_ns;
         char stamp[32];
-        std::snprintf(stamp, sizeof stamp, "t=%5.2fs ",
-                      std::chrono::duration<double>(t0 - start).count());
-        if (pec) {
-            ++errors;
-            try {
-                anz.throw_last_error();
-            } catch (const std::exception &e) {
-                ctx.out << stamp << "error: " << e.what() << '\n';
-            }
-        } else {
-            ++polls;
-            latency_sum += ms;
-            ctx.out << stamp << line_of(frame) << '\n';
-        }
+        std::snprintf(
+            stamp, sizeof stamp, "t=%5.2fs ",
+            batch.empty() ? 0.0 : static_cast<double>(batch.front().monotonic_ns - first_ns) / 1e9);
+        ctx.out << stamp << line_of(batch) << '\n';
         ctx.out.flush();
-        next += std::chrono::milliseconds(500);  // an absolute schedule, no drift
-        timer.expires_at(next);
-        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        sink.write(batch);
+        rows += batch.size();
     }
+    sink.close();
+    const auto &s = recording.summary();
     const auto c = sim.simulator().counters();
-    char summary[256];
+    char summary[320];
     std::snprintf(summary, sizeof summary,
-                  "\nsummary: %zu polls, %zu errors, mean poll %.1f ms, %llu requests answered "
-                  "by the simulator, %llu dropped frames\n",
-                  polls, errors, polls ? latency_sum / static_cast<double>(polls) : 0.0,
-                  static_cast<unsigned long long>(c.replies),
+                  "\nsummary: %zu ticks (%llu late, max drift %.1f ms, poll p50 %.1f ms), %zu "
+                  "errors, %llu requests answered by the simulator, %llu dropped frames\n",
+                  ticks, static_cast<unsigned long long>(s.samples_late), s.max_drift_ms,
+                  s.tick_duration_ms_p50, errors, static_cast<unsigned long long>(c.replies),
                   static_cast<unsigned long long>(anz.dropped_frames()));
-    ctx.out << summary;
+    ctx.out << summary << "recorded " << rows << " rows into " << sink.describe() << '\n';
     anz.close();
-    co_return errors == 0 && polls > 0 ? anyserial::cli::exit_ok : anyserial::cli::exit_failure;
+    if (recording.error()) {
+        ctx.err << "anyserial demo: " << recording.error_message() << '\n';
+        co_return anyserial::cli::exit_failure;
+    }
+    co_return errors == 0 && ticks > 0 ? anyserial::cli::exit_ok : anyserial::cli::exit_failure;
+}
+
+// A new private directory for the default sink: /tmp/anyserial-demo-XXXXXX.
+std::string default_sink() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "anyserial-demo-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr)
+        throw std::runtime_error("cannot create a temporary directory from " + tmpl);
+    return "csv:" + (std::filesystem::path(tmpl) / "demo.csv").string();
 }
 
 int run(anyserial::cli::Context &ctx) {
-    po::options_description opts("anyserial demo [--seconds S]");
-    opts.add_options()("seconds", po::value<double>()->default_value(3.0), "how long to read")(
+    po::options_description opts("anyserial demo [--seconds S] [--sink KIND:FILE]");
+    opts.add_options()("seconds", po::value<double>()->default_value(3.0), "how long to record")(
+        "sink", po::value<std::string>()->value_name("KIND:FILE"),
+        "csv:F, jsonl:F or sqlite:F (default: a CSV in a new temporary directory)")(
         "help,h", "show this help");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(ctx.args).options(opts).run(), vm);
-        po::notify(vm);
-    } catch (const po::error &e) {
-        throw anyserial::cli::UsageError(e.what());
-    }
-    if (vm.count("help") != 0) {
-        ctx.out << opts;
-        return anyserial::cli::exit_ok;
-    }
+    if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
     const double secs = vm["seconds"].as<double>();
     if (!(secs > 0)) throw anyserial::cli::UsageError("--seconds must be > 0");
+    std::unique_ptr<anyserial::sinks::Sink> sink;
+    try {
+        sink = anyserial::sinks::make_sink(vm.count("sink") != 0 ? vm["sink"].as<std::string>()
+                                                                 : default_sink());
+    } catch (const std::invalid_argument &e) {
+        throw anyserial::cli::UsageError(e.what());
+    } catch (const std::exception &e) {
+        ctx.err << "anyserial demo: " << e.what() << '\n';
+        return anyserial::cli::exit_failure;
+    }
 
     const std::string_view id = dev::protocol_plugin_id(dev::ProtocolKind::modbus_rtu);
     const anyserial::LoadedProtocol *proto = ctx.host().protocol(id);
@@ -132,12 +154,14 @@ int run(anyserial::cli::Context &ctx) {
         anyserial::sim::PtySimulator sim(io.get_executor(), *proto, {});
         sim.start();
         ctx.out << "simulated analyser (modbus-rtu, address 1) on " << sim.path() << "\n";
-        asio::co_spawn(
-            io, demo(ctx, sim, std::chrono::nanoseconds(static_cast<std::int64_t>(secs * 1e9))),
-            [&](std::exception_ptr e, int r) {
-                rc = e ? anyserial::cli::exit_failure : r;
-                sim.stop();
-            });
+        asio::co_spawn(io, demo(ctx, sim, secs, *sink), [&](std::exception_ptr e, int r) {
+            rc = r;
+            if (e) {
+                ctx.err << "anyserial demo: " << anyserial::cli::describe(e) << '\n';
+                rc = anyserial::cli::exit_failure;
+            }
+            sim.stop();
+        });
         io.run();
     } catch (const std::exception &e) {
         ctx.err << "anyserial demo: " << e.what() << '\n';

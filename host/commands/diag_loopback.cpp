@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "diag.hpp"
 
 namespace po = boost::program_options;
 namespace json = boost::json;
@@ -136,12 +137,7 @@ int run_loopback(anyserial::cli::Context &ctx, const std::vector<std::string> &a
         "baud", po::value(&o.baud)->value_name("B")->default_value(115200), "baud rate")(
         "json", "machine-readable output")("help,h", "show this help");
     po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-    if (vm.count("help") != 0) {
-        ctx.out << opts;
-        return anyserial::cli::exit_ok;
-    }
+    if (!anyserial::cli::parse_options(ctx, args, opts, vm)) return anyserial::cli::exit_ok;
     if (o.port.empty()) throw anyserial::cli::UsageError("--port is required");
     if (o.size == 0 || o.count == 0)
         throw anyserial::cli::UsageError("--count and --size must be > 0");
@@ -154,13 +150,7 @@ int run_loopback(anyserial::cli::Context &ctx, const std::vector<std::string> &a
     std::exception_ptr failure;
     asio::co_spawn(io, loopback(ctx.host(), o, r), [&](std::exception_ptr e) { failure = e; });
     io.run();
-    if (failure) {
-        try {
-            std::rethrow_exception(failure);
-        } catch (const std::exception &e) {
-            r.error = e.what();
-        }
-    }
+    if (failure) r.error = anyserial::cli::describe(failure);
     json::object doc;
     doc["sent"] = r.sent;
     doc["ok"] = r.ok;
@@ -186,15 +176,22 @@ int run_loopback(anyserial::cli::Context &ctx, const std::vector<std::string> &a
 int run(anyserial::cli::Context &ctx) {
     if (ctx.args.empty() || ctx.args[0] == "--help" || ctx.args[0] == "-h") {
         ctx.out << "anyserial diag loopback --port P [--peer Q] [--count N] [--size B] "
-                   "[--timeout S] [--json]\n";
+                   "[--timeout S] [--json]\n"
+                   "anyserial diag tap --port P [--duration S] [--baud B] [--output FILE]\n"
+                   "anyserial diag jitter --port P [--protocol ...] [--address N] [--rate HZ] "
+                   "[--duration S] [--json]\n";
         return ctx.args.empty() ? anyserial::cli::exit_usage : anyserial::cli::exit_ok;
     }
     const std::string sub = ctx.args[0];
     const std::vector<std::string> rest(ctx.args.begin() + 1, ctx.args.end());
     if (sub == "loopback") return run_loopback(ctx, rest);
-    throw anyserial::cli::UsageError("unknown diag subcommand '" + sub + "' (known: loopback)");
+    if (sub == "tap") return anyserial::cli::diag::run_tap(ctx, rest);
+    if (sub == "jitter") return anyserial::cli::diag::run_jitter(ctx, rest);
+    throw anyserial::cli::UsageError("unknown diag subcommand '" + sub +
+                                     "' (known: loopback, tap, jitter)");
 }
 
 }  // namespace
 
-static const anyserial::cli::Registration reg{"diag", "serial diagnostics: loopback", &run};
+static const anyserial::cli::Registration reg{"diag", "serial diagnostics: loopback, tap, jitter",
+                                              &run};

@@ -1,0 +1,164 @@
+// anyserial diag tap --port P [--duration S] [--baud B] [--output FILE]
+// Raw bytes as they arrive, with the wall-clock time of each read, as the hex/ASCII log
+// that `anyserial decode` reads back (docs/recording.md):
+//     # anyserial diag tap /dev/ttyUSB0 19200 baud
+//     2024-05-01T12:00:00.123456Z 20 30 36 2d 31 30  | 06-10|
+// At most 32 bytes per line (a longer read continues on the next line, same time). Runs
+// until --duration, SIGINT/SIGTERM or the port fails; the byte count goes to stderr.
+#include <anyserial/record/summary.hpp>
+#include <anyserial/serial_port.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/program_options.hpp>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+
+#include "diag.hpp"
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
+#endif
+
+namespace po = boost::program_options;
+namespace asio = boost::asio;
+
+namespace anyserial::cli::diag {
+
+namespace {
+
+constexpr std::size_t kPerLine = 32;
+
+void write_line(std::ostream &out, const std::string &stamp, const std::uint8_t *p, std::size_t n) {
+    static const char *hex = "0123456789abcdef";
+    std::string line = stamp;
+    std::string ascii;
+    for (std::size_t i = 0; i < n; ++i) {
+        line += ' ';
+        line += hex[p[i] >> 4];
+        line += hex[p[i] & 0xF];
+        ascii += (p[i] >= 0x20 && p[i] < 0x7F) ? static_cast<char>(p[i]) : '.';
+    }
+    out << line << "  |" << ascii << "|\n";
+}
+
+struct Tap {
+    std::string port;
+    std::uint32_t baud = 19200;
+    std::optional<double> duration;
+    std::uint64_t bytes = 0, reads = 0;
+    std::string error;
+};
+
+asio::awaitable<void> tap(Context &ctx, std::ostream &out, Tap &t) {
+    auto ex = co_await asio::this_coro::executor;
+    // Installed first: a SIGINT from the moment the banner is out must end it cleanly.
+    bool stopping = false;
+    std::optional<SerialPort> open_port;
+    asio::signal_set signals(ex, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code e, int) {
+        if (e) return;
+        stopping = true;
+        if (open_port) open_port->close();  // the pending read completes with errc::closed
+    });
+    SerialSettings settings;
+    settings.baudrate = t.baud;
+    settings.unsupported_policy = UnsupportedPolicy::ignore;
+    // A symlink (`anyserial simulate --link`) opens its target when no backend claims it.
+    std::string path = t.port;
+    if (ctx.host().backend_for(path) == nullptr) {
+        std::error_code fec;
+        if (std::filesystem::is_symlink(path, fec)) {
+            auto target = std::filesystem::canonical(path, fec);
+            if (!fec) path = target.string();
+        }
+    }
+    auto [ec, port] = co_await async_open_serial_port(ex, ctx.host(), path, SerialConfig(settings),
+                                                      asio::as_tuple(asio::use_awaitable));
+    if (ec) port.throw_error(ec, "open " + t.port);
+    open_port.emplace(std::move(port));
+    SerialPort &p = *open_port;
+    if (stopping) p.close();
+    out << "# anyserial diag tap " << t.port << ' ' << t.baud << " baud\n" << std::flush;
+    ctx.err << "tapping " << t.port << " at " << t.baud << " baud" << std::endl;
+
+    asio::steady_timer timer(ex);
+    if (t.duration) {
+        timer.expires_after(std::chrono::nanoseconds(static_cast<std::int64_t>(*t.duration * 1e9)));
+        timer.async_wait([&](boost::system::error_code e) {
+            if (e) return;
+            stopping = true;
+            p.close();
+        });
+    }
+    std::array<std::uint8_t, 4096> buf;
+    for (;;) {
+        auto [rec, n] =
+            co_await p.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+        if (n > 0) {
+            const std::string stamp = record::format_utc(std::chrono::system_clock::now());
+            for (std::size_t off = 0; off < n; off += kPerLine)
+                write_line(out, stamp, buf.data() + off, std::min(kPerLine, n - off));
+            out.flush();
+            t.bytes += n;
+            ++t.reads;
+        }
+        if (rec) {
+            if (!stopping)
+                t.error = p.last_error().message.empty() ? rec.message() : p.last_error().message;
+            break;
+        }
+    }
+    signals.cancel();
+    timer.cancel();
+    p.close();
+}
+
+}  // namespace
+
+int run_tap(Context &ctx, const std::vector<std::string> &args) {
+    Tap t;
+    std::string output;
+    po::options_description opts(
+        "anyserial diag tap --port P [--duration S] [--baud B] [--output FILE]");
+    opts.add_options()("port", po::value(&t.port)->value_name("P"), "port to listen on")(
+        "duration", po::value<double>()->value_name("S"), "stop after S seconds")(
+        "baud", po::value(&t.baud)->value_name("B")->default_value(19200), "baud rate")(
+        "output", po::value(&output)->value_name("FILE"), "write the log here, not stdout")(
+        "help,h", "show this help");
+    po::variables_map vm;
+    if (!parse_options(ctx, args, opts, vm)) return exit_ok;
+    if (t.port.empty()) throw UsageError("--port is required");
+    if (vm.count("duration") != 0) {
+        t.duration = vm["duration"].as<double>();
+        if (!(*t.duration > 0)) throw UsageError("--duration must be > 0");
+    }
+    std::ofstream file;
+    std::ostream *out = &ctx.out;
+    if (!output.empty()) {
+        file.open(output, std::ios::binary | std::ios::trunc);
+        if (!file) {
+            ctx.err << "anyserial diag tap: cannot write " << output << '\n';
+            return exit_failure;
+        }
+        out = &file;
+    }
+    asio::io_context io;
+    std::exception_ptr failure;
+    asio::co_spawn(io, tap(ctx, *out, t), [&](std::exception_ptr e) { failure = e; });
+    io.run();
+    if (failure) t.error = anyserial::cli::describe(failure);
+    ctx.err << "tap: " << t.bytes << " bytes in " << t.reads << " reads\n";
+    if (!t.error.empty()) {
+        ctx.err << "anyserial diag tap: " << t.error << '\n';
+        return exit_failure;
+    }
+    return exit_ok;
+}
+
+}  // namespace anyserial::cli::diag

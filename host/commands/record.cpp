@@ -1,0 +1,284 @@
+// anyserial record --port P [--port Q ...] [--protocol ...] [--address N ...] [--baud B]
+//                  [--rate HZ] [--duration S] --sink csv:F|jsonl:F|sqlite:F
+//                  [--overflow block|drop-newest|drop-oldest] [--buffer N] [--reconnect] [--json]
+// Drift-free timed polling into a sink. One --port (and at most one --address): one
+// analyser, AUTO allowed. Several --port entries (each with its --address, or one
+// --address for all): a Manager of Modbus peers, the same path shared as one multidrop
+// line. A live progress line on a terminal, then a summary (with --json:
+// {"summary":{...},"sink":"..."}). SIGINT/SIGTERM end it with everything acquired flushed.
+#include <unistd.h>
+
+#include <anyserial/device/analyzer.hpp>
+#include <anyserial/plugin_host.hpp>
+#include <anyserial/record/manager.hpp>
+#include <anyserial/record/recorder.hpp>
+#include <anyserial/sinks/pump.hpp>
+#include <anyserial/sinks/sink.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <boost/program_options.hpp>
+#include <csignal>
+#include <cstdio>
+#include <ostream>
+
+#include "command.hpp"
+#include "device_options.hpp"
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
+#endif
+
+namespace po = boost::program_options;
+namespace asio = boost::asio;
+namespace dev = anyserial::device;
+namespace rec = anyserial::record;
+
+namespace {
+
+struct Entry {
+    std::string port;
+    unsigned address = 1;
+};
+
+struct Options {
+    std::vector<Entry> entries;
+    bool manager = false;
+    dev::DeviceOptions device;
+    rec::RecordOptions record;
+    std::string sink;
+    bool json = false;
+};
+
+// What is recorded: one analyser or a manager; rebuilt whole after a disconnect.
+struct Source {
+    std::shared_ptr<dev::Analyzer> analyzer;
+    std::shared_ptr<rec::Manager> manager;
+    rec::PollSource poll_source() const {
+        return analyzer ? rec::PollSource::shared(analyzer) : rec::PollSource::shared(manager);
+    }
+    void close() {
+        if (analyzer) analyzer->close();
+        if (manager) manager->close();
+    }
+};
+
+asio::awaitable<Source> open_source(anyserial::PluginHost &host, const Options &o) {
+    auto ex = co_await asio::this_coro::executor;
+    Source s;
+    if (!o.manager) {
+        dev::DeviceOptions d = o.device;
+        d.address = o.entries.front().address;
+        s.analyzer = std::make_shared<dev::Analyzer>(
+            co_await anyserial::cli::open_analyzer(host, o.entries.front().port, d));
+        co_return s;
+    }
+    s.manager = std::make_shared<rec::Manager>(ex, host);
+    try {
+        for (const Entry &e : o.entries) {
+            dev::DeviceOptions d = o.device;
+            d.address = e.address;
+            co_await s.manager->async_add(e.port + "@" + std::to_string(e.address), e.port, d,
+                                          asio::use_awaitable);
+        }
+    } catch (...) {
+        s.manager->close();
+        throw;
+    }
+    co_return s;
+}
+
+asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
+    auto ex = co_await asio::this_coro::executor;
+    std::unique_ptr<anyserial::sinks::Sink> sink = anyserial::sinks::make_sink(o.sink);
+
+    // Installed first: a SIGINT from the moment the banner is out must end it cleanly.
+    asio::signal_set signals(ex, SIGINT, SIGTERM);
+    bool interrupted = false;
+    rec::Recording *active = nullptr;
+    signals.async_wait([&](boost::system::error_code e, int) {
+        if (e) return;
+        interrupted = true;
+        if (active != nullptr) active->stop();  // the pump still writes what was acquired
+    });
+    auto current = std::make_shared<Source>();
+    try {
+        *current = co_await open_source(ctx.host(), o);
+    } catch (...) {
+        ctx.err << "anyserial record: " << anyserial::cli::describe(std::current_exception())
+                << '\n';
+        co_return anyserial::cli::exit_failure;
+    }
+    if (!o.manager) o.record.device = o.entries.front().port;
+    if (o.record.auto_reconnect) {
+        anyserial::PluginHost *host = &ctx.host();
+        o.record.reconnect_factory = [current, host, o, ex](rec::ReconnectHandler h) {
+            current->close();  // release the dead port first (an exclusive lock would block)
+            asio::co_spawn(ex, open_source(*host, o),
+                           [current, h = std::move(h)](std::exception_ptr e, Source s) mutable {
+                               if (e) {
+                                   auto ec = dev::error_code_of(e);
+                                   if (!ec) ec = dev::make_error_code(dev::errc::connection);
+                                   std::move(h)(ec, rec::PollSource{});
+                                   return;
+                               }
+                               *current = std::move(s);
+                               std::move(h)(boost::system::error_code{}, current->poll_source());
+                           });
+        };
+    }
+    rec::Recording recording = rec::record(ex, current->poll_source(), o.record);
+    active = &recording;
+    if (interrupted) recording.stop();
+    std::string what =
+        o.manager ? std::to_string(o.entries.size()) + " analysers" : o.entries[0].port;
+    if (current->analyzer)
+        what += " (" + std::string(dev::to_string(current->analyzer->protocol())) + ")";
+    ctx.err << "recording " << what << " at " << o.record.rate_hz << " Hz into " << sink->describe()
+            << std::endl;
+
+    // The pump runs beside this loop, which prints the live progress line on a terminal.
+    const bool live = !o.json && ::isatty(STDOUT_FILENO) == 1;
+    asio::steady_timer ticker(ex);
+    bool pumped = false;
+    std::exception_ptr err;
+    anyserial::sinks::PumpResult result;
+    anyserial::sinks::async_record_to_sink(
+        recording, *sink, [&](std::exception_ptr e, anyserial::sinks::PumpResult r) {
+            err = e;
+            result = r;
+            pumped = true;
+            ticker.cancel();
+        });
+    while (!pumped) {
+        if (live) {
+            const auto &p = recording.summary();
+            char line[160];
+            std::snprintf(line, sizeof line,
+                          "\rrecording: emitted %llu, late %llu, max drift %.1f ms ",
+                          static_cast<unsigned long long>(p.samples_emitted),
+                          static_cast<unsigned long long>(p.samples_late), p.max_drift_ms);
+            ctx.out << line << std::flush;
+            ticker.expires_after(std::chrono::milliseconds(250));
+        } else {
+            ticker.expires_at(asio::steady_timer::time_point::max());
+        }
+        co_await ticker.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    if (live) ctx.out << '\n';
+    signals.cancel();
+    current->close();
+
+    const rec::AcquisitionSummary &s = recording.summary();
+    const std::string error = err ? anyserial::cli::describe(err) : std::string();
+    if (o.json) {
+        boost::json::object doc;
+        doc["summary"] = boost::json::parse(rec::to_json(s));
+        doc["sink"] = sink->describe();
+        if (!error.empty()) doc["error"] = error;
+        ctx.out << boost::json::serialize(doc) << '\n';
+    } else {
+        char line[256];
+        std::snprintf(line, sizeof line,
+                      "recorded %llu ticks (%llu late, max drift %.1f ms, tick p50 %.1f ms, p99 "
+                      "%.1f ms, %llu disconnects)%s into ",
+                      static_cast<unsigned long long>(s.samples_emitted),
+                      static_cast<unsigned long long>(s.samples_late), s.max_drift_ms,
+                      s.tick_duration_ms_p50, s.tick_duration_ms_p99,
+                      static_cast<unsigned long long>(s.disconnects),
+                      interrupted ? ", interrupted" : "");
+        ctx.out << line << sink->describe() << " (" << result.rows << " rows)\n";
+    }
+    if (!error.empty()) {
+        ctx.err << "anyserial record: " << error << '\n';
+        co_return anyserial::cli::exit_failure;
+    }
+    co_return anyserial::cli::exit_ok;
+}
+
+int run(anyserial::cli::Context &ctx) {
+    po::options_description opts(
+        "anyserial record --port P [--port Q ...] [--protocol auto|continuous|modbus-rtu|"
+        "modbus-ascii] [--address N ...] [--rate HZ] [--duration S] --sink csv:F|jsonl:F|"
+        "sqlite:F [--overflow block|drop-newest|drop-oldest] [--reconnect] [--json]");
+    opts.add_options()("port", po::value<std::vector<std::string>>()->value_name("P"),
+                       "analyser port (repeat for a manager)")(
+        "protocol", po::value<std::string>()->default_value("auto"), "wire protocol or auto")(
+        "address", po::value<std::vector<unsigned>>()->value_name("N"),
+        "Modbus address 1..247 (one for all ports, or one per --port)")(
+        "baud", po::value<unsigned>(), "baud rate (default: the protocol's, 19200)")(
+        "rate", po::value<double>()->value_name("HZ")->default_value(1.0), "ticks per second")(
+        "duration", po::value<double>()->value_name("S"), "seconds (default: until SIGINT)")(
+        "sink", po::value<std::string>()->value_name("KIND:FILE"), "csv:F, jsonl:F or sqlite:F")(
+        "overflow", po::value<std::string>()->default_value("block"),
+        "block, drop-newest or drop-oldest")("buffer", po::value<std::size_t>()->default_value(64),
+                                             "queue capacity in ticks")(
+        "timeout", po::value<double>()->value_name("S"), "per-poll timeout in seconds")(
+        "reconnect", "absorb disconnects: back off, reopen, continue")(
+        "json", "final summary as JSON")("help,h", "show this help");
+    po::variables_map vm;
+    if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
+    if (vm.count("port") == 0) throw anyserial::cli::UsageError("--port is required");
+    if (vm.count("sink") == 0) throw anyserial::cli::UsageError("--sink is required");
+    Options o;
+    const auto ports = vm["port"].as<std::vector<std::string>>();
+    std::vector<unsigned> addresses{1};
+    if (vm.count("address") != 0) addresses = vm["address"].as<std::vector<unsigned>>();
+    if (addresses.size() != 1 && addresses.size() != ports.size())
+        throw anyserial::cli::UsageError(
+            "give one --address for all ports, or one --address per --port");
+    for (std::size_t i = 0; i < ports.size(); ++i) {
+        o.entries.push_back({ports[i], anyserial::cli::checked_address(
+                                           addresses.size() == 1 ? addresses[0] : addresses[i])});
+    }
+    o.manager = o.entries.size() > 1;
+    const dev::ProtocolKind kind = anyserial::cli::protocol_option(vm);
+    if (o.manager &&
+        (kind == dev::ProtocolKind::auto_detect || kind == dev::ProtocolKind::continuous))
+        throw anyserial::cli::UsageError(
+            "recording several analysers needs --protocol modbus-rtu or modbus-ascii "
+            "(Modbus multidrop peers)");
+    o.device.protocol = kind;
+    o.device.identify = false;
+    if (vm.count("baud") != 0) o.device.baudrate = vm["baud"].as<unsigned>();
+    o.record.timeout = anyserial::cli::timeout_option(vm);
+    o.record.rate_hz = vm["rate"].as<double>();
+    if (vm.count("duration") != 0)
+        o.record.duration = std::chrono::duration<double>(vm["duration"].as<double>());
+    const auto overflow = rec::parse_overflow_policy(vm["overflow"].as<std::string>());
+    if (!overflow)
+        throw anyserial::cli::UsageError("--overflow must be block, drop-newest or drop-oldest");
+    o.record.overflow = *overflow;
+    o.record.buffer_size = vm["buffer"].as<std::size_t>();
+    o.record.auto_reconnect = vm.count("reconnect") != 0;
+    try {
+        rec::validate(o.record);
+        (void)anyserial::sinks::parse_sink_spec(vm["sink"].as<std::string>());
+    } catch (const std::invalid_argument &e) {
+        throw anyserial::cli::UsageError(e.what());
+    }
+    o.sink = vm["sink"].as<std::string>();
+    o.json = vm.count("json") != 0;
+
+    asio::io_context io;
+    int rc = anyserial::cli::exit_failure;
+    asio::co_spawn(io, record(ctx, std::move(o)), [&](std::exception_ptr e, int r) {
+        rc = r;
+        if (e) {
+            ctx.err << "anyserial record: " << anyserial::cli::describe(e) << '\n';
+            rc = anyserial::cli::exit_failure;
+        }
+    });
+    io.run();
+    return rc;
+}
+
+}  // namespace
+
+static const anyserial::cli::Registration reg{
+    "record", "record an analyser (or several) into a CSV, JSONL or SQLite sink", &run};

@@ -1,0 +1,193 @@
+// anyserial stream --port P [--protocol auto|continuous|modbus-rtu|modbus-ascii] [--address N]
+//                  [--baud B] [--rate HZ] [--duration S] [--json]
+// One line (or one JSON object, the long-format row) per sample as it arrives: a passive
+// subscription for a broadcasting analyser, timed polls at --rate for Modbus. Runs until
+// --duration, SIGINT/SIGTERM, or the line is lost. The "streaming ..." banner and the final
+// count go to stderr, so stdout carries samples only.
+#include <anyserial/device/analyzer.hpp>
+#include <anyserial/plugin_host.hpp>
+#include <anyserial/record/stream.hpp>
+#include <anyserial/record/summary.hpp>
+#include <anyserial/sinks/sink.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <boost/program_options.hpp>
+#include <csignal>
+#include <cstdio>
+#include <ostream>
+#include <set>
+
+#include "command.hpp"
+#include "device_options.hpp"
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
+#endif
+
+namespace po = boost::program_options;
+namespace asio = boost::asio;
+namespace dev = anyserial::device;
+namespace rec = anyserial::record;
+
+namespace {
+
+struct Options {
+    std::string port;
+    dev::DeviceOptions device;
+    std::optional<double> rate;
+    std::optional<double> duration;
+    bool json = false;
+};
+
+boost::json::object sample_json(const dev::Sample &s) {
+    const auto row = anyserial::sinks::to_row(s);
+    boost::json::object o;
+    for (std::size_t i = 0; i < anyserial::sinks::column_count; ++i) {
+        const auto &c = row[i];
+        boost::json::value v;
+        if (const auto *n = std::get_if<std::int64_t>(&c))
+            v = *n;
+        else if (const auto *d = std::get_if<double>(&c))
+            v = *d;
+        else if (const auto *t = std::get_if<std::string>(&c))
+            v = *t;
+        o[anyserial::sinks::columns()[i]] = std::move(v);
+    }
+    return o;
+}
+
+std::string sample_text(const dev::Sample &s) {
+    std::string line = rec::format_utc(s.received_at) + " " + s.device;
+    if (s.error) return line + " error: " + *s.error;
+    if (!s.reading) return line;
+    const dev::Reading &r = *s.reading;
+    char v[32] = "--";
+    if (r.value) std::snprintf(v, sizeof v, "%.3f", *r.value);
+    line += " " + r.channel + " " + r.name.value_or("-") + " " + v;
+    if (!r.unit.text.empty()) line += " " + r.unit.text;
+    line += r.status.ok() ? " ok" : " status!";
+    return line;
+}
+
+asio::awaitable<int> stream(anyserial::cli::Context &ctx, const Options &o) {
+    auto ex = co_await asio::this_coro::executor;
+    // Installed first: a SIGINT from the moment the banner is out must end it cleanly.
+    bool stopped = false;  // by the user or the duration: a normal end
+    rec::StreamingSession session;
+    asio::signal_set signals(ex, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code e, int) {
+        if (e) return;
+        stopped = true;
+        session.close();
+    });
+    dev::Analyzer anz;
+    try {
+        anz = co_await anyserial::cli::open_analyzer(ctx.host(), o.port, o.device);
+    } catch (const std::exception &e) {
+        ctx.err << "anyserial stream: " << e.what() << '\n';
+        co_return anyserial::cli::exit_failure;
+    }
+    try {
+        session = anz.stream(std::nullopt, o.rate);
+        if (stopped) session.close();
+    } catch (const dev::DeviceError &e) {
+        ctx.err << "anyserial stream: " << e.what() << '\n';
+        co_return anyserial::cli::exit_usage;
+    }
+    ctx.err << "streaming " << dev::to_string(anz.protocol()) << " ("
+            << rec::to_string(session.mode()) << ") from " << o.port << std::endl;
+
+    asio::steady_timer timer(ex);
+    if (o.duration) {
+        timer.expires_after(std::chrono::nanoseconds(static_cast<std::int64_t>(*o.duration * 1e9)));
+        timer.async_wait([&](boost::system::error_code e) {
+            if (e) return;
+            stopped = true;
+            session.close();
+        });
+    }
+
+    std::uint64_t samples = 0, errors = 0;
+    std::set<std::int64_t> frames;
+    boost::system::error_code end;
+    for (;;) {
+        auto [rec_ec, s] = co_await session.async_receive(asio::as_tuple(asio::use_awaitable));
+        if (rec_ec) {
+            end = rec_ec;
+            break;
+        }
+        ++samples;
+        if (s.error) ++errors;
+        frames.insert(s.monotonic_ns);
+        if (o.json)
+            ctx.out << boost::json::serialize(sample_json(s)) << '\n';
+        else
+            ctx.out << sample_text(s) << '\n';
+        ctx.out.flush();
+    }
+    signals.cancel();
+    timer.cancel();
+    ctx.err << "stream: " << samples << " samples in " << frames.size() << " frames/ticks, "
+            << errors << " error samples, " << session.lost() << " lost, " << anz.dropped_frames()
+            << " bad frames\n";
+    if (!stopped) {
+        std::string why = end.message();
+        if (auto e = anz.last_error()) why = anyserial::cli::describe(e);
+        ctx.err << "anyserial stream: ended: " << why << '\n';
+        anz.close();
+        co_return anyserial::cli::exit_failure;
+    }
+    anz.close();
+    co_return anyserial::cli::exit_ok;
+}
+
+int run(anyserial::cli::Context &ctx) {
+    po::options_description opts(
+        "anyserial stream --port P [--protocol auto|continuous|modbus-rtu|modbus-ascii] "
+        "[--address N] [--baud B] [--rate HZ] [--duration S] [--json]");
+    opts.add_options()("port", po::value<std::string>()->value_name("P"), "analyser port")(
+        "protocol", po::value<std::string>()->default_value("auto"), "wire protocol or auto")(
+        "address", po::value<unsigned>()->default_value(1), "Modbus address 1..247")(
+        "baud", po::value<unsigned>(), "baud rate (default: the protocol's, 19200)")(
+        "rate", po::value<double>()->value_name("HZ"), "poll rate for Modbus (default 1)")(
+        "duration", po::value<double>()->value_name("S"), "stop after S seconds")(
+        "timeout", po::value<double>()->value_name("S"), "per-call timeout in seconds")(
+        "json", "one JSON object per sample")("help,h", "show this help");
+    po::variables_map vm;
+    if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
+    if (vm.count("port") == 0) throw anyserial::cli::UsageError("--port is required");
+    Options o;
+    o.port = vm["port"].as<std::string>();
+    o.device = anyserial::cli::device_options(vm);
+    if (vm.count("rate") != 0) {
+        o.rate = vm["rate"].as<double>();
+        if (!(*o.rate > 0)) throw anyserial::cli::UsageError("--rate must be > 0");
+    }
+    if (vm.count("duration") != 0) {
+        o.duration = vm["duration"].as<double>();
+        if (!(*o.duration > 0)) throw anyserial::cli::UsageError("--duration must be > 0");
+    }
+    o.json = vm.count("json") != 0;
+
+    asio::io_context io;
+    int rc = anyserial::cli::exit_failure;
+    asio::co_spawn(io, stream(ctx, o), [&](std::exception_ptr e, int r) {
+        rc = r;
+        if (e) {
+            ctx.err << "anyserial stream: " << anyserial::cli::describe(e) << '\n';
+            rc = anyserial::cli::exit_failure;
+        }
+    });
+    io.run();
+    return rc;
+}
+
+}  // namespace
+
+static const anyserial::cli::Registration reg{
+    "stream", "stream samples from an analyser as they arrive", &run};
