@@ -193,13 +193,12 @@ class DrainExactOp : public WriteSideOp {
                 PortCore &c = *core_;
                 c.drain_done = false;
                 ++c.blocking_in_flight;
-                // The worker keeps the core alive and reports back on the port's executor,
-                // handing its reference over: the last one must never drop on the worker
-                // (~PortCore touches the io_context's timers, which may be gone by then).
-                asio::post(worker_pool(), [core = core_]() mutable {
+                // The worker keeps the core alive and hands its reference over to the
+                // completion: the last one must never drop on the worker (~PortCore touches
+                // the io_context's timers).
+                run_blocking(c.ex, [core = core_]() mutable {
                     const std::int32_t rc = core->raw->control->drain_blocking(core->raw);
-                    auto ex = core->ex;
-                    asio::post(ex, [core = std::move(core), rc] {
+                    return [core = std::move(core), rc] {
                         --core->blocking_in_flight;
                         core->drain_status = rc;
                         core->drain_done = true;
@@ -211,7 +210,7 @@ class DrainExactOp : public WriteSideOp {
                         }
                         core->aux.cancel();
                         if (core->closed && core->blocking_in_flight == 0) core->finish_close();
-                    });
+                    };
                 });
                 return wait(self);
             }
@@ -381,21 +380,17 @@ void start_open(asio::any_io_executor ex, PluginHost &host, std::string path, Se
         return fail_now(std::move(core));
     }
     // Opening may block briefly (USB negotiation): run it on the worker pool. The tracked
-    // executor keeps the caller's io_context from running out of work meanwhile. It travels
-    // on with the result and is released on the io_context's own thread: released by the
-    // worker after the post, it could run after the open completed and its io_context was
-    // destroyed, and decrement the work count of whatever io_context reused that memory
-    // (stopping it).
+    // executor keeps the caller's io_context from running out of work meanwhile; it travels
+    // with the result and is released on the io_context's own thread.
     auto work = asio::prefer(ex, asio::execution::outstanding_work.tracked);
-    asio::post(worker_pool(), [core, h = std::move(h), work = std::move(work)]() mutable {
+    run_blocking(core->ex, [core, h = std::move(h), work = std::move(work)]() mutable {
         const anyserial_serial_config_t cc = core->config.to_c();
         anyserial_config_report_t report{};
         report.struct_size = sizeof report;
         const std::int32_t rc =
             core->raw->control->open(core->raw, core->path.c_str(), &cc, &report);
-        auto ex2 = core->ex;
-        asio::post(ex2, [core = std::move(core), h = std::move(h), work = std::move(work), rc,
-                         report]() mutable {
+        return [core = std::move(core), h = std::move(h), work = std::move(work), rc,
+                report]() mutable {
             error_code ec;
             if (rc != ANYSERIAL_OK) {
                 ec = core->backend_error(
@@ -416,7 +411,7 @@ void start_open(asio::any_io_executor ex, PluginHost &host, std::string path, Se
                          core->loaded->record().id, core->config.describe());
             auto ex3 = core->ex;
             deliver(std::move(h), ec, SerialPort(ex3, std::move(core)));
-        });
+        };
     });
 }
 
