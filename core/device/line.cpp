@@ -340,6 +340,13 @@ asio::awaitable<void> AnalyzerImpl::run_transaction(ProtocolSession &s,
         while (!txw.done && !closed && !line_error) {
             if (!co_await notifier.wait(deadline) && !txw.done) break;
         }
+        if (closed && !txw.done && line) {
+            // Closed mid-transaction on a shared bus: the reply may still come. The next peer
+            // must not talk over it: the line counts as busy until the response deadline.
+            const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                deadline - steady::now());
+            last_traffic_ns = std::max(last_traffic_ns, monotonic_now_ns() + left.count());
+        }
         rx_mode = RxMode::discard;
         txw.active = false;
         tx_session = nullptr;

@@ -54,14 +54,25 @@ T wait_for(const Loop &loop, Start start) {
 
 struct Manager::Impl {
     Loop loop;
-    std::unique_ptr<record::Manager> mgr;  // created, used and destroyed on the loop thread
+    record::ErrorPolicy policy;
+    // Created, used and dropped on the loop thread. Each operation holds its own reference,
+    // so close() from another thread never frees a manager an operation still runs on.
+    std::shared_ptr<record::Manager> mgr;
+
+    // The manager, on the loop thread; errc::closed once close() ran.
+    std::shared_ptr<record::Manager> open_manager() const {
+        if (!mgr)
+            throw device::DeviceError(device::errc::closed, "anyserial::sync::Manager: closed");
+        return mgr;
+    }
 };
 
 Manager::Manager(PluginHost &host, record::ErrorPolicy policy) : impl_(std::make_unique<Impl>()) {
     impl_->loop = detail::SharedLoop::acquire();
+    impl_->policy = policy;
     on_loop(impl_->loop, [&] {
         impl_->mgr =
-            std::make_unique<record::Manager>(impl_->loop->io().get_executor(), host, policy);
+            std::make_shared<record::Manager>(impl_->loop->io().get_executor(), host, policy);
     });
 }
 Manager::Manager(Manager &&) noexcept = default;
@@ -78,72 +89,92 @@ Manager::~Manager() {
 
 void Manager::add(const std::string &name, const std::string &port_path,
                   device::DeviceOptions options) {
-    auto &m = *impl_->mgr;
-    wait_for<device::Analyzer *>(impl_->loop, [&](auto h) {
-        m.async_add(name, port_path, std::move(options), std::move(h));
+    Impl &im = *impl_;
+    wait_for<device::Analyzer *>(im.loop, [&](auto h) {
+        auto m = im.open_manager();
+        m->async_add(name, port_path, std::move(options),
+                     [m, h = std::move(h)](std::exception_ptr e, device::Analyzer *a) mutable {
+                         std::move(h)(e, a);
+                     });
     });
 }
 
 void Manager::add(const std::string &name, Analyzer &&analyzer) {
     if (detail::AnalyzerAccess::loop(analyzer) != impl_->loop)
         throw std::logic_error("anyserial::sync::Manager: the analyser runs on another loop");
-    on_loop(impl_->loop,
-            [&] { impl_->mgr->add(name, std::move(detail::AnalyzerAccess::session(analyzer))); });
+    on_loop(impl_->loop, [&] {
+        impl_->open_manager()->add(name, std::move(detail::AnalyzerAccess::session(analyzer)));
+    });
 }
 
 void Manager::remove(const std::string &name) {
-    on_loop(impl_->loop, [&] { impl_->mgr->remove(name); });
+    on_loop(impl_->loop, [&] { impl_->open_manager()->remove(name); });
 }
 
 std::vector<std::string> Manager::names() const {
-    return on_loop(impl_->loop, [&] { return impl_->mgr->names(); });
+    return on_loop(impl_->loop,
+                   [&] { return impl_->mgr ? impl_->mgr->names() : std::vector<std::string>{}; });
 }
 
 record::ErrorPolicy Manager::error_policy() const {
-    return impl_->mgr->error_policy();
+    return impl_->policy;
 }
 
 std::map<std::string, record::DeviceResult<device::Frame>> Manager::poll(
     std::vector<std::string> names, Timeout timeout) {
     using R = std::map<std::string, record::DeviceResult<device::Frame>>;
-    auto &m = *impl_->mgr;
-    return wait_for<R>(impl_->loop,
-                       [&](auto h) { m.async_poll(std::move(names), timeout, std::move(h)); });
+    Impl &im = *impl_;
+    return wait_for<R>(im.loop, [&](auto h) {
+        auto m = im.open_manager();
+        m->async_poll(std::move(names), timeout,
+                      [m, h = std::move(h)](std::exception_ptr e, R r) mutable {
+                          std::move(h)(e, std::move(r));
+                      });
+    });
 }
 
 std::map<std::string, record::DeviceResult<device::Frame>> Manager::poll_each(
     std::vector<std::string> names, Timeout timeout) {
     using R = std::map<std::string, record::DeviceResult<device::Frame>>;
-    auto &m = *impl_->mgr;
-    return wait_for<R>(impl_->loop, [&](auto h) {
-        m.async_execute_each(
+    Impl &im = *impl_;
+    return wait_for<R>(im.loop, [&](auto h) {
+        auto m = im.open_manager();
+        m->async_execute_each(
             [timeout](device::Analyzer &a) -> asio::awaitable<device::Frame> {
                 auto [ec, f] =
                     co_await a.async_poll(false, timeout, asio::as_tuple(asio::use_awaitable));
                 if (ec) record::Manager::rethrow_device_error(a, ec);
                 co_return f;
             },
-            std::move(names), std::move(h));
+            std::move(names),
+            [m, h = std::move(h)](std::exception_ptr e, R r) mutable {
+                std::move(h)(e, std::move(r));
+            });
     });
 }
 
 std::vector<device::Sample> Manager::poll_samples(std::vector<std::string> names, Timeout timeout) {
-    auto &m = *impl_->mgr;
-    return wait_for<record::Batch>(impl_->loop, [&](auto h) {
-        m.async_poll_samples(names, timeout,
-                             [h = std::move(h)](error_code ec, record::Batch b) mutable {
-                                 std::exception_ptr e;
-                                 if (ec)
-                                     e = std::make_exception_ptr(
-                                         SerialError(std::error_code(ec), "manager poll failed"));
-                                 std::move(h)(e, std::move(b));
-                             });
+    Impl &im = *impl_;
+    return wait_for<record::Batch>(im.loop, [&](auto h) {
+        auto m = im.open_manager();
+        m->async_poll_samples(names, timeout,
+                              [m, h = std::move(h)](error_code ec, record::Batch b) mutable {
+                                  std::exception_ptr e;
+                                  if (ec)
+                                      e = std::make_exception_ptr(
+                                          SerialError(std::error_code(ec), "manager poll failed"));
+                                  std::move(h)(e, std::move(b));
+                              });
     });
 }
 
 void Manager::close() {
-    if (!impl_ || !impl_->mgr) return;
-    on_loop(impl_->loop, [&] { impl_->mgr.reset(); });
+    if (!impl_) return;
+    on_loop(impl_->loop, [&] {
+        if (!impl_->mgr) return;
+        impl_->mgr->close();  // operations in flight finish on the analysers they hold
+        impl_->mgr.reset();
+    });
 }
 
 // ---- Recording ----------------------------------------------------------------------------
@@ -236,10 +267,11 @@ Recording record(Analyzer &analyzer, record::RecordOptions options) {
 }
 
 Recording record(Manager &manager, record::RecordOptions options) {
-    record::Manager *m = manager.impl_->mgr.get();
-    if (m == nullptr) throw std::logic_error("anyserial::sync::record: the manager is closed");
+    // The recording shares the manager: closing the sync::Manager meanwhile ends its polls
+    // with errc::closed instead of freeing what they use.
+    auto m = on_loop(manager.impl_->loop, [&] { return manager.impl_->open_manager(); });
     return start(manager.impl_->loop, std::move(options),
-                 [m] { return record::PollSource::ref(*m); });
+                 [m] { return record::PollSource::shared(m); });
 }
 
 }  // namespace anyserial::sync

@@ -25,7 +25,8 @@ struct FakeAnalyzer {
     ManualClock *clock;
     asio::io_context *ioc;
     SteadyClock::duration busy = 100ms;
-    bool failing = false;
+    bool failing = false;       // times out
+    bool disconnected = false;  // lost its line
     std::vector<std::unique_ptr<Timer>> timers;
 
     std::string_view port() const { return port_; }
@@ -39,9 +40,10 @@ struct FakeAnalyzer {
             clock->now() + busy,
             [this, v = std::move(value), h = std::forward<Handler>(h)](error_code) mutable {
                 log->push_back("exit " + name);
-                std::move(h)(
-                    failing ? anyserial::make_error_code(anyserial::errc::timeout) : error_code{},
-                    std::move(v));
+                error_code ec;
+                if (failing) ec = anyserial::make_error_code(anyserial::errc::timeout);
+                if (disconnected) ec = anyserial::make_error_code(anyserial::errc::disconnected);
+                std::move(h)(ec, std::move(v));
             });
     }
     template <class Token>
@@ -188,6 +190,29 @@ BOOST_FIXTURE_TEST_CASE(add_remove_get_and_refusals, Fixture) {
     BOOST_TEST(mgr.closed());
     BOOST_TEST(shared.use_count() == 1);  // the caller's reference is all that is left
     BOOST_CHECK_THROW(mgr.add("z", make("z", "/dev/bus0")), std::logic_error);
+}
+
+// One device lost: left out. Every device lost: the tick fails with a connection error
+// (what lets record()'s auto-reconnect rebuild a manager).
+BOOST_FIXTURE_TEST_CASE(poll_samples_fails_only_when_every_device_lost_its_line, Fixture) {
+    FakeManager mgr(ioc.get_executor());
+    mgr.add("a1", make("a1", "/dev/bus0")).disconnected = true;
+    auto &a2 = mgr.add("a2", make("a2", "/dev/bus1"));
+    auto poll = [&] {
+        std::optional<std::pair<error_code, Batch>> out;
+        mgr.async_poll_samples({}, {},
+                               [&](error_code ec, Batch b) { out.emplace(ec, std::move(b)); });
+        run_until(ioc, clock, [&] { return out.has_value(); });
+        return *out;
+    };
+    auto [ec1, b1] = poll();
+    BOOST_TEST(!ec1);
+    BOOST_REQUIRE_EQUAL(b1.size(), 1u);
+    BOOST_TEST(b1[0].device == "a2");
+    a2.disconnected = true;
+    auto [ec2, b2] = poll();
+    BOOST_TEST(anyserial::record::is_connection_error(ec2));
+    BOOST_TEST(b2.empty());
 }
 
 BOOST_FIXTURE_TEST_CASE(a_manager_is_a_poll_source_for_record, Fixture) {

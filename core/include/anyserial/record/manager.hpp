@@ -16,8 +16,10 @@
 #include <anyserial/device/errors.hpp>
 #include <anyserial/device/transport.hpp>
 #include <anyserial/errors.hpp>
+#include <anyserial/log.hpp>
 #include <anyserial/record/async_mutex.hpp>
 #include <anyserial/record/poll_source.hpp>
+#include <anyserial/record/recorder.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -103,7 +105,7 @@ class BasicManager {
                     ", but a continuous (broadcast) analyser cannot be a multidrop peer");
             }
         }
-        if (!ports_.count(port_key)) ports_.emplace(port_key, std::make_unique<AsyncMutex>(ex_));
+        if (!ports_.count(port_key)) ports_.emplace(port_key, std::make_shared<AsyncMutex>(ex_));
         entries_.push_back(Entry{std::move(name), std::move(device), std::move(port_key)});
         return *entries_.back().device;
     }
@@ -159,9 +161,7 @@ class BasicManager {
                 boost::asio::co_spawn(
                     ex_, poll_samples_impl(std::move(n), t),
                     [h = std::move(handler)](std::exception_ptr e, Batch b) mutable {
-                        std::move(h)(
-                            e ? make_error_code(errc::io_error) : boost::system::error_code{},
-                            std::move(b));
+                        std::move(h)(e ? code_of(e) : boost::system::error_code{}, std::move(b));
                     });
             },
             token, names, timeout);
@@ -190,6 +190,19 @@ class BasicManager {
     }
 
   protected:
+    // The code a failed poll completes with: an unknown name is a validation error, a
+    // closed manager errc::closed, anything else what the device said.
+    static boost::system::error_code code_of(const std::exception_ptr &e) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::invalid_argument &) {
+            return device::make_error_code(device::errc::validation);
+        } catch (const std::logic_error &) {
+            return device::make_error_code(device::errc::closed);
+        } catch (...) {
+            return device::error_code_of(e);
+        }
+    }
     struct Entry {
         std::string name;
         std::shared_ptr<Device> device;
@@ -217,9 +230,10 @@ class BasicManager {
         return g;
     }
 
-    // A coroutine function, not a capturing lambda: its arguments live in its frame.
+    // A coroutine function, not a capturing lambda: its arguments live in its frame (the
+    // mutex too: a manager closed meanwhile must not free the lock its operation holds).
     template <class Fn>
-    static boost::asio::awaitable<void> locked_run(AsyncMutex *mutex, Fn fn,
+    static boost::asio::awaitable<void> locked_run(std::shared_ptr<AsyncMutex> mutex, Fn fn,
                                                    std::vector<Entry> members) {
         co_await mutex->async_lock(boost::asio::use_awaitable);
         try {
@@ -240,8 +254,7 @@ class BasicManager {
         };
         auto join = std::make_shared<Join>(Join{g.size(), std::nullopt});
         for (auto &[key, members] : g) {
-            AsyncMutex *mutex = ports_.at(key).get();
-            boost::asio::co_spawn(ex_, locked_run(mutex, fn, std::move(members)),
+            boost::asio::co_spawn(ex_, locked_run(ports_.at(key), fn, std::move(members)),
                                   [join, ex = ex_](std::exception_ptr) {
                                       if (--join->remaining == 0 && join->done) {
                                           auto h = std::move(*join->done);
@@ -291,20 +304,34 @@ class BasicManager {
         co_return std::move(*results);
     }
 
+    // A device whose poll fails is left out of the batch and logged at WARN (seed 004);
+    // when every device failed with a connection error the tick fails with
+    // errc::connection instead, so record()'s auto-reconnect can rebuild the manager.
     boost::asio::awaitable<Batch> poll_samples_impl(std::vector<std::string> names, Timeout t) {
         auto per_port = std::make_shared<std::map<std::string, Batch>>();
+        auto lost = std::make_shared<std::size_t>(0);
         auto g = groups(names);
-        auto fn = [t, per_port](std::vector<Entry> &members) -> boost::asio::awaitable<void> {
+        std::size_t devices = 0;
+        for (const auto &[key, m] : g)
+            devices += m.size();
+        auto fn = [t, per_port, lost](std::vector<Entry> &members) -> boost::asio::awaitable<void> {
             for (auto &m : members) {
                 auto [ec, samples] = co_await m.device->async_poll_samples(
                     t, boost::asio::as_tuple(boost::asio::use_awaitable));
-                if (ec) continue;  // a failed device contributes nothing this tick
+                if (ec) {
+                    if (is_connection_error(ec)) ++*lost;
+                    log_failure(*m.device, m.name, ec);
+                    continue;
+                }
                 auto &out = (*per_port)[m.port_key];
                 out.insert(out.end(), std::make_move_iterator(samples.begin()),
                            std::make_move_iterator(samples.end()));
             }
         };
         co_await for_each_port(std::move(g), std::move(fn));
+        if (devices > 0 && *lost == devices)
+            throw device::DeviceError(device::errc::connection,
+                                      "manager: every analyser lost its connection");
         Batch all;
         for (auto &[key, b] : *per_port)
             all.insert(all.end(), std::make_move_iterator(b.begin()),
@@ -312,11 +339,27 @@ class BasicManager {
         co_return all;
     }
 
+    static void log_failure(const Device &d, const std::string &name,
+                            boost::system::error_code ec) {
+        std::string why = ec.message();
+        if constexpr (requires { d.last_error(); }) {
+            if (auto e = d.last_error(); e && device::error_code_of(e) == ec) {
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception &x) {
+                    why = x.what();
+                }
+            }
+        }
+        log::write("anyserial.record", log::Level::warn,
+                   "manager.poll_failed device=" + name + " error=" + why);
+    }
+
     boost::asio::any_io_executor ex_;
     ErrorPolicy policy_;
     bool closed_ = false;
     std::vector<Entry> entries_;
-    std::map<std::string, std::unique_ptr<AsyncMutex>> ports_;
+    std::map<std::string, std::shared_ptr<AsyncMutex>> ports_;
 };
 
 // The Manager over device::Analyzer, which can also open analysers itself:
