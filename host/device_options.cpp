@@ -1,6 +1,8 @@
 // anyserial CLI — the shared analyser options.
 #include "device_options.hpp"
 
+#include <fmt/format.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -29,11 +31,18 @@ unsigned checked_address(unsigned address) {
     return address;
 }
 
+std::optional<double> positive_option(const po::variables_map &vm, const char *name, double max) {
+    if (vm.count(name) == 0) return std::nullopt;
+    const double v = vm[name].as<double>();
+    if (!(v > 0 && v <= max))  // also refuses nan and inf
+        throw UsageError(fmt::format("--{} must be > 0 and at most {:g}", name, max));
+    return v;
+}
+
 std::optional<std::chrono::nanoseconds> timeout_option(const po::variables_map &vm) {
-    if (vm.count("timeout") == 0) return std::nullopt;
-    const double s = vm["timeout"].as<double>();
-    if (!(s > 0)) throw UsageError("--timeout must be > 0");
-    return std::chrono::nanoseconds(static_cast<std::int64_t>(s * 1e9));
+    const auto s = positive_option(vm, "timeout");
+    if (!s) return std::nullopt;
+    return std::chrono::nanoseconds(static_cast<std::int64_t>(*s * 1e9));
 }
 
 device::DeviceOptions device_options(const po::variables_map &vm,

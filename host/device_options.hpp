@@ -23,6 +23,13 @@ device::ProtocolKind protocol_option(const boost::program_options::variables_map
 // A Modbus address, checked to be 1..247.
 unsigned checked_address(unsigned address);
 
+// The fastest tick or poll rate the CLI accepts.
+inline constexpr double max_rate_hz = 1e4;
+
+// A numeric option that must be a finite number in (0, max]; nullopt when not given.
+std::optional<double> positive_option(const boost::program_options::variables_map &vm,
+                                      const char *name, double max = 1e9);
+
 // --timeout S in seconds (> 0), nullopt when not given.
 std::optional<std::chrono::nanoseconds> timeout_option(
     const boost::program_options::variables_map &vm);

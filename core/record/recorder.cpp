@@ -27,9 +27,11 @@ void validate(const RecordOptions &o) {
         throw std::invalid_argument("record: rate_hz must be > 0, got " +
                                     std::to_string(o.rate_hz));
     }
-    if (o.duration && !(o.duration->count() > 0.0)) {
-        throw std::invalid_argument("record: duration must be > 0 s or unset, got " +
-                                    std::to_string(o.duration->count()));
+    // The bound keeps every tick time representable in 64-bit nanoseconds.
+    if (o.duration && !(o.duration->count() > 0.0 && o.duration->count() <= max_duration_s)) {
+        throw std::invalid_argument(
+            "record: duration must be > 0 s and at most 1e9 s, or unset, got " +
+            std::to_string(o.duration->count()));
     }
     if (o.buffer_size < 1) {
         throw std::invalid_argument("record: buffer_size must be >= 1, got 0");
@@ -259,7 +261,7 @@ asio::awaitable<void> produce(std::shared_ptr<RecordingState> st) {
     if (s.opts.duration) {
         total = std::max<std::uint64_t>(
             1, static_cast<std::uint64_t>(std::llround(s.opts.duration->count() * s.opts.rate_hz)));
-        s.durations_ms.reserve(*total);
+        s.durations_ms.reserve(std::min<std::uint64_t>(*total, 1 << 16));
     }
     auto backoff = s.opts.reconnect_backoff_initial;
 

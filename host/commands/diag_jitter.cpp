@@ -11,6 +11,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -123,6 +124,9 @@ asio::awaitable<void> measure(Context &ctx, const JitterOptions &o, Measured &m)
     }
     signals.cancel();
     timer.cancel();
+    // A handler the cancel queued (or a signal that just arrived) runs before this frame,
+    // which it refers to, goes.
+    co_await asio::post(ex, asio::use_awaitable);
     if (!stopping) {
         std::string why = "the line was lost";
         if (auto e = anz.last_error()) {
@@ -155,8 +159,8 @@ int run_jitter(Context &ctx, const std::vector<std::string> &args) {
     if (!parse_options(ctx, args, opts, vm)) return exit_ok;
     if (o.port.empty()) throw UsageError("--port is required");
     o.device = device_options(vm);
-    if (!(o.rate > 0)) throw UsageError("--rate must be > 0");
-    if (!(o.duration > 0)) throw UsageError("--duration must be > 0");
+    (void)positive_option(vm, "rate", max_rate_hz);
+    (void)positive_option(vm, "duration");
     o.json = vm.count("json") != 0;
 
     Measured m;

@@ -10,6 +10,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -19,6 +20,7 @@
 #include <fstream>
 #include <ostream>
 
+#include "device_options.hpp"
 #include "diag.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -116,6 +118,9 @@ asio::awaitable<void> tap(Context &ctx, std::ostream &out, Tap &t) {
     }
     signals.cancel();
     timer.cancel();
+    // A handler the cancel queued (or a signal that just arrived) runs before this frame,
+    // which it refers to, goes.
+    co_await asio::post(ex, asio::use_awaitable);
     p.close();
 }
 
@@ -134,10 +139,7 @@ int run_tap(Context &ctx, const std::vector<std::string> &args) {
     po::variables_map vm;
     if (!parse_options(ctx, args, opts, vm)) return exit_ok;
     if (t.port.empty()) throw UsageError("--port is required");
-    if (vm.count("duration") != 0) {
-        t.duration = vm["duration"].as<double>();
-        if (!(*t.duration > 0)) throw UsageError("--duration must be > 0");
-    }
+    t.duration = positive_option(vm, "duration");
     std::ofstream file;
     std::ostream *out = &ctx.out;
     if (!output.empty()) {

@@ -18,6 +18,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -25,7 +26,10 @@
 #include <boost/program_options.hpp>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <ostream>
+#include <set>
 
 #include "command.hpp"
 #include "device_options.hpp"
@@ -105,6 +109,10 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
         if (e) return;
         interrupted = true;
         if (active != nullptr) active->stop();  // the pump still writes what was acquired
+        // A second signal while that is written: leave at once (what is committed stays).
+        signals.async_wait([](boost::system::error_code e2, int) {
+            if (!e2) std::_Exit(130);
+        });
     });
     auto current = std::make_shared<Source>();
     try {
@@ -172,6 +180,9 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
     }
     if (live) ctx.out << '\n';
     signals.cancel();
+    // A handler the cancel queued (or a signal that just arrived) runs before this frame,
+    // which it refers to, goes.
+    co_await asio::post(ex, asio::use_awaitable);
     current->close();
 
     const rec::AcquisitionSummary &s = recording.summary();
@@ -236,6 +247,17 @@ int run(anyserial::cli::Context &ctx) {
         o.entries.push_back({ports[i], anyserial::cli::checked_address(
                                            addresses.size() == 1 ? addresses[0] : addresses[i])});
     }
+    // One analyser per (port, address): a path and a link to it name the same line.
+    std::set<std::pair<std::string, unsigned>> seen;
+    for (const Entry &e : o.entries) {
+        std::error_code fs_ec;
+        const auto canonical = std::filesystem::weakly_canonical(e.port, fs_ec);
+        const std::string key =
+            fs_ec || e.port.find("://") != std::string::npos ? e.port : canonical.string();
+        if (!seen.emplace(key, e.address).second)
+            throw anyserial::cli::UsageError("--port " + e.port + " with --address " +
+                                             std::to_string(e.address) + " is given twice");
+    }
     o.manager = o.entries.size() > 1;
     const dev::ProtocolKind kind = anyserial::cli::protocol_option(vm);
     if (o.manager &&
@@ -247,9 +269,9 @@ int run(anyserial::cli::Context &ctx) {
     o.device.identify = false;
     if (vm.count("baud") != 0) o.device.baudrate = vm["baud"].as<unsigned>();
     o.record.timeout = anyserial::cli::timeout_option(vm);
-    o.record.rate_hz = vm["rate"].as<double>();
-    if (vm.count("duration") != 0)
-        o.record.duration = std::chrono::duration<double>(vm["duration"].as<double>());
+    o.record.rate_hz = *anyserial::cli::positive_option(vm, "rate", anyserial::cli::max_rate_hz);
+    if (const auto d = anyserial::cli::positive_option(vm, "duration"))
+        o.record.duration = std::chrono::duration<double>(*d);
     const auto overflow = rec::parse_overflow_policy(vm["overflow"].as<std::string>());
     if (!overflow)
         throw anyserial::cli::UsageError("--overflow must be block, drop-newest or drop-oldest");

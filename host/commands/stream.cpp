@@ -12,6 +12,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -99,6 +100,9 @@ asio::awaitable<int> stream(anyserial::cli::Context &ctx, const Options &o) {
         ctx.err << "anyserial stream: " << e.what() << '\n';
         co_return anyserial::cli::exit_usage;
     }
+    if (o.rate && session.mode() == rec::StreamMode::autoprint)
+        ctx.err << "note: --rate is ignored: " << dev::to_string(anz.protocol())
+                << " broadcasts on the analyser's own cadence\n";
     ctx.err << "streaming " << dev::to_string(anz.protocol()) << " ("
             << rec::to_string(session.mode()) << ") from " << o.port << std::endl;
 
@@ -132,6 +136,9 @@ asio::awaitable<int> stream(anyserial::cli::Context &ctx, const Options &o) {
     }
     signals.cancel();
     timer.cancel();
+    // A handler the cancel queued (or a signal that just arrived) runs before this frame,
+    // which it refers to, goes.
+    co_await asio::post(ex, asio::use_awaitable);
     ctx.err << "stream: " << samples << " samples in " << frames.size() << " frames/ticks, "
             << errors << " error samples, " << session.lost() << " lost, " << anz.dropped_frames()
             << " bad frames\n";
@@ -164,14 +171,8 @@ int run(anyserial::cli::Context &ctx) {
     Options o;
     o.port = vm["port"].as<std::string>();
     o.device = anyserial::cli::device_options(vm);
-    if (vm.count("rate") != 0) {
-        o.rate = vm["rate"].as<double>();
-        if (!(*o.rate > 0)) throw anyserial::cli::UsageError("--rate must be > 0");
-    }
-    if (vm.count("duration") != 0) {
-        o.duration = vm["duration"].as<double>();
-        if (!(*o.duration > 0)) throw anyserial::cli::UsageError("--duration must be > 0");
-    }
+    o.rate = anyserial::cli::positive_option(vm, "rate", anyserial::cli::max_rate_hz);
+    o.duration = anyserial::cli::positive_option(vm, "duration");
     o.json = vm.count("json") != 0;
 
     asio::io_context io;

@@ -281,6 +281,31 @@ class RecordDoneWhen(unittest.TestCase):
                 f"csv:{path}"), capture_output=True, timeout=GUARD_S)
         self.assertEqual(usage.returncode, 2)
 
+    def test_bad_arguments_are_refused_before_any_io(self):
+        """Exit 2 with the option named, and no sink file created, for values that could
+        only fail later (or never): non-finite rates and durations, one analyser twice."""
+        with tempfile.TemporaryDirectory() as d:
+            sink = os.path.join(d, "never.csv")
+            link = os.path.join(d, "link")
+            os.symlink("/dev/null", link)
+            cases = [
+                (["record", "--port", "/dev/null", "--rate", "inf"], "--rate"),
+                (["record", "--port", "/dev/null", "--rate", "nan"], "--rate"),
+                (["record", "--port", "/dev/null", "--duration", "1e300"], "--duration"),
+                (["record", "--port", "/dev/null", "--port", link, "--protocol", "modbus-rtu"],
+                 "given twice"),
+                (["stream", "--port", "/dev/null", "--rate", "inf"], "--rate"),
+                (["stream", "--port", "/dev/null", "--duration", "-1"], "--duration"),
+                (["diag", "tap", "--port", "/dev/null", "--duration", "inf"], "--duration"),
+            ]
+            for args, named in cases:
+                if args[0] == "record":
+                    args = args + ["--sink", "csv:" + sink]
+                r = subprocess.run(cli(*args), capture_output=True, text=True, timeout=GUARD_S)
+                self.assertEqual(r.returncode, 2, (args, r.stderr))
+                self.assertIn(named, r.stderr, args)
+            self.assertFalse(os.path.exists(sink))
+
     def test_demo_records_to_a_file_and_says_where(self):
         path = os.path.join(self.tmp, "demo.sqlite")
         run = subprocess.run(cli("demo", "--seconds", "1", "--sink", f"sqlite:{path}"),

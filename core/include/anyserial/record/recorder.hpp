@@ -49,8 +49,12 @@ struct RecordOptions {
     std::string device;
 };
 
-// Throws std::invalid_argument (with what is wrong) for rate <= 0, duration <= 0,
-// buffer_size < 1 or a bad back-off; record() calls it before anything starts.
+// The longest duration record() accepts (about 31 years; ticks stay in int64 nanoseconds).
+inline constexpr double max_duration_s = 1e9;
+
+// Throws std::invalid_argument (with what is wrong) for a rate that is not a finite
+// number > 0, a duration <= 0 or over max_duration_s, buffer_size < 1 or a bad back-off;
+// record() calls it before anything starts.
 void validate(const RecordOptions &options);
 
 // Whether `ec` is a connection loss that auto_reconnect absorbs.
