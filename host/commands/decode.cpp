@@ -7,10 +7,9 @@
 #include <anyserial/plugin_host.hpp>
 #include <boost/program_options.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <iterator>
-#include <optional>
 #include <ostream>
 #include <string_view>
 #include <vector>
@@ -35,37 +34,22 @@ bool is_tap_line(std::string_view line) {
     return is_hex(line[z + 2]) && is_hex(line[z + 3]);
 }
 
-// The bytes of a tap log: hex pairs after each stamp, up to the "  |ascii|" column.
-// std::nullopt when the text is not a tap log.
-std::optional<std::vector<std::uint8_t>> tap_bytes(const std::string &text) {
-    std::vector<std::uint8_t> out;
-    bool tap = false, first = true;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        auto end = text.find('\n', pos);
-        if (end == std::string::npos) end = text.size();
-        std::string_view line(text.data() + pos, end - pos);
-        pos = end + 1;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (line.empty()) continue;
-        if (line.front() == '#') {
-            if (first && line.rfind("# anyserial diag tap", 0) == 0) tap = true;
-            first = false;
-            continue;
-        }
-        if (!is_tap_line(line)) return std::nullopt;  // raw bytes after all
-        tap = true;
-        first = false;
-        std::size_t i = line.find("Z ") + 2;
-        while (i + 1 < line.size() && is_hex(line[i]) && is_hex(line[i + 1])) {
-            out.push_back(
-                static_cast<std::uint8_t>(std::stoul(std::string(line.substr(i, 2)), nullptr, 16)));
-            i += 2;
-            if (i < line.size() && line[i] == ' ') ++i;
-        }
+// The bytes of one tap line: hex pairs after the stamp, up to the "  |ascii|" column.
+void tap_line_bytes(std::string_view line, std::vector<std::uint8_t> &out) {
+    out.clear();
+    std::size_t i = line.find("Z ") + 2;
+    while (i + 1 < line.size() && is_hex(line[i]) && is_hex(line[i + 1])) {
+        const char pair[3] = {line[i], line[i + 1], '\0'};
+        out.push_back(static_cast<std::uint8_t>(std::strtoul(pair, nullptr, 16)));
+        i += 2;
+        if (i < line.size() && line[i] == ' ') ++i;
     }
-    if (!tap) return std::nullopt;
-    return out;
+}
+
+std::string_view trimmed(const std::string &line) {
+    std::string_view v(line);
+    if (!v.empty() && v.back() == '\r') v.remove_suffix(1);
+    return v;
 }
 
 std::string checksum_text(const std::optional<std::uint32_t> &c) {
@@ -149,12 +133,39 @@ int run(anyserial::cli::Context &ctx) {
         else
             print_text(ctx.out, index, d);
     };
-    // Captures are small: read it all, then tell a tap log from raw bytes.
-    std::string text((std::istreambuf_iterator<char>(*in)), std::istreambuf_iterator<char>());
-    if (auto bytes = tap_bytes(text)) {
-        decoder.feed({bytes->data(), bytes->size()}, on_frame);
-    } else {
-        decoder.feed({reinterpret_cast<const std::uint8_t *>(text.data()), text.size()}, on_frame);
+    // The first line tells a tap log from raw bytes; either is decoded as it arrives (a
+    // live pipe prints each frame when it is complete).
+    std::string line;
+    const bool had_line = static_cast<bool>(std::getline(*in, line));
+    const bool newline = had_line && !in->eof();
+    const bool tap = had_line && (trimmed(line).rfind("# anyserial diag tap", 0) == 0 ||
+                                  is_tap_line(trimmed(line)));
+    if (tap) {
+        std::vector<std::uint8_t> bytes;
+        std::size_t number = 1;
+        do {
+            const std::string_view l = trimmed(line);
+            if (l.empty() || l.front() == '#') continue;
+            if (!is_tap_line(l)) {
+                ctx.err << "anyserial decode: line " << number << " of " << file
+                        << " is not a diag tap line\n";
+                any_bad = true;
+                continue;
+            }
+            tap_line_bytes(l, bytes);
+            decoder.feed({bytes.data(), bytes.size()}, on_frame);
+        } while (++number, std::getline(*in, line));
+    } else if (had_line) {
+        if (newline) line += '\n';
+        decoder.feed({reinterpret_cast<const std::uint8_t *>(line.data()), line.size()}, on_frame);
+        std::vector<std::uint8_t> buf(4096);
+        while (*in) {
+            in->read(reinterpret_cast<char *>(buf.data()),
+                     static_cast<std::streamsize>(buf.size()));
+            const auto n = static_cast<std::size_t>(in->gcount());
+            if (n == 0) break;
+            decoder.feed({buf.data(), n}, on_frame);
+        }
     }
     if (!json) ctx.out << index << " frame(s), " << decoder.dropped() << " bad\n";
     return any_bad ? anyserial::cli::exit_failure : anyserial::cli::exit_ok;
