@@ -1,9 +1,11 @@
 // anyserial — StreamingSession over a broadcast subscription or a POLL recording.
+#include <algorithm>
 #include <anyserial/device/errors.hpp>
 #include <anyserial/errors.hpp>
 #include <anyserial/record/stream.hpp>
 #include <boost/asio/append.hpp>
 #include <boost/asio/post.hpp>
+#include <cmath>
 #include <deque>
 
 namespace anyserial::record {
@@ -94,7 +96,7 @@ StreamingSession open_stream(device::Analyzer &analyzer, std::optional<StreamMod
                                    proto + " mode only supports POLL streaming, not autoprint",
                                    ctx);
     }
-    if (rate_hz && !(*rate_hz > 0.0)) {
+    if (rate_hz && !(*rate_hz > 0.0 && std::isfinite(*rate_hz))) {
         device::throw_device_error(device::errc::validation,
                                    "stream: rate_hz must be > 0, got " + std::to_string(*rate_hz),
                                    ctx);
@@ -107,6 +109,9 @@ StreamingSession open_stream(device::Analyzer &analyzer, std::optional<StreamMod
         RecordOptions o;
         o.rate_hz = rate_hz.value_or(1.0);
         o.device = analyzer.port();
+        // Like the subscription: a slow consumer loses the oldest ticks, never the schedule.
+        o.buffer_size = std::max<std::size_t>(capacity, 1);
+        o.overflow = OverflowPolicy::drop_oldest;
         st->recording.emplace(record(analyzer.get_executor(), PollSource::ref(analyzer), o));
     }
     return StreamingSession(std::move(st));

@@ -21,7 +21,9 @@
 // errc::connection), and so does dropping the last handle and the last analyser.
 // Closing an analyser only detaches it. Everything on one line runs on
 // the line's executor (a strand for an opened transport; the port's own executor for an
-// adopted port, which must be single-threaded or a strand).
+// adopted port, which must be single-threaded or a strand). Call close(), and drop
+// handles, from that executor too (dispatch onto it from another thread), as for any
+// Asio I/O object.
 #pragma once
 
 #include <anyserial/device/analyzer.hpp>

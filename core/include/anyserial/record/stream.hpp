@@ -5,7 +5,9 @@
 //     the analyser's receive loop. Its bounded queue drops the oldest sample when full, so
 //     a slow subscriber never stalls the receive loop (lost() counts them). rate is unused.
 //   StreamMode::poll — request/response (Modbus) protocols: the drift-free recorder polls
-//     at `rate_hz` (default 1 Hz); batches are flattened into samples.
+//     at `rate_hz` (default 1 Hz); batches are flattened into samples. `capacity` ticks
+//     are queued; a slow subscriber loses the oldest (lost() counts them), the schedule
+//     never slips.
 // The wrong mode for the protocol is a device::DeviceError(errc::validation) raised
 // before anything starts. The analyser must outlive the session.
 #pragma once
