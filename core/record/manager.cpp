@@ -106,6 +106,27 @@ asio::awaitable<device::Analyzer *> Manager::attach(std::string name,
 asio::awaitable<device::Analyzer *> Manager::add_on_path(std::string name, std::string path,
                                                          device::DeviceOptions options) {
     check_peer(name, path, options);
+    // Adds on one path open its transport once: the next waits and reuses it (a second open
+    // of an exclusive port would fail; a second transport would compete for the bytes).
+    auto &slot = open_locks_[path];
+    if (!slot) slot = std::make_shared<AsyncMutex>(ex_);
+    const std::shared_ptr<AsyncMutex> open_lock = slot;
+    co_await open_lock->async_lock(asio::use_awaitable);
+    device::Analyzer *added = nullptr;
+    std::exception_ptr failed;
+    try {
+        added = co_await add_on_path_locked(std::move(name), std::move(path), std::move(options));
+    } catch (...) {
+        failed = std::current_exception();
+    }
+    open_lock->unlock();
+    if (failed) std::rethrow_exception(failed);
+    co_return added;
+}
+
+asio::awaitable<device::Analyzer *> Manager::add_on_path_locked(std::string name, std::string path,
+                                                                device::DeviceOptions options) {
+    check_peer(name, path, options);  // the state may have moved while waiting
     auto it = owned_.find(path);
     const bool in_use = std::any_of(entries_.begin(), entries_.end(),
                                     [&](const Entry &e) { return e.port_key == path; });
@@ -122,14 +143,8 @@ asio::awaitable<device::Analyzer *> Manager::add_on_path(std::string name, std::
             if (auto e = t.last_error()) std::rethrow_exception(e);
             throw boost::system::system_error(ec, "manager: open " + path);
         }
-        check_peer(name, path, options);  // the state may have moved while opening
-        it = owned_.find(path);
-        if (it == owned_.end() || !it->second.is_open()) {
-            if (it != owned_.end()) owned_.erase(it);
-            it = owned_.emplace(path, std::move(t)).first;
-        } else {
-            t.close();  // a concurrent add opened it first
-        }
+        check_peer(name, path, options);  // closed or the name taken while opening
+        it = owned_.insert_or_assign(path, std::move(t)).first;
     }
     const device::Transport transport = it->second;
     try {

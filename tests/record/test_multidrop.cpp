@@ -3,6 +3,8 @@
 // transport by port path; two ports run concurrently (proved with a gate, not a clock);
 // ErrorPolicy raise vs return_results with a silent address.
 #include <anyserial/record/manager.hpp>
+#include <anyserial/sim/simulator.hpp>
+#include <tuple>
 
 #include "bus.hpp"
 #include "fixture.hpp"
@@ -239,6 +241,37 @@ BOOST_AUTO_TEST_CASE(manager_add_by_path_shares_and_owns_the_transport) {
     m.remove("a2");
     BOOST_TEST(!t.is_open());  // the manager opened it: closed with its last analyser
     BOOST_TEST(m.transport(path) == nullptr);
+}
+
+// Two adds on one path started together open its transport once. On an exclusive port (a
+// kernel pty: TIOCEXCL + flock) a second open of the same path would fail.
+BOOST_AUTO_TEST_CASE(concurrent_adds_on_one_path_open_it_once,
+                     *boost::unit_test::precondition([](auto) {
+                         return plugins().backend_for("/dev/pts/0") != nullptr;
+                     })) {
+    asio::io_context io;
+    anyserial::sim::PtySimulator sim(io.get_executor(), protocol(dev::ProtocolKind::modbus_rtu),
+                                     {});
+    sim.start();
+    Manager m(io.get_executor(), plugins());
+    AddResult r1, r2;
+    for (auto [name, address, out] : {std::tuple{"a1", 1u, &r1}, std::tuple{"a2", 2u, &r2}}) {
+        dev::DeviceOptions o = rtu(address);
+        o.serial = anyserial::SerialConfig{}.with_exclusive(true);
+        m.async_add(name, sim.path(), o, [out](std::exception_ptr e, dev::Analyzer *a) {
+            out->done = true;
+            out->error = e;
+            out->anz = a;
+        });
+    }
+    run_until(io, [&] { return r1.done && r2.done; });
+    BOOST_TEST(!r1.error);
+    BOOST_TEST(!r2.error);
+    const dev::Transport *t = m.transport(sim.path());
+    BOOST_TEST_REQUIRE(t != nullptr);
+    BOOST_TEST(t->analysers() == 2u);
+    m.close();
+    sim.stop();
 }
 
 BOOST_AUTO_TEST_CASE(manager_add_on_a_bound_transport_does_not_close_it) {

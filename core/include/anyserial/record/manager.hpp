@@ -413,6 +413,9 @@ class Manager : public BasicManager<device::Analyzer> {
   private:
     boost::asio::awaitable<device::Analyzer *> add_on_path(std::string name, std::string path,
                                                            device::DeviceOptions options);
+    boost::asio::awaitable<device::Analyzer *> add_on_path_locked(std::string name,
+                                                                  std::string path,
+                                                                  device::DeviceOptions options);
     boost::asio::awaitable<device::Analyzer *> add_on_transport(std::string name,
                                                                 device::Transport transport,
                                                                 device::DeviceOptions options);
@@ -424,7 +427,8 @@ class Manager : public BasicManager<device::Analyzer> {
     void release_unused_transports();
 
     PluginHost *host_ = nullptr;
-    std::map<std::string, device::Transport> owned_;  // by port path
+    std::map<std::string, device::Transport> owned_;                 // by port path
+    std::map<std::string, std::shared_ptr<AsyncMutex>> open_locks_;  // one open per path
 };
 
 }  // namespace anyserial::record
