@@ -9,6 +9,7 @@
 #pragma once
 
 #include <anyserial/plugin_host.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/positional_options.hpp>
 #include <boost/program_options/variables_map.hpp>
@@ -64,6 +65,10 @@ const std::vector<Command> &commands();
 
 // The message of a caught exception, for "anyserial VERB: ..." lines.
 std::string describe(const std::exception_ptr &e);
+
+// Runs a verb's coroutine on a fresh io_context until it finishes: its exit code, or
+// exit_failure with "anyserial VERB: what" on ctx.err when it threw.
+int run_to_completion(Context &ctx, std::string_view verb, boost::asio::awaitable<int> main);
 
 // Parses `args` into `vm` (a Boost.ProgramOptions error becomes a UsageError). Returns false
 // when --help was given: the options were printed to ctx.out and the command should return

@@ -1,8 +1,14 @@
 // anyserial CLI — the command registry and the lazily loaded plugin host.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/program_options/parsers.hpp>
 #include <ostream>
 
 #include "command.hpp"
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
+#endif
 
 namespace po = boost::program_options;
 
@@ -42,6 +48,20 @@ std::string describe(const std::exception_ptr &e) {
     } catch (...) {
         return "unknown error";
     }
+}
+
+int run_to_completion(Context &ctx, std::string_view verb, boost::asio::awaitable<int> main) {
+    boost::asio::io_context io;
+    int rc = exit_failure;
+    boost::asio::co_spawn(io, std::move(main), [&](std::exception_ptr e, int r) {
+        rc = r;
+        if (e) {
+            ctx.err << "anyserial " << verb << ": " << describe(e) << '\n';
+            rc = exit_failure;
+        }
+    });
+    io.run();
+    return rc;
 }
 
 bool parse_options(Context &ctx, const std::vector<std::string> &args,

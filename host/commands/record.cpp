@@ -287,17 +287,7 @@ int run(anyserial::cli::Context &ctx) {
     o.sink = vm["sink"].as<std::string>();
     o.json = vm.count("json") != 0;
 
-    asio::io_context io;
-    int rc = anyserial::cli::exit_failure;
-    asio::co_spawn(io, record(ctx, std::move(o)), [&](std::exception_ptr e, int r) {
-        rc = r;
-        if (e) {
-            ctx.err << "anyserial record: " << anyserial::cli::describe(e) << '\n';
-            rc = anyserial::cli::exit_failure;
-        }
-    });
-    io.run();
-    return rc;
+    return anyserial::cli::run_to_completion(ctx, "record", record(ctx, std::move(o)));
 }
 
 }  // namespace

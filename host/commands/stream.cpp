@@ -175,17 +175,7 @@ int run(anyserial::cli::Context &ctx) {
     o.duration = anyserial::cli::positive_option(vm, "duration");
     o.json = vm.count("json") != 0;
 
-    asio::io_context io;
-    int rc = anyserial::cli::exit_failure;
-    asio::co_spawn(io, stream(ctx, o), [&](std::exception_ptr e, int r) {
-        rc = r;
-        if (e) {
-            ctx.err << "anyserial stream: " << anyserial::cli::describe(e) << '\n';
-            rc = anyserial::cli::exit_failure;
-        }
-    });
-    io.run();
-    return rc;
+    return anyserial::cli::run_to_completion(ctx, "stream", stream(ctx, o));
 }
 
 }  // namespace
