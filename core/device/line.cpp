@@ -343,8 +343,8 @@ asio::awaitable<void> AnalyzerImpl::run_transaction(ProtocolSession &s,
         if (closed && !txw.done && line) {
             // Closed mid-transaction on a shared bus: the reply may still come. The next peer
             // must not talk over it: the line counts as busy until the response deadline.
-            const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                deadline - steady::now());
+            const auto left =
+                std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - steady::now());
             last_traffic_ns = std::max(last_traffic_ns, monotonic_now_ns() + left.count());
         }
         rx_mode = RxMode::discard;

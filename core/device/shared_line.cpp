@@ -213,8 +213,7 @@ Transport::Transport(std::shared_ptr<detail::SharedLine> l) : line_(std::move(l)
 }
 
 bool Transport::is_open() const noexcept {
-    return line_ && !line_->closed && !line_->line_error && line_->port &&
-           line_->port->is_open();
+    return line_ && !line_->closed && !line_->line_error && line_->port && line_->port->is_open();
 }
 const std::string &Transport::path() const noexcept {
     static const std::string none;

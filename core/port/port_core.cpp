@@ -162,7 +162,13 @@ void PortCore::close() noexcept {
     }
     if (raw != nullptr && raw->async_io != nullptr && !backend_closed)
         raw->async_io->cancel(raw, ANYSERIAL_DIRECTION_READ | ANYSERIAL_DIRECTION_WRITE);
-    if (blocking_in_flight == 0) finish_close();
+    if (blocking_in_flight == 0) {
+        finish_close();
+    } else if (raw != nullptr && open && !backend_closed && raw->control->reset_output) {
+        // A drain held by flow control (CTS low, XOFF) would block the worker, this close and
+        // the io_context's destruction forever: discard the unsent output so it returns.
+        (void)raw->control->reset_output(raw);
+    }
 }
 
 void PortCore::finish_close() noexcept {

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
+#include <utility>
 
 namespace anyserial::detail {
 
@@ -35,21 +36,35 @@ class BlockingJobs : public boost::asio::execution_context::service {
 };
 
 // Runs job() on the worker pool; job returns the completion, which is posted to `ex` and
-// must own everything it needs (a job's captures are released on the worker before the
-// io_context can go). A job that never returns blocks the io_context's destruction.
+// must own everything it needs. The job's captures are released on the worker before the
+// job counts as done, so none outlives the io_context. A job that never returns blocks the
+// io_context's destruction.
 template <class Job>
 void run_blocking(boost::asio::any_io_executor ex, Job job) {
     auto &jobs = boost::asio::use_service<BlockingJobs>(
         boost::asio::query(ex, boost::asio::execution::context));
     jobs.begin();
-    boost::asio::post(worker_pool(), [&jobs, ex = std::move(ex), job = std::move(job)]() mutable {
-        {
+    // Members go in reverse order: the job and the executor before `done` says so, whether
+    // the job ran or the pool dropped it unrun.
+    struct Task {
+        struct Done {
+            BlockingJobs *jobs;
+            explicit Done(BlockingJobs &j) : jobs(&j) {}
+            Done(Done &&o) noexcept : jobs(std::exchange(o.jobs, nullptr)) {}
+            ~Done() {
+                if (jobs) jobs->end();
+            }
+        } done;
+        boost::asio::any_io_executor ex;
+        Job job;
+        void operator()() {
             auto owned = std::move(job);
             boost::asio::post(ex, owned());
             ex = boost::asio::any_io_executor();
         }
-        jobs.end();
-    });
+    };
+    boost::asio::post(worker_pool(),
+                      Task{typename Task::Done(jobs), std::move(ex), std::move(job)});
 }
 
 }  // namespace anyserial::detail

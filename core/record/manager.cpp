@@ -115,11 +115,12 @@ asio::awaitable<device::Analyzer *> Manager::add_on_path(std::string name, std::
     device::Analyzer *added = nullptr;
     std::exception_ptr failed;
     try {
-        added = co_await add_on_path_locked(std::move(name), std::move(path), std::move(options));
+        added = co_await add_on_path_locked(std::move(name), path, std::move(options));
     } catch (...) {
         failed = std::current_exception();
     }
     open_lock->unlock();
+    if (!open_lock->locked()) open_locks_.erase(path);  // nobody else is waiting to open it
     if (failed) std::rethrow_exception(failed);
     co_return added;
 }
@@ -137,6 +138,9 @@ asio::awaitable<device::Analyzer *> Manager::add_on_path_locked(std::string name
                                        "' on that transport, not by path",
                                    context_of(path, options));
     if (it == owned_.end() || !it->second.is_open()) {
+        // A line that failed is closed first: its port would still be held open by the
+        // analysers on it (an exclusive port could not be reopened).
+        if (it != owned_.end()) it->second.close();
         auto [ec, t] = co_await device::async_open_transport(ex_, *host_, path, options,
                                                              asio::as_tuple(asio::use_awaitable));
         if (ec) {

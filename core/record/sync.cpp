@@ -269,6 +269,7 @@ Recording record(Analyzer &analyzer, record::RecordOptions options) {
 Recording record(Manager &manager, record::RecordOptions options) {
     // The recording shares the manager: closing the sync::Manager meanwhile ends its polls
     // with errc::closed instead of freeing what they use.
+    record::validate(options);  // before taking a reference that must not drop here
     auto m = on_loop(manager.impl_->loop, [&] { return manager.impl_->open_manager(); });
     return start(manager.impl_->loop, std::move(options),
                  [m] { return record::PollSource::shared(m); });

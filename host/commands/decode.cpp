@@ -133,39 +133,44 @@ int run(anyserial::cli::Context &ctx) {
         else
             print_text(ctx.out, index, d);
     };
-    // The first line tells a tap log from raw bytes; either is decoded as it arrives (a
-    // live pipe prints each frame when it is complete).
-    std::string line;
-    const bool had_line = static_cast<bool>(std::getline(*in, line));
-    const bool newline = had_line && !in->eof();
-    const bool tap = had_line && (trimmed(line).rfind("# anyserial diag tap", 0) == 0 ||
-                                  is_tap_line(trimmed(line)));
-    if (tap) {
-        std::vector<std::uint8_t> bytes;
-        std::size_t number = 1;
-        do {
-            const std::string_view l = trimmed(line);
-            if (l.empty() || l.front() == '#') continue;
-            if (!is_tap_line(l)) {
-                ctx.err << "anyserial decode: line " << number << " of " << file
-                        << " is not a diag tap line\n";
-                any_bad = true;
-                continue;
-            }
-            tap_line_bytes(l, bytes);
-            decoder.feed({bytes.data(), bytes.size()}, on_frame);
-        } while (++number, std::getline(*in, line));
-    } else if (had_line) {
-        if (newline) line += '\n';
-        decoder.feed({reinterpret_cast<const std::uint8_t *>(line.data()), line.size()}, on_frame);
-        std::vector<std::uint8_t> buf(4096);
-        while (*in) {
-            in->read(reinterpret_cast<char *>(buf.data()),
-                     static_cast<std::streamsize>(buf.size()));
-            const auto n = static_cast<std::size_t>(in->gcount());
-            if (n == 0) break;
-            decoder.feed({buf.data(), n}, on_frame);
+    // The first line that is not blank or a comment tells a tap log (or its header does)
+    // from raw bytes. Either is decoded a line at a time, as it arrives: frames are text
+    // lines, so a live pipe prints each one when it is complete.
+    std::string line, head;
+    bool tap = false, more = false;
+    while ((more = static_cast<bool>(std::getline(*in, line)))) {
+        const std::string_view l = trimmed(line);
+        if (l.rfind("# anyserial diag tap", 0) == 0) tap = true;
+        if (!l.empty() && l.front() != '#') {
+            tap = tap || is_tap_line(l);
+            break;
         }
+        head += line;
+        if (!in->eof()) head += '\n';
+    }
+    std::vector<std::uint8_t> bytes;
+    auto feed = [&](std::string_view text) {
+        decoder.feed({reinterpret_cast<const std::uint8_t *>(text.data()), text.size()}, on_frame);
+        ctx.out.flush();
+    };
+    if (!tap) feed(head);
+    for (; more; more = static_cast<bool>(std::getline(*in, line))) {
+        if (!tap) {
+            if (!in->eof()) line += '\n';
+            feed(line);
+            continue;
+        }
+        const std::string_view l = trimmed(line);
+        if (l.empty() || l.front() == '#') continue;
+        if (!is_tap_line(l)) {
+            ctx.err << "anyserial decode: " << file
+                    << ": a line that is not a diag tap line: " << l.substr(0, 40) << '\n';
+            any_bad = true;
+            continue;
+        }
+        tap_line_bytes(l, bytes);
+        decoder.feed({bytes.data(), bytes.size()}, on_frame);
+        ctx.out.flush();
     }
     if (!json) ctx.out << index << " frame(s), " << decoder.dropped() << " bad\n";
     return any_bad ? anyserial::cli::exit_failure : anyserial::cli::exit_ok;

@@ -46,7 +46,8 @@ namespace rec = anyserial::record;
 namespace {
 
 struct Entry {
-    std::string port;
+    std::string port;  // as given
+    std::string line;  // the path opened: links resolved, so one device is one shared line
     unsigned address = 1;
 };
 
@@ -87,7 +88,7 @@ asio::awaitable<Source> open_source(anyserial::PluginHost &host, const Options &
         for (const Entry &e : o.entries) {
             dev::DeviceOptions d = o.device;
             d.address = e.address;
-            co_await s.manager->async_add(e.port + "@" + std::to_string(e.address), e.port, d,
+            co_await s.manager->async_add(e.port + "@" + std::to_string(e.address), e.line, d,
                                           asio::use_awaitable);
         }
     } catch (...) {
@@ -244,16 +245,18 @@ int run(anyserial::cli::Context &ctx) {
         throw anyserial::cli::UsageError(
             "give one --address for all ports, or one --address per --port");
     for (std::size_t i = 0; i < ports.size(); ++i) {
-        o.entries.push_back({ports[i], anyserial::cli::checked_address(
-                                           addresses.size() == 1 ? addresses[0] : addresses[i])});
+        o.entries.push_back(
+            {ports[i], ports[i],
+             anyserial::cli::checked_address(addresses.size() == 1 ? addresses[0] : addresses[i])});
     }
     // One analyser per (port, address): a path and a link to it name the same line.
     std::set<std::pair<std::string, unsigned>> seen;
-    for (const Entry &e : o.entries) {
+    for (Entry &e : o.entries) {
         std::error_code fs_ec;
         const auto canonical = std::filesystem::weakly_canonical(e.port, fs_ec);
         const std::string key =
             fs_ec || e.port.find("://") != std::string::npos ? e.port : canonical.string();
+        e.line = key;
         if (!seen.emplace(key, e.address).second)
             throw anyserial::cli::UsageError("--port " + e.port + " with --address " +
                                              std::to_string(e.address) + " is given twice");
