@@ -12,19 +12,18 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <numeric>
 #include <ostream>
 
 #include "device_options.hpp"
 #include "diag.hpp"
+#include "interrupt.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
@@ -73,10 +72,8 @@ asio::awaitable<void> measure(Context &ctx, const JitterOptions &o, Measured &m)
         if (sub) sub->close();
         if (recording) recording->stop();
     };
-    asio::signal_set signals(ex, SIGINT, SIGTERM);
-    signals.async_wait([&](boost::system::error_code e, int) {
-        if (!e) stop();
-    });
+    Interrupt interrupt(ex);
+    interrupt.on_signal(stop);
     dev::Analyzer anz = co_await open_analyzer(ctx.host(), o.port, o.device);
     m.protocol = std::string(dev::to_string(anz.protocol()));
     m.mode = anz.broadcast() ? "broadcast" : "poll";
@@ -122,10 +119,8 @@ asio::awaitable<void> measure(Context &ctx, const JitterOptions &o, Measured &m)
         }
         m.late = recording->summary().samples_late;
     }
-    signals.cancel();
     timer.cancel();
-    // A handler the cancel queued (or a signal that just arrived) runs before this frame,
-    // which it refers to, goes.
+    // A timer handler the cancel queued runs before this frame, which it refers to, goes.
     co_await asio::post(ex, asio::use_awaitable);
     if (!stopping) {
         std::string why = "the line was lost";

@@ -11,17 +11,16 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/program_options.hpp>
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
 
 #include "device_options.hpp"
 #include "diag.hpp"
+#include "interrupt.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
@@ -62,9 +61,8 @@ asio::awaitable<void> tap(Context &ctx, std::ostream &out, Tap &t) {
     // Installed first: a SIGINT from the moment the banner is out must end it cleanly.
     bool stopping = false;
     std::optional<SerialPort> open_port;
-    asio::signal_set signals(ex, SIGINT, SIGTERM);
-    signals.async_wait([&](boost::system::error_code e, int) {
-        if (e) return;
+    Interrupt interrupt(ex);
+    interrupt.on_signal([&] {
         stopping = true;
         if (open_port) open_port->close();  // the pending read completes with errc::closed
     });
@@ -116,10 +114,8 @@ asio::awaitable<void> tap(Context &ctx, std::ostream &out, Tap &t) {
             break;
         }
     }
-    signals.cancel();
     timer.cancel();
-    // A handler the cancel queued (or a signal that just arrived) runs before this frame,
-    // which it refers to, goes.
+    // A timer handler the cancel queued runs before this frame, which it refers to, goes.
     co_await asio::post(ex, asio::use_awaitable);
     p.close();
 }

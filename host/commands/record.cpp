@@ -18,21 +18,18 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
-#include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <ostream>
 #include <set>
 
 #include "command.hpp"
 #include "device_options.hpp"
+#include "interrupt.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
@@ -102,19 +99,10 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
     auto ex = co_await asio::this_coro::executor;
     std::unique_ptr<anyserial::sinks::Sink> sink = anyserial::sinks::make_sink(o.sink);
 
-    // Installed first: a SIGINT from the moment the banner is out must end it cleanly.
-    asio::signal_set signals(ex, SIGINT, SIGTERM);
-    bool interrupted = false;
-    rec::Recording *active = nullptr;
-    signals.async_wait([&](boost::system::error_code e, int) {
-        if (e) return;
-        interrupted = true;
-        if (active != nullptr) active->stop();  // the pump still writes what was acquired
-        // A second signal while that is written: leave at once (what is committed stays).
-        signals.async_wait([](boost::system::error_code e2, int) {
-            if (!e2) std::_Exit(130);
-        });
-    });
+    // Installed first: a SIGINT from the moment the banner is out must end it cleanly. A
+    // second one while the acquired ticks are written leaves at once (what is committed
+    // stays).
+    anyserial::cli::Interrupt interrupt(ex, /*second_exits=*/true);
     auto current = std::make_shared<Source>();
     try {
         *current = co_await open_source(ctx.host(), o);
@@ -142,8 +130,7 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
         };
     }
     rec::Recording recording = rec::record(ex, current->poll_source(), o.record);
-    active = &recording;
-    if (interrupted) recording.stop();
+    interrupt.on_signal([&recording] { recording.stop(); });  // the pump still writes it all
     std::string what =
         o.manager ? std::to_string(o.entries.size()) + " analysers" : o.entries[0].port;
     if (current->analyzer)
@@ -180,10 +167,6 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
         co_await ticker.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     if (live) ctx.out << '\n';
-    signals.cancel();
-    // A handler the cancel queued (or a signal that just arrived) runs before this frame,
-    // which it refers to, goes.
-    co_await asio::post(ex, asio::use_awaitable);
     current->close();
 
     const rec::AcquisitionSummary &s = recording.summary();
@@ -203,7 +186,7 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
                       static_cast<unsigned long long>(s.samples_late), s.max_drift_ms,
                       s.tick_duration_ms_p50, s.tick_duration_ms_p99,
                       static_cast<unsigned long long>(s.disconnects),
-                      interrupted ? ", interrupted" : "");
+                      interrupt.requested() ? ", interrupted" : "");
         ctx.out << line << sink->describe() << " (" << result.rows << " rows)\n";
     }
     if (!error.empty()) {

@@ -13,18 +13,17 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
-#include <csignal>
 #include <cstdio>
 #include <ostream>
 #include <set>
 
 #include "command.hpp"
 #include "device_options.hpp"
+#include "interrupt.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
@@ -80,9 +79,8 @@ asio::awaitable<int> stream(anyserial::cli::Context &ctx, const Options &o) {
     // Installed first: a SIGINT from the moment the banner is out must end it cleanly.
     bool stopped = false;  // by the user or the duration: a normal end
     rec::StreamingSession session;
-    asio::signal_set signals(ex, SIGINT, SIGTERM);
-    signals.async_wait([&](boost::system::error_code e, int) {
-        if (e) return;
+    anyserial::cli::Interrupt interrupt(ex);
+    interrupt.on_signal([&] {
         stopped = true;
         session.close();
     });
@@ -134,10 +132,8 @@ asio::awaitable<int> stream(anyserial::cli::Context &ctx, const Options &o) {
             ctx.out << sample_text(s) << '\n';
         ctx.out.flush();
     }
-    signals.cancel();
     timer.cancel();
-    // A handler the cancel queued (or a signal that just arrived) runs before this frame,
-    // which it refers to, goes.
+    // A timer handler the cancel queued runs before this frame, which it refers to, goes.
     co_await asio::post(ex, asio::use_awaitable);
     ctx.err << "stream: " << samples << " samples in " << frames.size() << " frames/ticks, "
             << errors << " error samples, " << session.lost() << " lost, " << anz.dropped_frames()
