@@ -1,4 +1,5 @@
-// recorder_max_drift_ms: record() at --rate Hz for --seconds against the mock backend.
+// recorder_max_drift_ms: `bench-recorder record --iters HZ --bytes MS` runs record() at HZ
+// for MS milliseconds against the mock backend (the harness's shared flags, reused).
 // The poll source is one request/echo round trip on mock://bench-rec/a; the far end
 // (mock://bench-rec/b) echoes on the same io_context. No analyser protocol is involved:
 // this measures the recorder's schedule (start + n / rate) and the port underneath.
@@ -80,8 +81,10 @@ SerialPort open(asio::io_context &io, anyserial::PluginHost &host, const std::st
 }  // namespace
 
 int main(int argc, char **argv) try {
-    bench::Args a = bench::parse(argc, argv);  // record [--iters HZ] [--bytes MS]
-    const double rate = a.iters > 0 ? static_cast<double>(a.iters) : 100.0;
+    bench::Args a = bench::parse(argc, argv);
+    if (a.iters <= 0 || a.bytes <= 0 || a.bytes > 3'600'000)
+        throw std::invalid_argument("record needs --iters HZ > 0 and --bytes MS in (0, 3600000]");
+    const double rate = static_cast<double>(a.iters);
     const double seconds = static_cast<double>(a.bytes) / 1000.0;
     anyserial::PluginHost host;
     host.load_default();
