@@ -18,6 +18,7 @@
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 
 #include "command.hpp"
@@ -75,7 +76,9 @@ asio::awaitable<int> demo(anyserial::cli::Context &ctx, anyserial::sim::PtySimul
     anyserial::record::Recording recording =
         anyserial::record::record(ex, anyserial::record::PollSource::ref(anz), ro);
     std::size_t ticks = 0, errors = 0, rows = 0;
-    std::int64_t first_ns = 0;
+    // Each line is stamped with when its tick asked (relative to the first) and how long
+    // the reply took: the schedule stays on 0.5 s steps whatever the latency.
+    std::optional<dev::Clock::time_point> first_request;
     sink.open();
     for (;;) {
         auto [bec, batch] =
@@ -83,11 +86,14 @@ asio::awaitable<int> demo(anyserial::cli::Context &ctx, anyserial::sim::PtySimul
         if (bec) break;
         ++ticks;
         if (!batch.empty() && batch.front().error) ++errors;
-        if (first_ns == 0 && !batch.empty()) first_ns = batch.front().monotonic_ns;
-        char stamp[32];
-        std::snprintf(
-            stamp, sizeof stamp, "t=%5.2fs ",
-            batch.empty() ? 0.0 : static_cast<double>(batch.front().monotonic_ns - first_ns) / 1e9);
+        char stamp[48] = "";
+        if (!batch.empty() && batch.front().requested_at) {
+            const dev::Sample &f = batch.front();
+            if (!first_request) first_request = f.requested_at;
+            std::snprintf(stamp, sizeof stamp, "t=%5.2fs (reply %5.1f ms) ",
+                          std::chrono::duration<double>(*f.requested_at - *first_request).count(),
+                          f.latency_s.value_or(0.0) * 1e3);
+        }
         ctx.out << stamp << line_of(batch) << '\n';
         ctx.out.flush();
         sink.write(batch);
