@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "log/logger.hpp"
+#include "tick_durations.hpp"
 
 namespace anyserial::record {
 
@@ -75,7 +76,7 @@ struct RecordingState {
     Clock &clock;
     std::unique_ptr<Timer> timer;
     AcquisitionSummary summary;
-    std::vector<double> durations_ms;
+    TickDurations durations;  // constant memory however long it runs
 
     std::vector<Batch> ring;  // fixed capacity: buffer_size
     std::size_t head = 0, count = 0;
@@ -118,16 +119,8 @@ struct RecordingState {
     void finish() {
         finished = true;
         summary.finished_at = clock.wall_now();
-        if (!durations_ms.empty()) {
-            std::vector<double> d = durations_ms;
-            std::sort(d.begin(), d.end());
-            auto rank = [&](double q) {
-                auto idx = static_cast<std::size_t>(std::ceil(q * static_cast<double>(d.size())));
-                return d[std::clamp<std::size_t>(idx, 1, d.size()) - 1];
-            };
-            summary.tick_duration_ms_p50 = rank(0.50);
-            summary.tick_duration_ms_p99 = rank(0.99);
-        }
+        summary.tick_duration_ms_p50 = durations.quantile_ms(0.50);
+        summary.tick_duration_ms_p99 = durations.quantile_ms(0.99);
         log::logger("anyserial.record")
             .info(
                 "recorder.stop emitted={} late={} max_drift_ms={:.3f} p50_ms={:.3f} "
@@ -261,7 +254,6 @@ asio::awaitable<void> produce(std::shared_ptr<RecordingState> st) {
     if (s.opts.duration) {
         total = std::max<std::uint64_t>(
             1, static_cast<std::uint64_t>(std::llround(s.opts.duration->count() * s.opts.rate_hz)));
-        s.durations_ms.reserve(std::min<std::uint64_t>(*total, 1 << 16));
     }
     auto backoff = s.opts.reconnect_backoff_initial;
 
@@ -278,7 +270,7 @@ asio::awaitable<void> produce(std::shared_ptr<RecordingState> st) {
         }
         auto [ec, batch] =
             co_await s.source.async_poll_samples(s.opts.names, s.opts.timeout, use_tuple);
-        s.durations_ms.push_back(to_ms(s.clock.now() - begin));
+        s.durations.add(s.clock.now() - begin);
         if (ec) {
             if (is_connection_error(ec)) {
                 if (!s.opts.auto_reconnect) {
