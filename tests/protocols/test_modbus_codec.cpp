@@ -7,6 +7,7 @@
 #include <anyserial/modbus/server.hpp>
 #include <array>
 #include <boost/test/unit_test.hpp>
+#include <cmath>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -105,6 +106,23 @@ BOOST_AUTO_TEST_CASE(float_high_word_first) {
     const auto regs = registers_from_float(20.376f);
     BOOST_TEST(regs[0] == 0x41A3);  // 20.376f = 0x41A3020C
     BOOST_TEST(float_from_registers(regs[0], regs[1]) == 20.376f);
+}
+
+BOOST_AUTO_TEST_CASE(float_readings_are_their_shortest_decimal) {
+    // What the analyser displays, not the widened float (20.375999450683594).
+    BOOST_TEST(decimal_from_float(20.376f) == 20.376);
+    BOOST_TEST(decimal_from_float(0.084f) == 0.084);
+    BOOST_TEST(decimal_from_float(-12.5f) == -12.5);
+    BOOST_TEST(static_cast<double>(20.376f) != 20.376);  // why the conversion exists
+    // Nothing is lost: every value converts back to the same float, extremes included.
+    for (float f : {20.376f, 0.1f, 1e-30f, 1.17549435e-38f, 1.4e-45f, 3.4028235e38f, -7.25e5f,
+                    16777217.0f, 0.0f, -0.0f}) {
+        BOOST_TEST_CONTEXT("float " << f) {
+            const double d = decimal_from_float(f);
+            BOOST_TEST(static_cast<float>(d) == f);
+            BOOST_TEST(std::signbit(d) == std::signbit(f));
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(rtu_response_bytewise) {

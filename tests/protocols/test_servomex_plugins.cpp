@@ -106,7 +106,7 @@ BOOST_DATA_TEST_CASE(probe_and_read_frame, bdata::make(kModbusPlugins), name) {
         BOOST_REQUIRE(i1 != nullptr);
         BOOST_TEST(std::string(i1->name) == "Oxygen");
         BOOST_TEST(i1->has_value);
-        BOOST_TEST(std::fabs(i1->value - 20.376) < 1e-3);
+        BOOST_TEST(i1->value == 20.376);  // the shortest decimal of the float32 register
         BOOST_TEST(i1->unit_kind == ANYSERIAL_UNIT_PERCENT);
         BOOST_TEST(std::string(i1->unit) == "%");
         BOOST_TEST(i1->status == 0u);

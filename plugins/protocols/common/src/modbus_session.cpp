@@ -279,7 +279,7 @@ void ModbusSession::decode_readings(bool with_flags) {
         const float v = mb::float_from_registers(registers_[slot.value_register],
                                                  registers_[slot.value_register + 1u]);
         r.has_value = std::isfinite(v);
-        r.value = r.has_value ? static_cast<double>(v) : 0.0;
+        r.value = r.has_value ? mb::decimal_from_float(v) : 0.0;
         if (with_flags) {
             const auto bits = static_cast<uint8_t>(channel_flags_[slot.discrete / 8]);
             r.status = decode_channel_status(slot.kind, bits);

@@ -1,6 +1,7 @@
 #include "anyserial/modbus/pdu.hpp"
 
 #include <bit>
+#include <charconv>
 
 namespace anyserial::modbus {
 
@@ -75,6 +76,14 @@ float float_from_registers(uint16_t high, uint16_t low) noexcept {
 std::array<uint16_t, 2> registers_from_float(float value) noexcept {
     const auto bits = std::bit_cast<uint32_t>(value);
     return {static_cast<uint16_t>(bits >> 16), static_cast<uint16_t>(bits & 0xFFFF)};
+}
+
+double decimal_from_float(float value) noexcept {
+    std::array<char, 32> text{};  // the shortest float repr is at most 15 characters
+    const auto printed = std::to_chars(text.data(), text.data() + text.size(), value);
+    double d = static_cast<double>(value);
+    std::from_chars(text.data(), printed.ptr, d);
+    return d;
 }
 
 const char *exception_name(uint8_t code) noexcept {

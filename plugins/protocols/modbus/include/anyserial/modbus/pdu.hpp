@@ -83,6 +83,11 @@ constexpr bool get_bit(std::span<const uint8_t> packed, std::size_t i) noexcept 
 float float_from_registers(uint16_t high, uint16_t low) noexcept;
 // And back: {high, low}.
 std::array<uint16_t, 2> registers_from_float(float value) noexcept;
+// The double a float32 reading stands for: its shortest round-trip decimal (20.376f ->
+// 20.376, not the widened 20.375999450683594), so a Modbus reading equals what the
+// analyser displays and what its ASCII output carries. Converting back gives the same
+// float. Finite values only.
+double decimal_from_float(float value) noexcept;
 
 // Human name of an exception code ("illegal data address"), never NULL.
 const char *exception_name(uint8_t code) noexcept;
