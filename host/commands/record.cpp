@@ -105,6 +105,7 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
     anyserial::cli::Interrupt interrupt(ex, /*second_exits=*/true);
     auto current = std::make_shared<Source>();
     try {
+        sink->open();  // a sink that cannot be written fails before the instrument is touched
         *current = co_await open_source(ctx.host(), o);
     } catch (...) {
         ctx.err << "anyserial record: " << anyserial::cli::describe(std::current_exception())

@@ -307,6 +307,19 @@ class RecordDoneWhen(unittest.TestCase):
                 self.assertIn(named, r.stderr, args)
             self.assertFalse(os.path.exists(sink))
 
+    def test_an_unwritable_sink_fails_before_the_analyser_is_touched(self):
+        sim = self.sim("modbus-rtu", "untouched")
+        db = os.path.join(self.tmp, "no-such-dir", "run.sqlite")
+        r = subprocess.run(
+            cli("record", "--port", sim.link, "--protocol", "modbus-rtu", "--duration", "1",
+                "--sink", "sqlite:" + db),
+            capture_output=True, text=True, timeout=GUARD_S)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(f"sqlite sink '{db}'", r.stderr)
+        self.assertNotIn("recorded", r.stdout)
+        counters = sim.stop()  # "simulate: N requests, N replies, N frames"
+        self.assertIn("simulate: 0 requests", counters)
+
     def test_demo_records_to_a_file_and_says_where(self):
         path = os.path.join(self.tmp, "demo.sqlite")
         run = subprocess.run(cli("demo", "--seconds", "1", "--sink", f"sqlite:{path}"),

@@ -39,7 +39,7 @@ class Sink {
     virtual const std::string &path() const noexcept = 0;  // empty for memory
     std::string describe() const;                          // "csv:/tmp/run.csv"
 
-    virtual void open() = 0;
+    virtual void open() = 0;  // idempotent: opened early to fail before any port I/O
     // One per-tick batch. Durable once it returns (files are flushed, SQLite committed).
     virtual void write(std::span<const Sample> batch) = 0;
     virtual void flush() = 0;
