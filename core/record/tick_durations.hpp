@@ -11,7 +11,7 @@
 #include <boost/histogram.hpp>
 #include <chrono>
 #include <cstdint>
-#include <vector>
+#include <tuple>
 
 namespace anyserial::record::detail {
 

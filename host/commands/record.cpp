@@ -131,7 +131,12 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
         };
     }
     rec::Recording recording = rec::record(ex, current->poll_source(), o.record);
-    interrupt.on_signal([&recording] { recording.stop(); });  // the pump still writes it all
+    interrupt.on_signal([&recording, &ctx] {
+        recording.stop();  // the pump still writes everything acquired
+        ctx.err << "anyserial record: stopping after the tick in flight; interrupt again to quit "
+                   "at once"
+                << std::endl;
+    });
     std::string what =
         o.manager ? std::to_string(o.entries.size()) + " analysers" : o.entries[0].port;
     if (current->analyzer)

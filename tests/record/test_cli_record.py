@@ -257,6 +257,34 @@ class RecordDoneWhen(unittest.TestCase):
         ticks = ticks_of(read_rows("csv", path))
         self.assertEqual(len(ticks), summary["samples_emitted"])
 
+    def test_a_second_sigint_quits_at_once_while_a_poll_hangs(self):
+        # The analyser is frozen, so the first poll waits out its 60 s timeout: the orderly
+        # end after one SIGINT cannot finish before the second one arrives.
+        sim = self.sim("modbus-rtu", "mb-frozen")
+        os.kill(sim.proc.pid, signal.SIGSTOP)
+        path = os.path.join(self.tmp, "frozen.sqlite")
+        proc = subprocess.Popen(
+            cli("record", "--port", sim.link, "--protocol", "modbus-rtu", "--timeout", "60",
+                "--sink", f"sqlite:{path}"),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            err = Lines(proc.stderr, "record")
+            self.assertIn("recording", err.next())
+            proc.send_signal(signal.SIGINT)
+            self.assertIn("interrupt again to quit at once", err.next())
+            proc.send_signal(signal.SIGINT)
+            proc.communicate(timeout=GUARD_S)
+            self.assertEqual(proc.returncode, 130)
+            con = sqlite3.connect(path)  # opened before the analyser: a valid, empty table
+            self.assertEqual(con.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+            self.assertEqual(con.execute("SELECT COUNT(*) FROM samples").fetchone()[0], 0)
+            con.close()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            os.kill(sim.proc.pid, signal.SIGCONT)
+
     def test_record_a_manager_of_two_ports(self):
         a = self.sim("modbus-rtu", "mgr-a")
         b = self.sim("modbus-rtu", "mgr-b", "--address", "2")

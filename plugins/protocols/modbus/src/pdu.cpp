@@ -83,7 +83,9 @@ double decimal_from_float(float value) noexcept {
     const auto printed = std::to_chars(text.data(), text.data() + text.size(), value);
     double d = static_cast<double>(value);
     std::from_chars(text.data(), printed.ptr, d);
-    return d;
+    // Parsed as a double then narrowed, a decimal could in principle round to a neighbour
+    // float; then the exact widening is the honest value.
+    return static_cast<float>(d) == value ? d : static_cast<double>(value);
 }
 
 const char *exception_name(uint8_t code) noexcept {
