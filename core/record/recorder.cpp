@@ -200,11 +200,20 @@ asio::awaitable<bool> enqueue(std::shared_ptr<RecordingState> st, Batch batch) {
 
 // After a disconnect: back off, optionally rebuild the source. Returns false when the
 // recording must end (stopped, or the factory failed with a non-connection error).
+// A schedule with an end stops retrying there: the loop then counts the remaining ticks
+// late and the recording ends on time.
 asio::awaitable<bool> reconnect(std::shared_ptr<RecordingState> st,
-                                std::chrono::nanoseconds &backoff) {
+                                std::chrono::nanoseconds &backoff,
+                                std::optional<SteadyClock::time_point> end) {
     auto &s = *st;
     for (;;) {
-        co_await s.timer->async_wait_until(s.clock.now() + backoff, use_tuple);
+        if (s.stopping) co_return false;
+        const auto next_try = s.clock.now() + backoff;
+        if (end && next_try >= *end) {
+            co_await s.timer->async_wait_until(*end, use_tuple);
+            co_return !s.stopping;
+        }
+        co_await s.timer->async_wait_until(next_try, use_tuple);
         if (s.stopping) co_return false;
         backoff = std::min(backoff * 2, s.opts.reconnect_backoff_max);
         if (!s.opts.reconnect_factory) co_return true;
@@ -225,7 +234,6 @@ asio::awaitable<bool> reconnect(std::shared_ptr<RecordingState> st,
             co_return false;
         }
         log::logger("anyserial.record").warn("recorder.reconnect_failed error={}", ec.message());
-        if (s.stopping) co_return false;
     }
 }
 
@@ -236,6 +244,7 @@ Batch error_batch(const RecordingState &s, const error_code &ec) {
         std::chrono::duration_cast<std::chrono::nanoseconds>(s.clock.now().time_since_epoch())
             .count();
     sample.received_at = s.clock.wall_now();
+    sample.protocol = s.source.protocol().value_or(device::ProtocolKind::auto_detect);
     sample.error = "poll failed: " + ec.message();
     Batch b;
     b.push_back(std::move(sample));
@@ -252,9 +261,13 @@ asio::awaitable<void> produce(std::shared_ptr<RecordingState> st) {
     };
     std::optional<std::uint64_t> total;
     if (s.opts.duration) {
+        // Half to even, as the seed's Python round(): 2.5 ticks are 2.
         total = std::max<std::uint64_t>(
-            1, static_cast<std::uint64_t>(std::llround(s.opts.duration->count() * s.opts.rate_hz)));
+            1,
+            static_cast<std::uint64_t>(std::nearbyint(s.opts.duration->count() * s.opts.rate_hz)));
     }
+    const std::optional<SteadyClock::time_point> end =
+        total ? std::optional(target(*total)) : std::nullopt;
     auto backoff = s.opts.reconnect_backoff_initial;
 
     for (std::uint64_t n = 0; !s.stopping && (!total || n < *total); ++n) {
@@ -281,7 +294,7 @@ asio::awaitable<void> produce(std::shared_ptr<RecordingState> st) {
                 ++s.summary.samples_late;
                 log::logger("anyserial.record")
                     .warn("recorder.disconnect tick={} error={}", n, ec.message());
-                if (!co_await reconnect(st, backoff)) break;
+                if (!co_await reconnect(st, backoff, end)) break;
                 continue;
             }
             if (is_tick_error(ec)) {
@@ -324,7 +337,9 @@ Recording::~Recording() {
 }
 
 void Recording::stop() {
-    if (!state_ || state_->stopping) return;
+    // Not skipped when already stopping: the destructor's call after a stop() must still
+    // release a producer blocked on a full queue, now that nobody will consume.
+    if (!state_) return;
     state_->stopping = true;
     state_->timer->cancel();
     state_->wake_room();

@@ -7,6 +7,18 @@
 
 namespace anyserial::sinks {
 
+namespace {
+// Closing after a failure: a second failure is logged, the first is the one reported.
+void close_quietly(Sink &sink) noexcept {
+    try {
+        sink.close();
+    } catch (const std::exception &e) {
+        log::logger("anyserial.record")
+            .error("{} (while closing after an earlier failure)", e.what());
+    }
+}
+}  // namespace
+
 boost::asio::awaitable<PumpResult> pump_to_sink(record::Recording &recording, Sink &sink) {
     PumpResult result;
     try {
@@ -20,20 +32,17 @@ boost::asio::awaitable<PumpResult> pump_to_sink(record::Recording &recording, Si
             co_await recording.async_next_batch(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (ec == errc::end_of_stream) break;
         if (ec) {
-            sink.close();  // everything acquired before the failure is kept
+            close_quietly(sink);  // everything acquired before the failure is kept
             throw SerialError(std::error_code(ec), recording.error_message().empty()
                                                        ? "recording failed: " + ec.message()
                                                        : recording.error_message());
         }
         try {
             sink.write(batch);
-        } catch (const SinkError &e) {
+        } catch (const std::exception &e) {
             log::logger("anyserial.record").error("{}; stopping the recording", e.what());
             recording.stop();
-            try {
-                sink.close();
-            } catch (const SinkError &) {  // the first failure is the one to report
-            }
+            close_quietly(sink);  // the first failure is the one to report
             throw;
         }
         ++result.batches;

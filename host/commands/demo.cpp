@@ -72,7 +72,7 @@ asio::awaitable<int> demo(anyserial::cli::Context &ctx, anyserial::sim::PtySimul
     anyserial::record::RecordOptions ro;
     ro.rate_hz = 2.0;
     ro.duration = std::chrono::duration<double>(seconds);
-    ro.device = "demo";
+    ro.device = anz.port();  // the name its data rows carry, so error rows match
     anyserial::record::Recording recording =
         anyserial::record::record(ex, anyserial::record::PollSource::ref(anz), ro);
     std::size_t ticks = 0, errors = 0, rows = 0;

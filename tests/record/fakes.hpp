@@ -53,6 +53,10 @@ struct FakeSource {
     std::function<SteadyClock::duration(std::size_t)> delay;  // fake poll duration
     std::function<error_code(std::size_t)> fail;              // error of poll n
     std::vector<std::unique_ptr<Timer>> timers;
+    // What PollSource::protocol() reports, as an Analyzer would.
+    anyserial::device::ProtocolKind protocol() const {
+        return anyserial::device::ProtocolKind::modbus_rtu;
+    }
 
     template <class Handler>
     void async_poll_samples(PollTimeout, Handler &&handler) {

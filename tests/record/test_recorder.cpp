@@ -67,6 +67,21 @@ BOOST_FIXTURE_TEST_CASE(ticks_follow_the_absolute_schedule_without_drift, Fixtur
     BOOST_TEST((*s.finished_at == s.started_at + 49'800ms));  // last poll: 49.5 s + 0.3 s
 }
 
+BOOST_FIXTURE_TEST_CASE(tick_count_rounds_half_to_even, Fixture) {
+    // duration * rate = 2.5 ticks -> 2, 3.5 -> 4: Python's round(), as the seed specifies.
+    for (auto [duration, ticks] : {std::pair{2.5, 2u}, std::pair{3.5, 4u}, std::pair{0.2, 1u}}) {
+        BOOST_TEST_CONTEXT("duration " << duration) {
+            FakeSource src{ioc, clock};
+            Recording rec =
+                record(ioc.get_executor(), PollSource::ref(src), opts(1.0, duration), clock);
+            Drain drain;
+            drain.start(rec);
+            run_until(ioc, clock, [&] { return drain.done; });
+            BOOST_TEST(src.poll_starts.size() == ticks);
+        }
+    }
+}
+
 BOOST_FIXTURE_TEST_CASE(non_integral_periods_do_not_accumulate_rounding, Fixture) {
     auto rec = start(opts(3.0, 100.0));  // period 333.333... ms
     Drain drain;
@@ -230,6 +245,70 @@ BOOST_FIXTURE_TEST_CASE(reconnect_factory_rebuilds_the_source, Fixture) {
     BOOST_TEST(drain.batches[3].at(0).device == "fresh");
 }
 
+BOOST_FIXTURE_TEST_CASE(a_reconnect_that_keeps_failing_ends_with_the_schedule, Fixture) {
+    source.fail = [](std::size_t n) {
+        return n >= 2 ? anyserial::make_error_code(errc::errc::disconnected) : error_code{};
+    };
+    int factory_calls = 0;
+    auto o = opts(1.0, 10.0);
+    o.auto_reconnect = true;
+    o.reconnect_factory = [&](anyserial::record::ReconnectHandler h) {
+        ++factory_calls;  // the device never comes back
+        asio::post(
+            ioc, asio::append(std::move(h), anyserial::make_error_code(errc::errc::port_not_found),
+                              PollSource{}));
+    };
+    auto rec = start(o);
+    Drain drain;
+    drain.start(rec);
+    run_until(ioc, clock, [&] { return drain.done; });
+
+    BOOST_TEST(drain.end == errc::errc::end_of_stream);  // ended on time, not failed
+    BOOST_TEST((clock.now() == at(10s)));
+    BOOST_TEST(factory_calls > 1);
+    BOOST_TEST(source.poll_starts.size() == 3u);
+    BOOST_TEST(rec.summary().samples_emitted == 2u);
+    BOOST_TEST(rec.summary().samples_late == 8u);  // the failed tick 2 and ticks 3..9
+    BOOST_TEST(rec.summary().disconnects == 1u);
+    BOOST_TEST(rec.summary().finished_at.has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(stop_during_a_failing_poll_skips_the_back_off, Fixture) {
+    source.delay = [](std::size_t n) { return n == 2 ? SteadyClock::duration(1s) : 0ms; };
+    source.fail = [](std::size_t n) {
+        return n == 2 ? anyserial::make_error_code(errc::errc::disconnected) : error_code{};
+    };
+    auto o = opts(1.0, 10.0);
+    o.auto_reconnect = true;
+    o.reconnect_backoff_initial = 5s;
+    o.reconnect_backoff_max = 5s;
+    auto rec = start(o);
+    Drain drain;
+    drain.start(rec);
+    run_until(ioc, clock, [&] { return source.poll_starts.size() == 3u; });
+    rec.stop();  // tick 2 is in flight; it fails at 3 s
+    run_until(ioc, clock, [&] { return drain.done; });
+    BOOST_TEST((clock.now() == at(3s)));  // not 8 s: no back-off after a stop
+    BOOST_TEST(drain.batches.size() == 2u);
+    BOOST_TEST(drain.end == errc::errc::end_of_stream);
+}
+
+BOOST_FIXTURE_TEST_CASE(destroying_a_stopped_recording_releases_a_blocked_producer, Fixture) {
+    {
+        auto rec = start(opts(1.0, 10.0, 1));  // block, one slot, nobody consuming
+        run_until(ioc, clock, [&] { return source.poll_starts.size() == 2u; });
+        run_ready(ioc);  // tick 1's batch now waits for room
+        rec.stop();      // it keeps waiting: a consumer could still come
+        run_ready(ioc);
+        BOOST_TEST(!ioc.stopped());
+    }  // destroyed: nobody will consume, so the producer must give up its batch and end
+    run_ready(ioc);
+    ioc.restart();
+    ioc.poll();
+    BOOST_TEST(ioc.stopped());  // no work left: the producer coroutine finished
+    BOOST_TEST(source.poll_starts.size() == 2u);
+}
+
 BOOST_FIXTURE_TEST_CASE(a_disconnect_without_reconnect_ends_with_the_error, Fixture) {
     source.fail = [](std::size_t n) {
         return n == 2 ? anyserial::make_error_code(errc::errc::disconnected) : error_code{};
@@ -260,6 +339,7 @@ BOOST_FIXTURE_TEST_CASE(a_timed_out_tick_is_an_error_sample, Fixture) {
     const auto &s = drain.batches[1][0];
     BOOST_TEST(!s.reading.has_value());
     BOOST_TEST(s.device == "anz");
+    BOOST_TEST((s.protocol == anyserial::device::ProtocolKind::modbus_rtu));  // the source's
     BOOST_REQUIRE(s.error.has_value());
     BOOST_TEST(s.error->find("poll failed") != std::string::npos);
     BOOST_TEST(rec.summary().samples_emitted == 3u);

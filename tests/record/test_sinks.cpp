@@ -282,14 +282,72 @@ struct FlakySink final : Sink {
     std::string_view kind() const noexcept override { return "flaky"; }
     const std::string &path() const noexcept override { return path_; }
     void open() override { inner.open(); }
+    bool foreign_failure = false;  // the third write throws something not a SinkError
+    bool close_fails = false;
     void write(std::span<const Sample> b) override {
-        if (++writes == 3) throw SinkError("flaky", path_, "disk on fire");
+        if (++writes == 3) {
+            if (foreign_failure) throw std::runtime_error("codec exploded");
+            throw SinkError("flaky", path_, "disk on fire");
+        }
         inner.write(b);
     }
     void flush() override {}
-    void close() override { closed = true; }
+    void close() override {
+        closed = true;
+        if (close_fails) throw SinkError("flaky", path_, "close failed too");
+    }
 };
+
+// Pumps an unlimited 1 Hz recording of `source` into `sink` until both have ended.
+std::exception_ptr pump_until_done(fakes::FakeSource &source, Sink &sink,
+                                   anyserial::record::ManualClock &clock,
+                                   boost::asio::io_context &ioc) {
+    anyserial::record::RecordOptions o;
+    o.rate_hz = 1.0;
+    auto rec = anyserial::record::record(ioc.get_executor(),
+                                         anyserial::record::PollSource::ref(source), o, clock);
+    std::exception_ptr failure;
+    bool done = false;
+    async_record_to_sink(rec, sink, [&](std::exception_ptr e, PumpResult) {
+        failure = e;
+        done = true;
+    });
+    fakes::run_until(ioc, clock, [&] { return done && rec.finished(); });
+    return failure;
+}
 }  // namespace
+
+BOOST_AUTO_TEST_CASE(any_write_failure_stops_the_recording_and_closes_the_sink) {
+    anyserial::record::ManualClock clock;
+    boost::asio::io_context ioc;
+    fakes::FakeSource source{ioc, clock};
+    FlakySink sink;
+    sink.foreign_failure = true;
+    const auto failure = pump_until_done(source, sink, clock, ioc);
+    BOOST_REQUIRE(failure);
+    BOOST_CHECK_THROW(std::rethrow_exception(failure), std::runtime_error);
+    BOOST_TEST(sink.closed);
+    BOOST_TEST(source.poll_starts.size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_recording_failure_is_reported_even_if_closing_the_sink_fails) {
+    anyserial::record::ManualClock clock;
+    boost::asio::io_context ioc;
+    fakes::FakeSource source{ioc, clock};
+    source.fail = [](std::size_t n) {
+        return n == 1 ? anyserial::make_error_code(anyserial::errc::disconnected)
+                      : boost::system::error_code{};
+    };
+    FlakySink sink;
+    sink.close_fails = true;
+    const auto failure = pump_until_done(source, sink, clock, ioc);
+    BOOST_REQUIRE(failure);
+    BOOST_CHECK_EXCEPTION(
+        std::rethrow_exception(failure), anyserial::SerialError,
+        [](const anyserial::SerialError &e) { return e.code() == anyserial::errc::disconnected; });
+    BOOST_TEST(sink.closed);
+    BOOST_TEST(sink.inner.batches().size() == 1u);
+}
 
 BOOST_AUTO_TEST_CASE(a_sink_failure_stops_the_recording_and_keeps_what_was_written) {
     anyserial::record::ManualClock clock;  // outlives the io_context (handlers hold timers)

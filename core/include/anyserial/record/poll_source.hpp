@@ -15,6 +15,7 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/system/error_code.hpp>
 #include <chrono>
+#include <concepts>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,12 @@ class PollSource {
 
     explicit operator bool() const noexcept { return impl_ != nullptr; }
 
+    // The source's wire protocol when it has one (an Analyzer's `protocol()`), for the
+    // error row of a tick that failed; nullopt for a Manager or a source without it.
+    std::optional<device::ProtocolKind> protocol() const {
+        return impl_ ? impl_->protocol() : std::nullopt;
+    }
+
     template <class Token>
     auto async_poll_samples(const std::vector<std::string> &names, PollTimeout timeout,
                             Token &&token) {
@@ -60,6 +67,7 @@ class PollSource {
         virtual ~Concept() = default;
         virtual void start(const std::vector<std::string> &names, PollTimeout timeout,
                            Handler handler) = 0;
+        virtual std::optional<device::ProtocolKind> protocol() const = 0;
     };
     template <class Ptr>
     struct Model final : Concept {
@@ -73,6 +81,16 @@ class PollSource {
                 src.async_poll_samples(names, timeout, std::move(handler));
             } else {
                 src.async_poll_samples(timeout, std::move(handler));
+            }
+        }
+        std::optional<device::ProtocolKind> protocol() const override {
+            const auto &src = *ptr;
+            if constexpr (requires {
+                              { src.protocol() } -> std::convertible_to<device::ProtocolKind>;
+                          }) {
+                return src.protocol();
+            } else {
+                return std::nullopt;
             }
         }
         Ptr ptr;
