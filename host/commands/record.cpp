@@ -6,6 +6,8 @@
 // --address for all): a Manager of Modbus peers, the same path shared as one multidrop
 // line. A live progress line on a terminal, then a summary (with --json:
 // {"summary":{...},"sink":"..."}). SIGINT/SIGTERM end it with everything acquired flushed.
+// --passive: a broadcasting (continuous) analyser's every frame as it arrives, one batch
+// per frame, instead of timed polls; --frames N ends it after N frames.
 #include <unistd.h>
 
 #include <anyserial/device/analyzer.hpp>
@@ -24,6 +26,7 @@
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <set>
 
@@ -55,6 +58,8 @@ struct Options {
     rec::RecordOptions record;
     std::string sink;
     bool json = false;
+    bool passive = false;
+    std::optional<std::uint64_t> frames;  // passive: end after this many
 };
 
 // What is recorded: one analyser or a manager; rebuilt whole after a disconnect.
@@ -95,6 +100,100 @@ asio::awaitable<Source> open_source(anyserial::PluginHost &host, const Options &
     co_return s;
 }
 
+// Passive: every broadcast frame, as it arrives, is one batch (one SQLite transaction).
+struct Passive {
+    rec::AcquisitionSummary summary;  // samples_emitted counts frames
+    std::uint64_t bad = 0, lost = 0, rows = 0;
+    std::string error;
+};
+
+asio::awaitable<void> record_passive(anyserial::cli::Context &ctx, const Options &o,
+                                     dev::Analyzer &anz, anyserial::sinks::Sink &sink,
+                                     anyserial::cli::Interrupt &interrupt, Passive &r) {
+    auto ex = co_await asio::this_coro::executor;
+    dev::Subscription sub = anz.subscribe(4096);
+    asio::steady_timer timer(ex);
+    bool stopping = false;
+    auto stop = [&] {
+        stopping = true;
+        sub.close();  // what is queued is still received, then errc::closed
+    };
+    interrupt.on_signal([&] {
+        stop();
+        ctx.err << "anyserial record: stopping; interrupt again to quit at once" << std::endl;
+    });
+    if (o.record.duration) {
+        timer.expires_after(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(*o.record.duration));
+        timer.async_wait([&](boost::system::error_code e) {
+            if (!e) stop();
+        });
+    }
+    const bool live = !o.json && ::isatty(STDOUT_FILENO) == 1;
+    r.summary.started_at = std::chrono::system_clock::now();
+    rec::Batch frame;  // the samples of one frame: the analyser queues them together
+    auto write_frame = [&] {
+        if (frame.empty()) return;
+        sink.write(frame);
+        ++r.summary.samples_emitted;
+        if (frame.front().error) ++r.bad;
+        r.rows += frame.size();
+        frame.clear();
+        if (live)
+            ctx.out << "\rrecording: " << r.summary.samples_emitted << " frames, " << r.bad
+                    << " bad " << std::flush;
+        if (o.frames && r.summary.samples_emitted >= *o.frames) stop();
+    };
+    try {
+        for (;;) {
+            auto [ec, s] = co_await sub.async_receive(asio::as_tuple(asio::use_awaitable));
+            if (ec) break;
+            if (!frame.empty() && frame.front().monotonic_ns != s.monotonic_ns) write_frame();
+            frame.push_back(std::move(s));
+            if (sub.size() == 0) write_frame();  // nothing more queued: the frame is whole
+        }
+        write_frame();
+        sink.flush();
+        sink.close();
+    } catch (...) {
+        r.error = anyserial::cli::describe(std::current_exception());
+    }
+    if (live) ctx.out << '\n';
+    r.lost = sub.lost();
+    if (!stopping && r.error.empty()) {
+        const auto e = anz.last_error();
+        r.error = e ? anyserial::cli::describe(e) : std::string("the line was lost");
+    }
+    r.summary.finished_at = std::chrono::system_clock::now();
+    interrupt.on_signal({});  // the action refers to this frame
+    timer.cancel();
+    co_await asio::post(ex, asio::use_awaitable);  // a cancelled timer handler runs first
+}
+
+int report_passive(anyserial::cli::Context &ctx, const Options &o,
+                   const anyserial::sinks::Sink &sink, const Passive &r, bool interrupted) {
+    if (o.json) {
+        boost::json::object doc;
+        doc["summary"] = boost::json::parse(rec::to_json(r.summary));
+        doc["sink"] = sink.describe();
+        doc["passive"] = {{"frames", r.summary.samples_emitted},
+                          {"bad_frames", r.bad},
+                          {"lost_samples", r.lost},
+                          {"rows", r.rows}};
+        if (!r.error.empty()) doc["error"] = r.error;
+        ctx.out << boost::json::serialize(doc) << '\n';
+    } else {
+        ctx.out << "recorded " << r.summary.samples_emitted << " frames (" << r.bad << " bad, "
+                << r.lost << " lost samples)" << (interrupted ? ", interrupted" : "") << " into "
+                << sink.describe() << " (" << r.rows << " rows)\n";
+    }
+    if (!r.error.empty()) {
+        ctx.err << "anyserial record: " << r.error << '\n';
+        return anyserial::cli::exit_failure;
+    }
+    return anyserial::cli::exit_ok;
+}
+
 asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
     auto ex = co_await asio::this_coro::executor;
     std::unique_ptr<anyserial::sinks::Sink> sink = anyserial::sinks::make_sink(o.sink);
@@ -111,6 +210,22 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
         ctx.err << "anyserial record: " << anyserial::cli::describe(std::current_exception())
                 << '\n';
         co_return anyserial::cli::exit_failure;
+    }
+    if (o.passive) {
+        if (!current->analyzer->broadcast()) {
+            ctx.err << "anyserial record: --passive needs a broadcasting analyser; "
+                    << o.entries.front().port << " speaks "
+                    << dev::to_string(current->analyzer->protocol()) << " (poll it with --rate)\n";
+            current->close();
+            co_return anyserial::cli::exit_failure;
+        }
+        ctx.err << "recording " << o.entries.front().port << " ("
+                << dev::to_string(current->analyzer->protocol()) << ") passively: every frame into "
+                << sink->describe() << std::endl;
+        Passive r;
+        co_await record_passive(ctx, o, *current->analyzer, *sink, interrupt, r);
+        current->close();
+        co_return report_passive(ctx, o, *sink, r, interrupt.requested());
     }
     if (!o.manager) o.record.device = o.entries.front().port;
     if (o.record.auto_reconnect) {
@@ -206,7 +321,8 @@ int run(anyserial::cli::Context &ctx) {
     po::options_description opts(
         "anyserial record --port P [--port Q ...] [--protocol auto|continuous|modbus-rtu|"
         "modbus-ascii] [--address N ...] [--rate HZ] [--duration S] --sink csv:F|jsonl:F|"
-        "sqlite:F [--overflow block|drop-newest|drop-oldest] [--reconnect] [--json]");
+        "sqlite:F [--overflow block|drop-newest|drop-oldest] [--reconnect] [--passive "
+        "[--frames N]] [--json]");
     opts.add_options()("port", po::value<std::vector<std::string>>()->value_name("P"),
                        "analyser port (repeat for a manager)")(
         "protocol", po::value<std::string>()->default_value("auto"), "wire protocol or auto")(
@@ -221,7 +337,10 @@ int run(anyserial::cli::Context &ctx) {
                                              "queue capacity in ticks")(
         "timeout", po::value<double>()->value_name("S"), "per-poll timeout in seconds")(
         "reconnect", "absorb disconnects: back off, reopen, continue")(
-        "json", "final summary as JSON")("help,h", "show this help");
+        "passive", "every broadcast frame as it arrives (continuous protocol), no polling")(
+        "frames", po::value<std::uint64_t>()->value_name("N"),
+        "with --passive: end after N frames")("json", "final summary as JSON")("help,h",
+                                                                               "show this help");
     po::variables_map vm;
     if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
     if (vm.count("port") == 0) throw anyserial::cli::UsageError("--port is required");
@@ -278,6 +397,22 @@ int run(anyserial::cli::Context &ctx) {
     }
     o.sink = vm["sink"].as<std::string>();
     o.json = vm.count("json") != 0;
+    o.passive = vm.count("passive") != 0;
+    if (vm.count("frames") != 0) {
+        if (!o.passive) throw anyserial::cli::UsageError("--frames needs --passive");
+        o.frames = vm["frames"].as<std::uint64_t>();
+        if (*o.frames == 0) throw anyserial::cli::UsageError("--frames must be at least 1");
+    }
+    if (o.passive) {
+        if (o.manager) throw anyserial::cli::UsageError("--passive records one analyser");
+        if (kind == dev::ProtocolKind::modbus_rtu || kind == dev::ProtocolKind::modbus_ascii)
+            throw anyserial::cli::UsageError(
+                "--passive needs a broadcasting analyser (--protocol continuous or auto)");
+        for (const char *unused : {"rate", "overflow", "buffer", "reconnect"})
+            if (vm.count(unused) != 0 && !vm[unused].defaulted())
+                throw anyserial::cli::UsageError(std::string("--") + unused +
+                                                 " is not used with --passive");
+    }
 
     return anyserial::cli::run_to_completion(ctx, "record", record(ctx, std::move(o)));
 }

@@ -160,14 +160,73 @@ class RecordDoneWhen(unittest.TestCase):
                 self.assertIn(i1["error"], (None, ""))
                 self.assertEqual(int(i1["ok"]), 1)
 
+    def relay_frames(self, sim, master, count):
+        """Copies `count` whole frames from the simulator onto the pty `master`; returns
+        count. The listener on the other side gets exactly these frames."""
+        src = os.open(os.path.realpath(sim.link), os.O_RDWR | os.O_NOCTTY)
+        tty.setraw(src)
+        termios.tcflush(src, termios.TCIFLUSH)
+        buf, relayed, synced = b"", 0, False
+        deadline = time.monotonic() + GUARD_S
+        while relayed < count:
+            self.assertLess(time.monotonic(), deadline, "the simulator stopped sending")
+            ready, _, _ = select.select([src], [], [], GUARD_S)
+            self.assertTrue(ready)
+            buf += os.read(src, 4096)
+            while b"\r\n" in buf and relayed < count:
+                frame, buf = buf.split(b"\r\n", 1)
+                if not synced:  # the first piece may be the tail of a frame
+                    synced = True
+                    continue
+                os.write(master, frame + b"\r\n")
+                relayed += 1
+        os.close(src)
+        return relayed
+
+    def relay_pty(self):
+        """A raw pty pair and a link to its follower: what the CLI under test listens on."""
+        master, follower = pty.openpty()
+        tty.setraw(follower)
+        link = os.path.join(self.tmp, "relay")
+        os.symlink(os.ttyname(follower), link)
+        return master, follower, link
+
+    def test_passive_record_captures_every_broadcast_frame_into_sqlite(self):
+        sim = self.sim("continuous", "cont-rec", "--interval", "0.2")
+        master, follower, link = self.relay_pty()
+        db = os.path.join(self.tmp, "passive.sqlite")
+        proc = subprocess.Popen(
+            cli("record", "--port", link, "--protocol", "continuous", "--passive", "--frames",
+                "10", "--sink", f"sqlite:{db}", "--json"),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            self.assertIn("passively", read_line(proc.stderr, "record"))
+            relayed = self.relay_frames(sim, master, 10)
+            out, err = proc.communicate(timeout=GUARD_S)  # it ends after the 10th frame
+            self.assertEqual(proc.returncode, 0, err.decode())
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+            os.close(master)
+            os.close(follower)
+        doc = json.loads(out.decode().strip().splitlines()[-1])
+        self.assertEqual(doc["passive"]["frames"], relayed)
+        self.assertEqual(doc["passive"]["bad_frames"], 0)
+        self.assertEqual(doc["passive"]["lost_samples"], 0)
+        ticks = ticks_of(read_rows("sqlite", db))
+        self.assertEqual(len(ticks), relayed)  # one batch per frame, every frame
+        for channels in ticks.values():
+            self.assertEqual(sorted(channels), ["E1", "E2", "I1", "I2", "I3"])
+            self.assertEqual(channels["I1"]["value"], 20.376)
+            self.assertEqual(channels["I1"]["protocol"], "continuous")
+            self.assertIsNone(channels["I1"]["requested_at"])  # nobody asked: passive
+
     def test_passive_continuous_stream_captures_every_broadcast_frame(self):
         sim = self.sim("continuous", "cont", "--interval", "0.2")
         # A second pty the stream listens on; this script relays the simulator's frames
         # onto it and counts exactly what it relayed.
-        master, follower = pty.openpty()
-        tty.setraw(follower)
-        relay_link = os.path.join(self.tmp, "relay")
-        os.symlink(os.ttyname(follower), relay_link)
+        master, follower, relay_link = self.relay_pty()
         stream = subprocess.Popen(
             cli("stream", "--port", relay_link, "--protocol", "continuous", "--json"),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -176,24 +235,7 @@ class RecordDoneWhen(unittest.TestCase):
             banner = read_line(stream.stderr, "stream")
             self.assertIn("streaming continuous (autoprint)", banner)
 
-            src = os.open(os.path.realpath(sim.link), os.O_RDWR | os.O_NOCTTY)
-            tty.setraw(src)
-            termios.tcflush(src, termios.TCIFLUSH)
-            buf, relayed, synced = b"", 0, False
-            deadline = time.monotonic() + GUARD_S
-            while relayed < 10:
-                self.assertLess(time.monotonic(), deadline, "the simulator stopped sending")
-                ready, _, _ = select.select([src], [], [], GUARD_S)
-                self.assertTrue(ready)
-                buf += os.read(src, 4096)
-                while b"\r\n" in buf and relayed < 10:
-                    frame, buf = buf.split(b"\r\n", 1)
-                    if not synced:  # the first piece may be the tail of a frame
-                        synced = True
-                        continue
-                    os.write(master, frame + b"\r\n")
-                    relayed += 1
-            os.close(src)
+            relayed = self.relay_frames(sim, master, 10)
 
             frames, samples = set(), 0
             while len(frames) < relayed:

@@ -105,6 +105,8 @@ class Subscription {
     auto async_receive(Token &&token) {
         return async_receive(Timeout{}, std::forward<Token>(token));
     }
+    // Samples queued now. A frame's samples are queued together (one monotonic_ns), so
+    // 0 right after receiving one means that frame is complete.
     std::size_t size() const noexcept;
     std::uint64_t lost() const noexcept;  // samples dropped because the queue was full
     void close() noexcept;
