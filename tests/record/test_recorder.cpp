@@ -1,6 +1,7 @@
 // record(): drift-free schedule, lateness, overflow policies, reconnect, argument
 // validation — all on a ManualClock, so nothing depends on wall-clock timing.
 #define BOOST_TEST_MODULE record_recorder
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 
@@ -185,6 +186,82 @@ BOOST_FIXTURE_TEST_CASE(block_waits_for_the_consumer_and_late_ticks_are_skipped,
     BOOST_TEST(rec.summary().samples_emitted == 3u);
     BOOST_TEST(rec.summary().samples_late == 2u);
     BOOST_TEST(drain.end == errc::errc::end_of_stream);
+}
+
+namespace {
+// A consumer that takes a batch, then is busy for `pace` (on the ManualClock) before it
+// asks for the next: slower than the recording when pace > the period.
+struct SlowDrain {
+    SlowDrain(asio::io_context &io, ManualClock &c, SteadyClock::duration p)
+        : clock(c), pace(p), timer(c.make_timer(io.get_executor())) {}
+    ManualClock &clock;
+    SteadyClock::duration pace;
+    std::unique_ptr<Timer> timer;
+    std::vector<Batch> batches;
+    error_code end;
+    bool done = false;
+    void start(Recording &rec) {
+        rec.async_next_batch([this, &rec](error_code ec, Batch b) {
+            if (ec) {
+                end = ec;
+                done = true;
+                return;
+            }
+            batches.push_back(std::move(b));
+            timer->async_wait_until(clock.now() + pace, [this, &rec](error_code) { start(rec); });
+        });
+    }
+    std::vector<std::size_t> ticks() const {
+        std::vector<std::size_t> t;
+        for (const auto &b : batches)
+            t.push_back(tick_of(b));
+        return t;
+    }
+};
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(each_overflow_policy_with_a_slow_consumer, Fixture) {
+    // 1 Hz for 12 s, a queue of 2, a consumer that needs 3 s per batch.
+    for (auto policy :
+         {OverflowPolicy::block, OverflowPolicy::drop_newest, OverflowPolicy::drop_oldest}) {
+        BOOST_TEST_CONTEXT("policy " << static_cast<int>(policy)) {
+            FakeSource src{ioc, clock};
+            auto o = opts(1.0, 12.0, 2);
+            o.overflow = policy;
+            Recording rec = record(ioc.get_executor(), PollSource::ref(src), o, clock);
+            SlowDrain slow{ioc, clock, 3s};
+            slow.start(rec);
+            run_until(ioc, clock, [&] { return slow.done; });
+
+            const auto &s = rec.summary();
+            const auto t = slow.ticks();
+            BOOST_TEST(slow.end == errc::errc::end_of_stream);
+            BOOST_TEST(std::is_sorted(t.begin(), t.end()));
+            BOOST_TEST((std::adjacent_find(t.begin(), t.end()) == t.end()));  // no repeats
+            BOOST_TEST(s.samples_late > 0u);  // the consumer could not keep up
+            BOOST_TEST(t.front() == 0u);
+            switch (policy) {
+                case OverflowPolicy::block:  // the producer waits: it polls only what it emits
+                    BOOST_TEST(src.poll_starts.size() == s.samples_emitted);
+                    BOOST_TEST(t.size() == s.samples_emitted);
+                    BOOST_TEST(s.samples_emitted + s.samples_late == 12u);
+                    break;
+                case OverflowPolicy::drop_newest:  // every tick polled, the overflow discarded
+                    BOOST_TEST(src.poll_starts.size() == 12u);
+                    BOOST_TEST(t.size() == s.samples_emitted);
+                    BOOST_TEST(s.samples_emitted + s.samples_late == 12u);
+                    BOOST_TEST(s.max_drift_ms == 0.0);  // the schedule never slipped
+                    break;
+                case OverflowPolicy::drop_oldest:  // every tick queued, the oldest evicted
+                    BOOST_TEST(src.poll_starts.size() == 12u);
+                    BOOST_TEST(s.samples_emitted == 12u);
+                    BOOST_TEST(t.size() == 12u - s.samples_late);
+                    BOOST_TEST(t.back() == 11u);  // the latest is always kept
+                    BOOST_TEST(s.max_drift_ms == 0.0);
+                    break;
+            }
+        }
+    }
 }
 
 BOOST_FIXTURE_TEST_CASE(block_with_a_keeping_up_consumer_loses_nothing, Fixture) {
