@@ -390,6 +390,31 @@ class RecordDoneWhen(unittest.TestCase):
         counters = sim.stop()  # "simulate: N requests, N replies, N frames"
         self.assertIn("simulate: 0 requests", counters)
 
+    def test_diag_jitter_of_a_poll_loop_and_of_a_broadcast(self):
+        poll = self.sim("modbus-rtu", "jit-mb")
+        cont = self.sim("continuous", "jit-cont", "--interval", "0.2")
+        for link, protocol, mode in ((poll.link, "modbus-rtu", "poll"),
+                                     (cont.link, "continuous", "broadcast")):
+            with self.subTest(mode=mode):
+                r = subprocess.run(
+                    cli("diag", "jitter", "--port", link, "--protocol", protocol, "--rate", "5",
+                        "--duration", "1.5", "--json"),
+                    capture_output=True, text=True, timeout=GUARD_S)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                doc = json.loads(r.stdout.strip().splitlines()[-1])
+                self.assertEqual(doc["mode"], mode)
+                self.assertEqual(doc["protocol"], protocol)
+                self.assertGreaterEqual(doc["frames"], 2)
+                self.assertEqual(doc["count"], doc["frames"] - 1)  # intervals between frames
+                self.assertEqual((doc["bad"], doc["lost"]), (0, 0))
+                self.assertLessEqual(doc["min_ms"], doc["p50_ms"])
+                self.assertLessEqual(doc["p50_ms"], doc["p99_ms"])
+                self.assertLessEqual(doc["p99_ms"], doc["max_ms"])
+                if mode == "poll":
+                    self.assertEqual(doc["expected_ms"], 200.0)
+                else:
+                    self.assertNotIn("expected_ms", doc)
+
     def test_demo_records_to_a_file_and_says_where(self):
         path = os.path.join(self.tmp, "demo.sqlite")
         run = subprocess.run(cli("demo", "--seconds", "1", "--sink", f"sqlite:{path}"),
