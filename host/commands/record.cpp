@@ -408,7 +408,7 @@ int run(anyserial::cli::Context &ctx) {
         if (kind == dev::ProtocolKind::modbus_rtu || kind == dev::ProtocolKind::modbus_ascii)
             throw anyserial::cli::UsageError(
                 "--passive needs a broadcasting analyser (--protocol continuous or auto)");
-        for (const char *unused : {"rate", "overflow", "buffer", "reconnect"})
+        for (const char *unused : {"rate", "overflow", "buffer", "reconnect", "timeout"})
             if (vm.count(unused) != 0 && !vm[unused].defaulted())
                 throw anyserial::cli::UsageError(std::string("--") + unused +
                                                  " is not used with --passive");

@@ -222,6 +222,26 @@ class RecordDoneWhen(unittest.TestCase):
             self.assertEqual(channels["I1"]["protocol"], "continuous")
             self.assertIsNone(channels["I1"]["requested_at"])  # nobody asked: passive
 
+    def test_stream_polls_a_modbus_analyser_through_the_recorder(self):
+        sim = self.sim("modbus-rtu", "stream-mb")
+        r = subprocess.run(
+            cli("stream", "--port", sim.link, "--protocol", "modbus-rtu", "--rate", "5",
+                "--duration", "1", "--json"),
+            capture_output=True, text=True, timeout=GUARD_S)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = [json.loads(line) for line in r.stdout.splitlines()]
+        ticks = ticks_of(rows)
+        self.assertGreaterEqual(len(ticks), 1)
+        self.assertIn(f"{len(rows)} samples in {len(ticks)} frames/ticks, 0 error samples",
+                      r.stderr)
+        for channels in ticks.values():
+            self.assertEqual(sorted(channels), ["E1", "E2", "I1", "I2", "I3"])
+            i1 = channels["I1"]
+            self.assertEqual(i1["value"], 20.376)
+            self.assertEqual(i1["protocol"], "modbus-rtu")
+            self.assertIsNotNone(i1["requested_at"])  # polled: each tick asked
+            self.assertGreater(i1["latency_s"], 0)
+
     def test_passive_continuous_stream_captures_every_broadcast_frame(self):
         sim = self.sim("continuous", "cont", "--interval", "0.2")
         # A second pty the stream listens on; this script relays the simulator's frames
@@ -365,6 +385,12 @@ class RecordDoneWhen(unittest.TestCase):
                 (["record", "--port", "/dev/null", "--duration", "1e300"], "--duration"),
                 (["record", "--port", "/dev/null", "--port", link, "--protocol", "modbus-rtu"],
                  "given twice"),
+                (["record", "--port", "/dev/null", "--passive", "--rate", "3"], "--rate"),
+                (["record", "--port", "/dev/null", "--passive", "--timeout", "1"], "--timeout"),
+                (["record", "--port", "/dev/null", "--passive", "--protocol", "modbus-rtu"],
+                 "broadcasting"),
+                (["record", "--port", "/dev/null", "--frames", "3"], "--frames needs --passive"),
+                (["record", "--port", "/dev/null", "--passive", "--frames", "0"], "--frames"),
                 (["stream", "--port", "/dev/null", "--rate", "inf"], "--rate"),
                 (["stream", "--port", "/dev/null", "--duration", "-1"], "--duration"),
                 (["diag", "tap", "--port", "/dev/null", "--duration", "inf"], "--duration"),
