@@ -104,6 +104,8 @@ struct Drain {
     std::vector<Batch> batches;
     error_code end;
     bool done = false;
+    // A slow consumer: called after each batch with the step that asks for the next one.
+    std::function<void(std::function<void()>)> between;
     void start(anyserial::record::Recording &rec) {
         rec.async_next_batch([this, &rec](error_code ec, Batch b) {
             if (ec) {
@@ -112,7 +114,10 @@ struct Drain {
                 return;
             }
             batches.push_back(std::move(b));
-            start(rec);
+            if (between)
+                between([this, &rec] { start(rec); });
+            else
+                start(rec);
         });
     }
 };

@@ -188,38 +188,6 @@ BOOST_FIXTURE_TEST_CASE(block_waits_for_the_consumer_and_late_ticks_are_skipped,
     BOOST_TEST(drain.end == errc::errc::end_of_stream);
 }
 
-namespace {
-// A consumer that takes a batch, then is busy for `pace` (on the ManualClock) before it
-// asks for the next: slower than the recording when pace > the period.
-struct SlowDrain {
-    SlowDrain(asio::io_context &io, ManualClock &c, SteadyClock::duration p)
-        : clock(c), pace(p), timer(c.make_timer(io.get_executor())) {}
-    ManualClock &clock;
-    SteadyClock::duration pace;
-    std::unique_ptr<Timer> timer;
-    std::vector<Batch> batches;
-    error_code end;
-    bool done = false;
-    void start(Recording &rec) {
-        rec.async_next_batch([this, &rec](error_code ec, Batch b) {
-            if (ec) {
-                end = ec;
-                done = true;
-                return;
-            }
-            batches.push_back(std::move(b));
-            timer->async_wait_until(clock.now() + pace, [this, &rec](error_code) { start(rec); });
-        });
-    }
-    std::vector<std::size_t> ticks() const {
-        std::vector<std::size_t> t;
-        for (const auto &b : batches)
-            t.push_back(tick_of(b));
-        return t;
-    }
-};
-}  // namespace
-
 BOOST_FIXTURE_TEST_CASE(each_overflow_policy_with_a_slow_consumer, Fixture) {
     // 1 Hz for 12 s, a queue of 2, a consumer that needs 3 s per batch.
     for (auto policy :
@@ -229,12 +197,19 @@ BOOST_FIXTURE_TEST_CASE(each_overflow_policy_with_a_slow_consumer, Fixture) {
             auto o = opts(1.0, 12.0, 2);
             o.overflow = policy;
             Recording rec = record(ioc.get_executor(), PollSource::ref(src), o, clock);
-            SlowDrain slow{ioc, clock, 3s};
+            auto busy = clock.make_timer(ioc.get_executor());
+            Drain slow;  // takes a batch, then is busy for 3 s
+            slow.between = [&](std::function<void()> next) {
+                busy->async_wait_until(clock.now() + 3s,
+                                       [next = std::move(next)](error_code) { next(); });
+            };
             slow.start(rec);
             run_until(ioc, clock, [&] { return slow.done; });
 
             const auto &s = rec.summary();
-            const auto t = slow.ticks();
+            std::vector<std::size_t> t;
+            for (const auto &b : slow.batches)
+                t.push_back(tick_of(b));
             BOOST_TEST(slow.end == errc::errc::end_of_stream);
             BOOST_TEST(std::is_sorted(t.begin(), t.end()));
             BOOST_TEST((std::adjacent_find(t.begin(), t.end()) == t.end()));  // no repeats

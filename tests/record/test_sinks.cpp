@@ -353,18 +353,8 @@ BOOST_AUTO_TEST_CASE(a_sink_failure_stops_the_recording_and_keeps_what_was_writt
     anyserial::record::ManualClock clock;  // outlives the io_context (handlers hold timers)
     boost::asio::io_context ioc;
     fakes::FakeSource source{ioc, clock};
-    anyserial::record::RecordOptions o;
-    o.rate_hz = 1.0;  // unlimited: only the failure ends it
-    auto rec = anyserial::record::record(ioc.get_executor(),
-                                         anyserial::record::PollSource::ref(source), o, clock);
     FlakySink sink;
-    std::exception_ptr failure;
-    bool done = false;
-    async_record_to_sink(rec, sink, [&](std::exception_ptr e, PumpResult) {
-        failure = e;
-        done = true;
-    });
-    fakes::run_until(ioc, clock, [&] { return done && rec.finished(); });
+    const auto failure = pump_until_done(source, sink, clock, ioc);  // only the failure ends it
     BOOST_REQUIRE(failure);
     BOOST_CHECK_EXCEPTION(std::rethrow_exception(failure), SinkError,
                           [](const SinkError &e) { return e.sink() == "flaky"; });
