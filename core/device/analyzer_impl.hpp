@@ -117,6 +117,9 @@ struct SharedLine : std::enable_shared_from_this<SharedLine> {
     void start_reader();
     asio::awaitable<void> reader(std::shared_ptr<SharedLine> self);
     void close() noexcept;
+    std::exception_ptr connection_error(std::string what) const;
+    std::exception_ptr closed_error() const;
+    void wake_members(const std::exception_ptr &err);
 };
 
 struct AnalyzerImpl : std::enable_shared_from_this<AnalyzerImpl> {
@@ -212,6 +215,14 @@ struct AnalyzerImpl : std::enable_shared_from_this<AnalyzerImpl> {
 // open.cpp: a protocol's default serial settings; the path to open for a port name.
 SerialConfig config_from_descriptor(const anyserial_serial_config_t &c);
 std::string resolve_open_path(PluginHost &host, const std::string &name);
+// The loaded plugin `id`, or a configuration error naming it.
+const LoadedProtocol &require_protocol(PluginHost &host, const std::string &id,
+                                       const ErrorContext &c);
+// Opens `port_name` with the options' serial settings (default: protocol `p`'s, or 19200
+// 8N1 without one); a failure is errc::connection naming the port and why.
+asio::awaitable<SerialPort> open_port_for(asio::any_io_executor ex, PluginHost &host,
+                                          const std::string &port_name, const DeviceOptions &o,
+                                          const LoadedProtocol *p, const ErrorContext &c);
 
 // Releases the per-analyser operation lock on scope exit.
 struct OpGuard {

@@ -1,5 +1,6 @@
 // anyserial — model helpers (names, the 4100 channel registry, frame fan-out).
 #include <anyserial/device/models.hpp>
+#include <anyserial/device/options.hpp>
 
 namespace anyserial::device {
 
@@ -131,6 +132,12 @@ std::vector<Sample> as_samples(const Frame &frame, std::string_view device) {
         out.push_back(std::move(s));
     }
     return out;
+}
+
+std::string DeviceOptions::explicit_protocol_id() const {
+    if (!protocol_id.empty()) return protocol_id;
+    if (protocol == ProtocolKind::auto_detect) return {};
+    return std::string(protocol_plugin_id(protocol));
 }
 
 }  // namespace anyserial::device

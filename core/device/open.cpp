@@ -218,20 +218,39 @@ asio::awaitable<const LoadedProtocol *> AnalyzerImpl::auto_detect(
                        "no recognised protocol on " + port_name + " (tried " + tried + ")", c);
 }
 
+const LoadedProtocol &require_protocol(PluginHost &host, const std::string &id,
+                                       const ErrorContext &c) {
+    const LoadedProtocol *p = host.protocol(id);
+    if (p == nullptr)
+        throw_device_error(errc::configuration,
+                           "protocol plugin " + id + " is not loaded (see `anyserial plugins`)", c);
+    return *p;
+}
+
+asio::awaitable<SerialPort> open_port_for(asio::any_io_executor ex, PluginHost &host,
+                                          const std::string &port_name, const DeviceOptions &o,
+                                          const LoadedProtocol *p, const ErrorContext &c) {
+    SerialConfig cfg =
+        o.serial       ? *o.serial
+        : p != nullptr ? config_from_descriptor(p->descriptor().default_serial)
+                       : SerialConfig(SerialSettings{
+                             .baudrate = 19200, .unsupported_policy = UnsupportedPolicy::ignore});
+    if (o.baudrate) cfg = cfg.with_baudrate(*o.baudrate);
+    auto [ec, sp] = co_await async_open_serial_port(ex, host, resolve_open_path(host, port_name),
+                                                    cfg, asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+        const std::string why =
+            sp.last_error().message.empty() ? ec.message() : sp.last_error().message;
+        throw_device_error(errc::connection, "cannot open " + port_name + ": " + why, c);
+    }
+    co_return std::move(sp);
+}
+
 std::vector<const LoadedProtocol *> AnalyzerImpl::resolve_candidates() {
     std::vector<const LoadedProtocol *> candidates;
-    std::string explicit_id = opts.protocol_id;
-    if (explicit_id.empty() && opts.protocol != ProtocolKind::auto_detect)
-        explicit_id = std::string(protocol_plugin_id(opts.protocol));
-    const bool explicit_choice = !explicit_id.empty();
-    if (explicit_choice) {
-        const LoadedProtocol *p = host->protocol(explicit_id);
-        if (p == nullptr)
-            throw_device_error(
-                errc::configuration,
-                "protocol plugin " + explicit_id + " is not loaded (see `anyserial plugins`)",
-                context());
-        candidates.push_back(p);
+    const std::string explicit_id = opts.explicit_protocol_id();
+    if (!explicit_id.empty()) {
+        candidates.push_back(&require_protocol(*host, explicit_id, context()));
     } else {
         candidates = host->protocols_in_family(opts.family);
         if (candidates.empty())
@@ -255,23 +274,9 @@ std::vector<const LoadedProtocol *> AnalyzerImpl::resolve_candidates() {
 asio::awaitable<void> AnalyzerImpl::open() {
     // Resolve the candidates before touching the port.
     const std::vector<const LoadedProtocol *> candidates = resolve_candidates();
-    const bool explicit_choice =
-        !opts.protocol_id.empty() || opts.protocol != ProtocolKind::auto_detect;
-
-    SerialConfig cfg =
-        opts.serial ? *opts.serial
-                    : config_from_descriptor(candidates.front()->descriptor().default_serial);
-    if (opts.baudrate) cfg = cfg.with_baudrate(*opts.baudrate);
-
-    const std::string open_path = resolve_open_path(*host, port_name);
-    auto [ec, sp] = co_await async_open_serial_port(ex, *host, open_path, cfg,
-                                                    asio::as_tuple(asio::use_awaitable));
-    if (ec) {
-        const std::string why =
-            sp.last_error().message.empty() ? ec.message() : sp.last_error().message;
-        throw_device_error(errc::connection, "cannot open " + port_name + ": " + why, context());
-    }
-    own_port.emplace(std::move(sp));
+    const bool explicit_choice = !opts.explicit_protocol_id().empty();
+    own_port.emplace(
+        co_await open_port_for(ex, *host, port_name, opts, candidates.front(), context()));
     port = &*own_port;
     asio::co_spawn(ex, reader(shared_from_this()), asio::detached);
 

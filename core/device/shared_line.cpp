@@ -55,64 +55,55 @@ asio::awaitable<void> SharedLine::reader(std::shared_ptr<SharedLine> self) {
             }  // else: nobody is in a transaction; stray bytes are dropped
         }
         if (ec) {
-            if (!closed) {
-                ErrorContext c;
-                c.port = path;
-                line_error = make_device_error(
-                    errc::connection,
-                    "lost the connection to " + path + ": " +
-                        (port->last_error().message.empty() ? ec.message()
-                                                            : port->last_error().message),
-                    c);
-            } else {
-                ErrorContext c;
-                c.port = path;
-                line_error = make_device_error(
-                    errc::connection, "the shared transport on " + path + " was closed", c);
-            }
+            const std::string why =
+                port->last_error().message.empty() ? ec.message() : port->last_error().message;
+            line_error = closed ? closed_error()
+                                : connection_error("lost the connection to " + path + ": " + why);
             break;
         }
     }
-    // Everybody waiting on the line (in a transaction or for the bus) re-checks.
-    for (const auto &w : members) {
-        if (auto m = w.lock()) {
-            if (!m->line_error) m->line_error = line_error;
-            m->notifier.notify_all();
-        }
-    }
-    notifier.notify_all();
+    wake_members(line_error);
     (void)self;
 }
 
-void SharedLine::close() noexcept {
-    if (closed) return;
-    closed = true;
+std::exception_ptr SharedLine::connection_error(std::string what) const {
     ErrorContext c;
     c.port = path;
-    auto err =
-        make_device_error(errc::connection, "the shared transport on " + path + " was closed", c);
+    return make_device_error(errc::connection, std::move(what), c);
+}
+
+std::exception_ptr SharedLine::closed_error() const {
+    return connection_error("the shared transport on " + path + " was closed");
+}
+
+// Everybody waiting on the line (in a transaction or for the bus) re-checks, and fails
+// with `err` unless it has an error already.
+void SharedLine::wake_members(const std::exception_ptr &err) {
     for (const auto &w : members) {
         if (auto m = w.lock()) {
             if (!m->line_error) m->line_error = err;
             m->notifier.notify_all();
         }
     }
-    if (port) port->close();
     notifier.notify_all();
+}
+
+void SharedLine::close() noexcept {
+    if (closed) return;
+    closed = true;
+    wake_members(closed_error());
+    if (port) port->close();
 }
 
 // ---- an analyser on the line -------------------------------------------------------------
 
 asio::awaitable<void> AnalyzerImpl::attach() {
-    if (!opts.protocol_id.empty() || opts.protocol != ProtocolKind::auto_detect) {
-        // explicit: fine
-    } else {
+    if (opts.explicit_protocol_id().empty())
         throw_device_error(errc::validation,
                            "AUTO cannot run on the shared transport " + port_name +
                                ": it needs the line to itself; name the protocol "
                                "(modbus-rtu or modbus-ascii) for a multidrop peer",
                            context());
-    }
     const std::vector<const LoadedProtocol *> candidates = resolve_candidates();
     const LoadedProtocol *p = candidates.front();
     if (p->descriptor().traffic == ANYSERIAL_TRAFFIC_BROADCAST) {
@@ -154,34 +145,10 @@ void start_open_transport(asio::any_io_executor ex, PluginHost &host, std::strin
         [line, o = std::move(options)]() -> asio::awaitable<void> {
             ErrorContext c;
             c.port = line->path;
-            SerialConfig cfg;
-            if (o.serial) {
-                cfg = *o.serial;
-            } else {
-                std::string id = o.protocol_id;
-                if (id.empty() && o.protocol != ProtocolKind::auto_detect)
-                    id = std::string(protocol_plugin_id(o.protocol));
-                const LoadedProtocol *p = id.empty() ? nullptr : line->host->protocol(id);
-                if (!id.empty() && p == nullptr)
-                    throw_device_error(
-                        errc::configuration,
-                        "protocol plugin " + id + " is not loaded (see `anyserial plugins`)", c);
-                cfg =
-                    p != nullptr
-                        ? config_from_descriptor(p->descriptor().default_serial)
-                        : SerialConfig(SerialSettings{
-                              .baudrate = 19200, .unsupported_policy = UnsupportedPolicy::ignore});
-            }
-            if (o.baudrate) cfg = cfg.with_baudrate(*o.baudrate);
-            auto [ec, sp] = co_await async_open_serial_port(
-                line->ex, *line->host, resolve_open_path(*line->host, line->path), cfg,
-                asio::as_tuple(asio::use_awaitable));
-            if (ec) {
-                const std::string why =
-                    sp.last_error().message.empty() ? ec.message() : sp.last_error().message;
-                throw_device_error(errc::connection, "cannot open " + line->path + ": " + why, c);
-            }
-            line->port.emplace(std::move(sp));
+            const std::string id = o.explicit_protocol_id();
+            const LoadedProtocol *p =
+                id.empty() || o.serial ? nullptr : &require_protocol(*line->host, id, c);
+            line->port.emplace(co_await open_port_for(line->ex, *line->host, line->path, o, p, c));
         },
         [line, h = std::move(h)](std::exception_ptr e) mutable {
             boost::system::error_code ec;

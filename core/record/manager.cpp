@@ -38,9 +38,7 @@ void Manager::check_peer(const std::string &name, const std::string &port_key,
         device::throw_device_error(
             errc::configuration,
             "manager: constructed without a PluginHost, it cannot open analysers itself", ctx);
-    std::string id = o.protocol_id;
-    if (id.empty() && o.protocol != device::ProtocolKind::auto_detect)
-        id = std::string(device::protocol_plugin_id(o.protocol));
+    const std::string id = o.explicit_protocol_id();
     if (id.empty())
         device::throw_device_error(
             errc::validation,

@@ -41,6 +41,10 @@ struct DeviceOptions {
     std::optional<unsigned> retries;
     // Label put on Samples; default: the port name.
     std::string device;
+
+    // The plugin id these options name: protocol_id, else the built-in protocol's; empty
+    // for AUTO.
+    std::string explicit_protocol_id() const;
 };
 
 // One rung of the AUTO ladder, kept on the Analyzer (and in the error when none matched).
