@@ -85,6 +85,8 @@ class MqttTransport final : public detail::Transport {
                                     opt(t_.keyfile), nullptr),
                   "set up TLS");
         }
+        // One small message per sample: Nagle + delayed ACK would add 40 ms a batch.
+        mosquitto_int_option(m_, MOSQ_OPT_TCP_NODELAY, 1);
         connack_ = -1;
         check(mosquitto_connect(m_, t_.host.c_str(), t_.port, 30), "cannot connect");
         pump([&] { return connack_ >= 0; }, "no CONNACK");

@@ -252,7 +252,7 @@ std::unique_ptr<Sink> make_postgres_sink(std::string url, const NetworkSinkOptio
     if (!valid_identifier(table))
         throw std::invalid_argument("bad postgresql sink '" + url + "': table '" + table +
                                     "' must be a plain identifier (letters, digits, _)");
-    const std::string method = u.take("method").value_or("copy");
+    const std::string method = u.take("method").value_or("insert");
     if (method != "copy" && method != "insert")
         throw std::invalid_argument("bad postgresql sink '" + url +
                                     "': method must be copy or insert");

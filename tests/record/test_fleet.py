@@ -135,7 +135,7 @@ class Mosquitto:
         with open(self.conf, "w") as f:
             f.write(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
                     f"persistence true\npersistence_location {self.dir}/\n"
-                    "max_queued_messages 0\nmax_inflight_messages 0\n"
+                    "max_queued_messages 0\nmax_inflight_messages 0\nset_tcp_nodelay true\n"
                     f"log_dest file {self.dir}/log\n")
         if os.geteuid() == 0:
             pw = pwd.getpwnam("mosquitto") if "mosquitto" in [p.pw_name for p in pwd.getpwall()] \
