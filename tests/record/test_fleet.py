@@ -432,7 +432,7 @@ class FleetSinks(unittest.TestCase):
         dups = sum(v - 1 for v in seen.values())
         print(f"\nMQTT: {n_rows} messages, {dups} duplicates after the outage")
 
-    def test_sigkill_with_a_spooled_backlog_then_a_second_run_drains_it(self):
+    def test_sigkill_with_a_spooled_backlog_then_a_second_run_drains_it_once(self):
         pg, mq = self.servers()
         pg.stop()
         mq.stop()
@@ -472,6 +472,18 @@ class FleetSinks(unittest.TestCase):
         mq.start()
         sub = Subscriber(mq, sub_prefix, self.tmp)
         self.cleanup.append(sub.stop)
+        # The oldest spooled batch already reached PostgreSQL (as when a recorder dies between
+        # COMMIT and removing it from the spool): replaying it must add nothing. Another run
+        # with its own spool creates the table first.
+        self.finish(self.record(sim, 2, 0.5, pg.url("killed"),
+                                spool=os.path.join(self.tmp, "other-spool.db")))
+        con = sqlite3.connect(spool)
+        first = con.execute("SELECT run_id, tick, first_seq, rows FROM spool WHERE sink LIKE "
+                            "'postgresql%' ORDER BY id LIMIT 1").fetchone()
+        con.close()
+        for i, row in enumerate(json.loads(first[3])):
+            pg.sql("INSERT INTO killed (time, device, run_id, seq, tick) VALUES "
+                   f"('{row[17]}', 'already', '{first[0]}', {first[2] + i}, {first[1]})")
         doc, _ = self.finish(self.record(sim, 2, 1, *urls, spool=spool))
         d = self.delivery(doc, "postgresql")
         pg_left = next(v for k, v in left.items() if k.startswith("postgresql"))
@@ -484,6 +496,18 @@ class FleetSinks(unittest.TestCase):
         seen = wait_for("the first run's MQTT messages", lambda: (s := sub.seqs()) and len(
             [k for k in s if k[0] == run_m]) >= mq_rows and s)
         self.assertEqual(sorted(k[1] for k in seen if k[0] == run_m), list(range(mq_rows)))
+        self.assertEqual(int(pg.sql(f"SELECT count(*) FROM killed WHERE run_id = '{run_a}' "
+                                    "AND device = 'already'")[0][0]), len(json.loads(first[3])))
+        # Drained in order: the replayed ticks first appear in ascending order.
+        order = []
+        with open(sub.out, "rb") as f:
+            lines = f.read().decode().splitlines()
+        for line in lines:
+            if run_m in line:
+                t = json.loads(line.partition(" ")[2])["tick"]
+                if t not in order:
+                    order.append(t)
+        self.assertEqual(order, sorted(order))
 
     def test_a_password_in_a_sink_url_is_refused_and_not_echoed(self):
         for url in ("postgresql://bob:s3cr3t@127.0.0.1:1/db?table=t",
