@@ -7,9 +7,12 @@
 // ANYSERIAL_MQTT_USERNAME, ANYSERIAL_MQTT_PASSWORD; ANYSERIAL_MQTT_CLIENT_ID.
 #include <mosquitto.h>
 
+#include <atomic>
 #include <boost/json.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <set>
 
@@ -65,6 +68,7 @@ class MqttTransport final : public detail::Transport {
 
     void connect() override {
         disconnect();
+        if (aborted_) throw SinkError("mqtt", url_, "delivery aborted");
         const char *env_id = std::getenv("ANYSERIAL_MQTT_CLIENT_ID");
         const std::string id = !t_.client_id.empty() ? t_.client_id : env_id ? env_id : "";
         m_ = mosquitto_new(id.empty() ? nullptr : id.c_str(), true, this);
@@ -114,6 +118,7 @@ class MqttTransport final : public detail::Transport {
         pump([&] { return unacked_.empty(); }, "no PUBACK");
     }
 
+    void abort() noexcept override { aborted_ = true; }
     void disconnect() noexcept override {
         if (!m_) return;
         mosquitto_disconnect(m_);
@@ -135,6 +140,7 @@ class MqttTransport final : public detail::Transport {
     void pump(Done done, const char *what) {
         const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
         while (!done()) {
+            if (aborted_) throw SinkError("mqtt", url_, "delivery aborted");
             if (std::chrono::steady_clock::now() > until)
                 throw SinkError("mqtt", url_, std::string(what) + " within 10 s");
             check(mosquitto_loop(m_, 100, 1), "connection");
@@ -146,6 +152,7 @@ class MqttTransport final : public detail::Transport {
     mosquitto *m_ = nullptr;
     int connack_ = -1;
     std::set<int> unacked_;
+    std::atomic<bool> aborted_{false};
 };
 
 Target parse_target(detail::Url &u, const std::string &url) {

@@ -6,8 +6,11 @@
 // (run_id, seq, time) makes a replayed batch a no-op: exactly once.
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <sys/socket.h>
 
+#include <atomic>
 #include <cctype>
+#include <mutex>
 
 #include "log/logger.hpp"
 #include "sinks/spool.hpp"
@@ -98,8 +101,13 @@ class PgTransport final : public detail::Transport {
 
     void connect() override {
         disconnect();
+        if (aborted_) throw SinkError("postgresql", url_, "delivery aborted");
         conn_ = PQconnectdb(conninfo_.c_str());
         if (PQstatus(conn_) != CONNECTION_OK) fail("cannot connect");
+        {
+            std::lock_guard lock(fd_mu_);
+            fd_ = PQsocket(conn_);
+        }
         if (!schema_done_) ensure_schema();
         if (copy_)
             exec(fmt::format("CREATE TEMP TABLE IF NOT EXISTS anyserial_stage (LIKE {} INCLUDING "
@@ -124,8 +132,18 @@ class PgTransport final : public detail::Transport {
     }
 
     void disconnect() noexcept override {
+        {
+            std::lock_guard lock(fd_mu_);
+            fd_ = -1;
+        }
         if (conn_) PQfinish(conn_);
         conn_ = nullptr;
+    }
+    // A shut-down socket wakes libpq's blocked poll(): the call fails, the batch stays.
+    void abort() noexcept override {
+        aborted_ = true;
+        std::lock_guard lock(fd_mu_);
+        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
     }
 
   private:
@@ -240,6 +258,9 @@ class PgTransport final : public detail::Transport {
     std::string url_;
     PGconn *conn_ = nullptr;
     bool schema_done_ = false;
+    std::mutex fd_mu_;
+    int fd_ = -1;
+    std::atomic<bool> aborted_{false};
 };
 
 }  // namespace
@@ -257,8 +278,16 @@ std::unique_ptr<Sink> make_postgres_sink(std::string url, const NetworkSinkOptio
         throw std::invalid_argument("bad postgresql sink '" + url +
                                     "': method must be copy or insert");
     const std::string key = u.str() + (u.params.empty() ? "?" : "&") + "table=" + table;
-    detail::Url conn = u;  // a server that does not answer fails in 5 s, then back-off
-    if (!detail::Url(u).take("connect_timeout")) conn.params.emplace_back("connect_timeout", "5");
+    // Unless given: a server that does not answer fails a connect in 5 s; a silent network
+    // (no RST) is noticed by keepalives and unacknowledged data in about 30 s.
+    detail::Url conn = u;
+    for (const auto &[k, v] : {std::pair{"connect_timeout", "5"},
+                               {"keepalives", "1"},
+                               {"keepalives_idle", "10"},
+                               {"keepalives_interval", "5"},
+                               {"keepalives_count", "3"},
+                               {"tcp_user_timeout", "30000"}})
+        if (!detail::Url(u).take(k)) conn.params.emplace_back(k, v);
     char *err = nullptr;
     PQconninfoOption *parsed = PQconninfoParse(conn.str().c_str(), &err);
     if (!parsed) {

@@ -268,6 +268,7 @@ SpoolingSink::~SpoolingSink() {
             deadline_ = std::chrono::steady_clock::now();  // no drain from a destructor
         }
         cv_.notify_all();
+        transport_->abort();
         worker_.join();
     }
 }
@@ -291,6 +292,11 @@ void SpoolingSink::open() {
             log::logger("anyserial.sink").error("{}: delivery stopped: {}", url_, e.what());
         }
         transport_->disconnect();
+        {
+            std::lock_guard lock(mu_);
+            finished_ = true;
+        }
+        cv_.notify_all();
     });
 }
 
@@ -320,7 +326,19 @@ void SpoolingSink::close() {
         deadline_ = std::chrono::steady_clock::now() + retry_.drain;
     }
     cv_.notify_all();
-    if (worker_.joinable()) worker_.join();
+    if (worker_.joinable()) {
+        // A server that hangs mid-transaction would block the delivery thread for good:
+        // past the drain time its connection is cut, and what it was sending stays spooled.
+        std::unique_lock lock(mu_);
+        if (!cv_.wait_until(lock, deadline_ + std::chrono::milliseconds(200),
+                            [&] { return finished_; })) {
+            log::logger("anyserial.sink")
+                .warn("{}: the server does not answer; cutting the connection", url_);
+            transport_->abort();
+        }
+        lock.unlock();
+        worker_.join();
+    }
     const auto left = writer_->count();
     {
         std::lock_guard lock(mu_);

@@ -64,6 +64,8 @@ class Transport {
     virtual void connect() = 0;                           // throws SinkError
     virtual void deliver(const SpooledBatch &batch) = 0;  // throws SinkError; whole batch or none
     virtual void disconnect() noexcept = 0;
+    // [thread-safe] Makes a connect() or deliver() blocked on a hung server fail soon.
+    virtual void abort() noexcept = 0;
 };
 
 struct RetryPolicy {
@@ -111,6 +113,7 @@ class SpoolingSink : public Sink {
     std::uint64_t written_ = 0;  // bumped on every write: wakes an idle delivery thread
     bool down_ = false;          // the last attempt failed: the server is away
     bool closing_ = false;
+    bool finished_ = false;  // the delivery thread is done
     std::chrono::steady_clock::time_point deadline_;
     std::thread worker_;
 };

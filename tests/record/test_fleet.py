@@ -109,6 +109,27 @@ class Postgres:
     def stop(self):
         self.run("pg_ctl", "-D", self.dir + "/data", "-m", "immediate", "-w", "stop")
 
+    def pids(self):
+        """The postmaster and its children (the cluster this object started)."""
+        with open(os.path.join(self.dir, "data", "postmaster.pid")) as f:
+            pid = int(f.readline())
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [pid] + [int(c) for c in f.read().split()]
+
+    def freeze(self):
+        """A hung server: every process stopped, the kernel still accepts and ACKs."""
+        self.frozen = self.pids()
+        for p in self.frozen:
+            os.kill(p, signal.SIGSTOP)
+
+    def thaw(self):
+        for p in getattr(self, "frozen", []):
+            try:
+                os.kill(p, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+        self.frozen = []
+
     def sql(self, query):
         r = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
                             "-d", "postgres", "-At", "-F", "|", "-c", query],
@@ -508,6 +529,30 @@ class FleetSinks(unittest.TestCase):
                 if t not in order:
                     order.append(t)
         self.assertEqual(order, sorted(order))
+
+    def test_a_hung_server_never_stalls_the_schedule_nor_the_exit(self):
+        pg = Postgres(self.tmp)
+        self.cleanup.append(pg.stop)
+        self.cleanup.append(pg.thaw)
+        sim = self.sim("hung")
+        spool = os.path.join(self.tmp, "hung-spool.db")
+        url = pg.url("hung").replace("drain_timeout=60", "drain_timeout=1")
+        proc = self.record(sim, 5, 6, url, spool=spool)
+        wait_for("ticks in PostgreSQL", lambda: int(pg.sql(
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'hung'")[0][0]) and int(
+            pg.sql("SELECT count(DISTINCT tick) FROM hung")[0][0]) >= 5)
+        pg.freeze()
+        doc, err = self.finish(proc)  # ends although the server never answers again
+        pg.thaw()
+        self.assertEqual(doc["summary"]["samples_emitted"], 30, err)
+        self.assertEqual(doc["summary"]["samples_late"], 0, err)
+        d = self.delivery(doc, "postgresql")
+        self.assertGreater(d["pending"], 0)
+        self.assertEqual(d["delivered"] + d["pending"], 30)
+        doc, _ = self.finish(self.record(sim, 2, 0.5, url, spool=spool))
+        self.assertEqual(self.delivery(doc, "postgresql")["replayed"], d["pending"])
+        got = pg.sql("SELECT count(DISTINCT tick) FROM hung GROUP BY run_id ORDER BY 1 DESC")
+        self.assertEqual(int(got[0][0]), 30)  # the first run, whole
 
     def test_a_password_in_a_sink_url_is_refused_and_not_echoed(self):
         for url in ("postgresql://bob:s3cr3t@127.0.0.1:1/db?table=t",
