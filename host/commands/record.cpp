@@ -1,5 +1,5 @@
 // anyserial record --port P [--port Q ...] [--protocol ...] [--address N ...] [--baud B]
-//                  [--rate HZ] [--duration S] --sink csv:F|jsonl:F|sqlite:F
+//                  [--rate HZ] [--duration S] --sink SINK [--sink SINK ...] [--spool PATH]
 //                  [--overflow block|drop-newest|drop-oldest] [--buffer N] [--reconnect] [--json]
 // Drift-free timed polling into a sink. One --port (and at most one --address): one
 // analyser, AUTO allowed. Several --port entries (each with its --address, or one

@@ -214,9 +214,10 @@ class Subscriber:
         with open(self.out, "rb") as f:
             text = f.read().decode()
         for line in text.splitlines():
-            topic, _, payload = line.partition(" ")
-            if topic.endswith("/probe") or not payload.startswith("{\""):
+            topic, sep, payload = line.partition(' {"')  # a topic may hold spaces
+            if topic.endswith("/probe") or not sep:
                 continue
+            payload = '{"' + payload
             try:
                 m = json.loads(payload)
             except ValueError:
@@ -353,7 +354,7 @@ class FleetSinks(unittest.TestCase):
         pg, mq = self.servers()
         sub = Subscriber(mq, "steady", self.tmp)
         self.cleanup.append(sub.stop)
-        sim = self.sim("steady")
+        sim = self.sim("steady dev,a=b")  # the device tag needs escaping in line protocol
         db = os.path.join(self.tmp, "steady.sqlite")
         lp = os.path.join(self.tmp, "steady.lp")
         doc, _ = self.finish(self.record(sim, 2, 30, pg.url("steady"), mq.url("steady"),
@@ -397,6 +398,7 @@ class FleetSinks(unittest.TestCase):
         for (meas, tags, fields, ts), r in zip(lines, rows):
             self.assertEqual(meas, "anyserial")
             self.assertEqual(tags["device"], r["device"])
+            self.assertTrue(r["device"].endswith("steady dev,a=b"))
             self.assertEqual(tags["channel"], r["channel"])
             self.assertEqual(tags["protocol"], "modbus-rtu")
             self.assertEqual(fields["value"], r["value"])
@@ -525,7 +527,7 @@ class FleetSinks(unittest.TestCase):
             lines = f.read().decode().splitlines()
         for line in lines:
             if run_m in line:
-                t = json.loads(line.partition(" ")[2])["tick"]
+                t = json.loads('{"' + line.partition(' {"')[2])["tick"]
                 if t not in order:
                     order.append(t)
         self.assertEqual(order, sorted(order))
