@@ -1,5 +1,5 @@
 // anyserial record --port P [--port Q ...] [--protocol ...] [--address N ...] [--baud B]
-//                  [--rate HZ] [--duration S] --sink csv:F|jsonl:F|sqlite:F
+//                  [--rate HZ] [--duration S] --sink SINK [--sink SINK ...] [--spool PATH]
 //                  [--overflow block|drop-newest|drop-oldest] [--buffer N] [--reconnect] [--json]
 // Drift-free timed polling into a sink. One --port (and at most one --address): one
 // analyser, AUTO allowed. Several --port entries (each with its --address, or one
@@ -56,7 +56,8 @@ struct Options {
     bool manager = false;
     dev::DeviceOptions device;
     rec::RecordOptions record;
-    std::string sink;
+    std::vector<std::string> sinks;
+    std::filesystem::path spool = "anyserial-spool.db";  // the network sinks' spool
     bool json = false;
     bool passive = false;
     std::optional<std::uint64_t> frames;  // passive: end after this many
@@ -170,8 +171,43 @@ asio::awaitable<void> record_passive(anyserial::cli::Context &ctx, const Options
     co_await asio::post(ex, asio::use_awaitable);  // a cancelled timer handler runs first
 }
 
+// The network sinks' delivery counters (docs/fleet.md): JSON under "delivery", or a line each.
+using SinkList = std::vector<const anyserial::sinks::Sink *>;
+
+void report_delivery(anyserial::cli::Context &ctx, const SinkList &sinks,
+                     boost::json::object *doc) {
+    boost::json::array list;
+    for (const auto *s : sinks) {
+        const auto d = s->delivery();
+        if (!d) continue;
+        if (doc) {
+            list.push_back({{"sink", s->describe()},
+                            {"delivered", d->delivered},
+                            {"spooled", d->spooled},
+                            {"replayed", d->replayed},
+                            {"pending", d->pending}});
+        } else {
+            ctx.out << s->describe() << ": " << d->delivered << " batches delivered, " << d->spooled
+                    << " spooled, " << d->replayed << " replayed from an earlier run, "
+                    << d->pending << " left in the spool\n";
+        }
+    }
+    if (doc && !list.empty()) (*doc)["delivery"] = std::move(list);
+}
+
+std::unique_ptr<anyserial::sinks::Sink> make_sinks(const Options &o, SinkList &each) {
+    std::vector<std::unique_ptr<anyserial::sinks::Sink>> sinks;
+    for (const auto &spec : o.sinks) {
+        sinks.push_back(anyserial::sinks::make_sink(anyserial::sinks::parse_sink_spec(spec),
+                                                    {.spool = o.spool}));
+        each.push_back(sinks.back().get());
+    }
+    return anyserial::sinks::make_fanout_sink(std::move(sinks));
+}
+
 int report_passive(anyserial::cli::Context &ctx, const Options &o,
-                   const anyserial::sinks::Sink &sink, const Passive &r, bool interrupted) {
+                   const anyserial::sinks::Sink &sink, const SinkList &each, const Passive &r,
+                   bool interrupted) {
     if (o.json) {
         boost::json::object doc;
         doc["summary"] = boost::json::parse(rec::to_json(r.summary));
@@ -181,11 +217,13 @@ int report_passive(anyserial::cli::Context &ctx, const Options &o,
                           {"lost_samples", r.lost},
                           {"rows", r.rows}};
         if (!r.error.empty()) doc["error"] = r.error;
+        report_delivery(ctx, each, &doc);
         ctx.out << boost::json::serialize(doc) << '\n';
     } else {
         ctx.out << "recorded " << r.summary.samples_emitted << " frames (" << r.bad << " bad, "
                 << r.lost << " lost samples)" << (interrupted ? ", interrupted" : "") << " into "
                 << sink.describe() << " (" << r.rows << " rows)\n";
+        report_delivery(ctx, each, nullptr);
     }
     if (!r.error.empty()) {
         ctx.err << "anyserial record: " << r.error << '\n';
@@ -196,7 +234,8 @@ int report_passive(anyserial::cli::Context &ctx, const Options &o,
 
 asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
     auto ex = co_await asio::this_coro::executor;
-    std::unique_ptr<anyserial::sinks::Sink> sink = anyserial::sinks::make_sink(o.sink);
+    SinkList each;
+    std::unique_ptr<anyserial::sinks::Sink> sink = make_sinks(o, each);
 
     // Installed first: a SIGINT from the moment the banner is out must end it cleanly. A
     // second one while the acquired ticks are written leaves at once (what is committed
@@ -225,7 +264,7 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
         Passive r;
         co_await record_passive(ctx, o, *current->analyzer, *sink, interrupt, r);
         current->close();
-        co_return report_passive(ctx, o, *sink, r, interrupt.requested());
+        co_return report_passive(ctx, o, *sink, each, r, interrupt.requested());
     }
     if (!o.manager) o.record.device = o.entries.front().port;
     if (o.record.auto_reconnect) {
@@ -297,6 +336,7 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
         doc["summary"] = boost::json::parse(rec::to_json(s));
         doc["sink"] = sink->describe();
         if (!error.empty()) doc["error"] = error;
+        report_delivery(ctx, each, &doc);
         ctx.out << boost::json::serialize(doc) << '\n';
     } else {
         char line[256];
@@ -309,6 +349,7 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
                       static_cast<unsigned long long>(s.disconnects),
                       interrupt.requested() ? ", interrupted" : "");
         ctx.out << line << sink->describe() << " (" << result.rows << " rows)\n";
+        report_delivery(ctx, each, nullptr);
     }
     if (!error.empty()) {
         ctx.err << "anyserial record: " << error << '\n';
@@ -320,8 +361,8 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
 int run(anyserial::cli::Context &ctx) {
     po::options_description opts(
         "anyserial record --port P [--port Q ...] [--protocol auto|continuous|modbus-rtu|"
-        "modbus-ascii] [--address N ...] [--rate HZ] [--duration S] --sink csv:F|jsonl:F|"
-        "sqlite:F [--overflow block|drop-newest|drop-oldest] [--reconnect] [--passive "
+        "modbus-ascii] [--address N ...] [--rate HZ] [--duration S] --sink SINK [--sink SINK ...] "
+        "[--spool PATH] [--overflow block|drop-newest|drop-oldest] [--reconnect] [--passive "
         "[--frames N]] [--json]");
     opts.add_options()("port", po::value<std::vector<std::string>>()->value_name("P"),
                        "analyser port (repeat for a manager)")(
@@ -331,7 +372,10 @@ int run(anyserial::cli::Context &ctx) {
         "baud", po::value<unsigned>(), "baud rate (default: the protocol's, 19200)")(
         "rate", po::value<double>()->value_name("HZ")->default_value(1.0), "ticks per second")(
         "duration", po::value<double>()->value_name("S"), "seconds (default: until SIGINT)")(
-        "sink", po::value<std::string>()->value_name("KIND:FILE"), "csv:F, jsonl:F or sqlite:F")(
+        "sink", po::value<std::vector<std::string>>()->value_name("SINK"),
+        "csv:F, jsonl:F, sqlite:F, influx:F|-, postgresql://…, mqtt://… (repeatable)")(
+        "spool", po::value<std::string>()->value_name("PATH"),
+        "network sinks' spool (SQLite), default ./anyserial-spool.db")(
         "overflow", po::value<std::string>()->default_value("block"),
         "block, drop-newest or drop-oldest")("buffer", po::value<std::size_t>()->default_value(64),
                                              "queue capacity in ticks")(
@@ -391,11 +435,13 @@ int run(anyserial::cli::Context &ctx) {
     o.record.auto_reconnect = vm.count("reconnect") != 0;
     try {
         rec::validate(o.record);
-        (void)anyserial::sinks::parse_sink_spec(vm["sink"].as<std::string>());
+        for (const auto &spec : vm["sink"].as<std::vector<std::string>>())
+            (void)anyserial::sinks::parse_sink_spec(spec);
     } catch (const std::invalid_argument &e) {
         throw anyserial::cli::UsageError(e.what());
     }
-    o.sink = vm["sink"].as<std::string>();
+    o.sinks = vm["sink"].as<std::vector<std::string>>();
+    if (vm.count("spool") != 0) o.spool = vm["spool"].as<std::string>();
     o.json = vm.count("json") != 0;
     o.passive = vm.count("passive") != 0;
     if (vm.count("frames") != 0) {
@@ -420,4 +466,5 @@ int run(anyserial::cli::Context &ctx) {
 }  // namespace
 
 static const anyserial::cli::Registration reg{
-    "record", "record an analyser (or several) into a CSV, JSONL or SQLite sink", &run};
+    "record", "record an analyser (or several) into files, PostgreSQL, MQTT or line protocol",
+    &run};
