@@ -76,6 +76,34 @@ anyserial_backend_t *create(Plugin &p) {
     return b;
 }
 
+// Last: the far side disappears (the harness kills socat) under a pending read. The read
+// must complete once with DISCONNECTED (Wine: EIO on the pty -> ERROR_BROKEN_PIPE).
+void peer_gone(anyserial_backend_t *b, const char *port) {
+    anyserial_serial_config_t c = config(115200);
+    check(b->control->open(b, port, &c, nullptr) == ANYSERIAL_OK, "reopen for the removal test");
+    uint8_t buf[8];
+    Waiter w;
+    check(b->async_io->start_read(b, buf, sizeof buf, Waiter::done, &w) == ANYSERIAL_OK,
+          "a read pending when the device goes away");
+    std::printf("?KILLPEER\n");
+    std::fflush(stdout);
+    std::string reply;
+    check(std::getline(std::cin, reply) && reply == "OK", "the harness removed the peer");
+    w.wait();
+    const int32_t os = b->control->last_os_error(b);
+    check(
+        w.status == ANYSERIAL_E_DISCONNECTED && w.n == 0 && (!on_wine() || os == ERROR_BROKEN_PIPE),
+        "the pending read completed with DISCONNECTED (status " + std::to_string(w.status) +
+            ", Win32 " + std::to_string(os) + "): " + last_error(b));
+    Waiter again;
+    const int32_t st = b->async_io->start_read(b, buf, sizeof buf, Waiter::done, &again);
+    check(st == ANYSERIAL_E_DISCONNECTED ||
+              (st == ANYSERIAL_OK && again.wait() && again.status == ANYSERIAL_E_DISCONNECTED),
+          "a new read on the dead port -> DISCONNECTED");
+    b->control->close(b);
+    check(w.count() == 1, "the removed read completed exactly once");
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -131,6 +159,7 @@ int main(int argc, char **argv) {
     run_control_tests(b);
     run_io_tests(b, port);
     check(never.count() == 0, "a failed start_read never completed");
+    peer_gone(b, port);
 
     b->destroy(b);
     p.entry->deinit();

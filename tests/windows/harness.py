@@ -111,8 +111,11 @@ class Run:
 
     def run_program(self, exe, *argv):
         """Runs a test program under Wine, answering ?TERMIOS; returns its exit status."""
+        # Wine's and wineserver's own chatter goes to a log, shown when the run fails.
+        err_path = os.path.join(self.work, os.path.basename(exe) + ".stderr.log")
+        err = open(err_path, "w")
         p = self.start(os.path.basename(exe), [self.args.wine, exe, *argv], env=self.env,
-                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
                        text=True, bufsize=1)
         deadline = time.monotonic() + self.args.timeout
         passed = failed = False
@@ -128,6 +131,10 @@ class Run:
                     print(f"  [pty check] {want}: {answer}", flush=True)
                     p.stdin.write(answer + "\n")
                     p.stdin.flush()
+                elif line == "?KILLPEER":
+                    self.kill_peer()
+                    p.stdin.write("OK\n")
+                    p.stdin.flush()
                 else:
                     print(line, flush=True)
                     passed |= line.startswith("PASS: 0 failure(s)")
@@ -135,13 +142,26 @@ class Run:
             status = p.wait()
         finally:
             signal.alarm(0)
+            err.close()
         if time.monotonic() > deadline:
             log(f"{exe} timed out after {self.args.timeout} s")
             return 1
-        if status == 0 and (failed or not passed):
-            log(f"{os.path.basename(exe)} exited 0 without a clean PASS line: counted as failure")
-            return 1
-        return status
+        if status != 0 or failed or not passed:
+            with open(err_path, errors="replace") as f:
+                tail = f.readlines()[-60:]
+            log(f"{os.path.basename(exe)}: exit {status}, PASS line {'seen' if passed else 'missing'}; "
+                f"stderr tail ({err_path}):")
+            sys.stdout.write("".join(tail))
+            return status or 1
+        return 0
+
+    def kill_peer(self):
+        """The device goes away: end socat (the pty pair) and the echo peer we started."""
+        for name, p in reversed(self.procs):  # the echo peer first, then its pty pair
+            if name in ("socat", "echo peer") and p.poll() is None:
+                p.terminate()
+                p.wait(timeout=10)
+        log("removed the peer (socat and the echo peer ended)")
 
     def cleanup(self):
         for name, p in reversed(self.procs):
