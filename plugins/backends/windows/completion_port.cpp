@@ -30,7 +30,7 @@ void CompletionPort::attach(HANDLE handle) {
             CloseHandle(p);
             throw;
         }
-        worker_id_ = worker_.get_id();
+        worker_id_.store(worker_.get_id());
         port_ = p;
     }
     if (CreateIoCompletionPort(handle, port_, kPortKey, 0) == nullptr)
@@ -44,11 +44,11 @@ void CompletionPort::shutdown() noexcept {
     if (worker_.joinable()) worker_.join();
     CloseHandle(port_);
     port_ = nullptr;
-    worker_id_ = {};
+    worker_id_.store(std::thread::id{});
 }
 
 bool CompletionPort::on_worker() const noexcept {
-    return std::this_thread::get_id() == worker_id_;
+    return std::this_thread::get_id() == worker_id_.load();
 }
 
 void CompletionPort::run(HANDLE port) noexcept {

@@ -5,6 +5,7 @@
 
 #include <windows.h>
 
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -37,7 +38,7 @@ class CompletionPort {
     std::mutex mutex_;
     HANDLE port_ = nullptr;
     std::thread worker_;
-    std::thread::id worker_id_;
+    std::atomic<std::thread::id> worker_id_{};  // read by on_worker() without the mutex
 };
 
 }  // namespace anyserial::windows_backend
