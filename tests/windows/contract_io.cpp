@@ -2,6 +2,7 @@
 // ways byte-exact, queue counts and purge, a pending read cancelled, close with a read
 // outstanding, close from inside a completion, reopen.
 #include <algorithm>
+#include <atomic>
 #include <set>
 #include <vector>
 
@@ -36,7 +37,7 @@ bool write_all(anyserial_backend_t *b, const uint8_t *data, uint32_t len) {
 
 // Read exactly len bytes with reads of at most chunk bytes; counts completions.
 bool read_exact(anyserial_backend_t *b, uint8_t *buf, uint32_t len, uint32_t chunk,
-                int *completions = nullptr) {
+                int *completions = nullptr, std::atomic<bool> *started = nullptr) {
     uint32_t got = 0;
     while (got < len) {
         Waiter w;
@@ -45,6 +46,7 @@ bool read_exact(anyserial_backend_t *b, uint8_t *buf, uint32_t len, uint32_t chu
             std::printf("  start_read: %s\n", last_error(b).c_str());
             return false;
         }
+        if (started != nullptr) started->store(true);
         if (!w.wait() || w.status != ANYSERIAL_OK || w.n == 0 || w.n > want) {
             std::printf("  read completion: status %d n %u of %u: %s\n", w.status, w.n, want,
                         last_error(b).c_str());
@@ -87,12 +89,17 @@ void bulk(anyserial_backend_t *b) {
     std::vector<uint8_t> out(kSize), in(kSize, 0);
     for (uint32_t i = 0; i < kSize; ++i)
         out[i] = static_cast<uint8_t>(i * 7 + (i >> 8) + 3);
+    // A read is pending before the 64 KiB write starts: the case Wine 8 starves (see
+    // async_port.hpp) unless the backend parks the read.
     const auto t0 = clock_type::now();
-    bool wrote = false;
-    std::thread writer([&] { wrote = write_all(b, out.data(), kSize); });  // the write direction
+    std::atomic<bool> reading{false};
+    bool read = false;
     int reads = 0;
-    const bool read = read_exact(b, in.data(), kSize, 4096, &reads);
-    writer.join();
+    std::thread reader([&] { read = read_exact(b, in.data(), kSize, 4096, &reads, &reading); });
+    while (!reading.load())
+        std::this_thread::yield();
+    const bool wrote = write_all(b, out.data(), kSize);
+    reader.join();
     const double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
     check(wrote && read, "64 KiB written and 64 KiB read back");
     check(in == out, "the 64 KiB echo is byte-exact");
