@@ -63,6 +63,29 @@ bool load(Plugin &p, const char *path) {
     for (const char *const *pp = d->path_prefixes; pp != nullptr && *pp != nullptr; ++pp)
         claims_com |= std::strcmp(*pp, "COM") == 0;
     check(claims_com, "claims COM names");
+
+    // Discovery through SetupAPI behind the backend-level extension.
+    const auto *disc = static_cast<const anyserial_discovery_ext_t *>(
+        p.factory->get_extension("windows", ANYSERIAL_EXT_DISCOVERY_ID));
+    check(disc != nullptr && disc->struct_size >= sizeof(anyserial_discovery_ext_t) &&
+              disc->list_ports != nullptr,
+          "discovery extension provided");
+    check(p.factory->get_extension("windows", "anyserial.backend.rs485/1") == nullptr,
+          "no RS-485 extension");
+    if (disc != nullptr) {
+        int ports = 0;
+        auto visit = [](void *user, const anyserial_port_info_t *info) -> int32_t {
+            ++*static_cast<int *>(user);
+            std::printf("  port %s (%s) vid %d pid %d\n", info->device,
+                        info->description != nullptr ? info->description : "-", info->vid,
+                        info->pid);
+            return 0;
+        };
+        check(disc->list_ports(visit, &ports) == ANYSERIAL_OK,
+              "list_ports (SetupAPI) -> OK, " + std::to_string(ports) + " port(s)");
+        check(disc->list_ports(nullptr, nullptr) == ANYSERIAL_E_INVALID_ARGUMENT,
+              "list_ports without a visitor -> INVALID_ARGUMENT");
+    }
     return true;
 }
 
