@@ -94,7 +94,9 @@ void AsyncPort::park_read() noexcept {
 }
 
 bool AsyncPort::resume_read(Finished &out) noexcept {
-    if (!rd_.active || !rd_.parked || rd_.kernel_pending || wr_.kernel_pending) return false;
+    // closing_: shutdown() completes a parked read itself.
+    if (closing_ || !rd_.active || !rd_.parked || rd_.kernel_pending || wr_.kernel_pending)
+        return false;
     rd_.parked = false;
     const DWORD err = issue(rd_);
     if (err == ERROR_SUCCESS) return false;
