@@ -15,6 +15,15 @@ extern "C" {
 
 #define ANYSERIAL_EXT_DISCOVERY_ID "anyserial.backend.discovery/1"
 
+/* <windows.h> (through objbase.h, unless WIN32_LEAN_AND_MEAN) defines `interface` as
+ * `struct`; keep it out of this struct's field name. Code that reads the field after
+ * including the full <windows.h> needs `#undef interface` (or WIN32_LEAN_AND_MEAN). */
+#if defined(_WIN32) && defined(interface)
+#pragma push_macro("interface")
+#undef interface
+#define ANYSERIAL_DISCOVERY_POP_INTERFACE
+#endif
+
 /* Every string is UTF-8 or NULL when unknown; vid/pid are -1 when unknown. Borrowed for
  * the duration of the visitor call only. */
 typedef struct anyserial_port_info_t {
@@ -31,6 +40,11 @@ typedef struct anyserial_port_info_t {
     const char *location;
     const char *interface;
 } anyserial_port_info_t;
+
+#ifdef ANYSERIAL_DISCOVERY_POP_INTERFACE
+#pragma pop_macro("interface")
+#undef ANYSERIAL_DISCOVERY_POP_INTERFACE
+#endif
 
 /* Return nonzero to stop the enumeration early. */
 typedef int32_t (*anyserial_port_visitor_fn)(void *user, const anyserial_port_info_t *info);

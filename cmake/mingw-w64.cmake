@@ -1,0 +1,13 @@
+# Cross-compile for 64-bit Windows with MinGW-w64 (Debian: g++-mingw-w64-x86-64-posix).
+# The -posix variant has std::thread/std::mutex (winpthreads); plugins link it statically.
+set(CMAKE_SYSTEM_NAME Windows)
+set(CMAKE_SYSTEM_PROCESSOR x86_64)
+set(ANYSERIAL_MINGW_TRIPLET x86_64-w64-mingw32 CACHE STRING "MinGW-w64 target triplet")
+set(CMAKE_C_COMPILER ${ANYSERIAL_MINGW_TRIPLET}-gcc-posix)
+set(CMAKE_CXX_COMPILER ${ANYSERIAL_MINGW_TRIPLET}-g++-posix)
+set(CMAKE_RC_COMPILER ${ANYSERIAL_MINGW_TRIPLET}-windres)
+set(CMAKE_FIND_ROOT_PATH /usr/${ANYSERIAL_MINGW_TRIPLET})
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
