@@ -63,13 +63,16 @@ void ModbusSession::plan(Planned step) {
 }
 
 void ModbusSession::replace_current(std::span<const Planned> steps) {
-    const std::size_t tail = step_count_ - next_step_ - 1;
-    std::copy_backward(
-        steps_.begin() + static_cast<std::ptrdiff_t>(next_step_ + 1),
-        steps_.begin() + static_cast<std::ptrdiff_t>(step_count_),
-        steps_.begin() + static_cast<std::ptrdiff_t>(next_step_ + steps.size() + tail));
-    std::copy(steps.begin(), steps.end(), steps_.begin() + static_cast<std::ptrdiff_t>(next_step_));
-    step_count_ = next_step_ + steps.size() + tail;
+    std::array<Planned, kMaxSteps> plan{};
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < next_step_; ++i)
+        plan[n++] = steps_[i];
+    for (const Planned &p : steps)
+        plan[n++] = p;
+    for (std::size_t i = next_step_ + 1; i < step_count_; ++i)
+        plan[n++] = steps_[i];
+    steps_ = plan;
+    step_count_ = n;
 }
 
 void ModbusSession::plan_registers() {
