@@ -82,6 +82,19 @@ BOOST_AUTO_TEST_CASE(invalid_is_the_readings_fault_in_json_and_rows) {
     }
 }
 
+// item 4: the simulator presents a Modbus slot named "||||||"; the session reads no name.
+BOOST_AUTO_TEST_CASE(modbus_pipes_name_reads_unlabelled) {
+    ModbusBench b("mock://ref-pipes", true);
+    b.device.sim().set_label("E2", "||||||", "MA");
+    auto op = b.poll();
+    BOOST_TEST_REQUIRE(!op.ec);
+    const dev::Reading *e2 = op.value.channel("E2");
+    BOOST_TEST_REQUIRE(e2 != nullptr);
+    BOOST_TEST(!e2->name);
+    BOOST_TEST((e2->unit.kind == dev::UnitKind::milliamp));  // item 3: "MA" is mA
+    BOOST_TEST(e2->unit.text == "mA");
+}
+
 // item 7
 BOOST_AUTO_TEST_CASE(read_channel_of_an_empty_slot_still_reads_it) {
     ModbusBench b("mock://ref-empty", true);
