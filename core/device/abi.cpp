@@ -16,7 +16,9 @@ constexpr bool has(std::uint32_t struct_size, std::size_t end) noexcept {
 
 ChannelStatus status_from_bits(std::uint32_t bits) noexcept {
     ChannelStatus s;
-    s.fault = (bits & ANYSERIAL_STATUS_FAULT) != 0;
+    // Invalid (an external input's bit 0) is the reading's fault, as in the reference:
+    // whatever shows or stores a status then says "not ok".
+    s.fault = (bits & (ANYSERIAL_STATUS_FAULT | ANYSERIAL_STATUS_INVALID)) != 0;
     s.maintenance = (bits & ANYSERIAL_STATUS_MAINTENANCE) != 0;
     s.calibrating = (bits & ANYSERIAL_STATUS_CALIBRATING) != 0;
     s.warming_up = (bits & ANYSERIAL_STATUS_WARMING_UP) != 0;
@@ -138,8 +140,11 @@ Frame frame_from_abi(const anyserial_frame_t &f, ProtocolKind protocol,
         out.readings.reserve(f.reading_count);
         for (std::uint32_t i = 0; i < f.reading_count; ++i) {
             const anyserial_reading_t *r = frame_reading_at(f, i);
-            if (r != nullptr)
-                out.readings.push_back(reading_from_abi(*r, protocol, received_at, monotonic_ns));
+            if (r == nullptr) continue;
+            Reading reading = reading_from_abi(*r, protocol, received_at, monotonic_ns);
+            const bool empty_slot = ANYSERIAL_HAS(*r, anyserial_reading_t, status) &&
+                                    (r->status & ANYSERIAL_STATUS_UNPOPULATED) != 0;
+            (empty_slot ? out.unpopulated : out.readings).push_back(std::move(reading));
         }
     }
     if (ANYSERIAL_HAS(f, anyserial_frame_t, analyser) && f.has_analyser)

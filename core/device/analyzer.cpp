@@ -106,6 +106,9 @@ void AnalyzerImpl::validate_channel(const std::string &id) const {
 
 const Reading &AnalyzerImpl::channel_of(const Frame &f, const std::string &id) const {
     if (const Reading *r = f.channel(id)) return *r;
+    // A slot identify found empty is still read, as the reference does (name absent,
+    // value as read) when the protocol read it at all.
+    if (const Reading *r = f.unpopulated_channel(id)) return *r;
     ErrorContext c = context();
     c.channel = id;
     throw_device_error(errc::validation,

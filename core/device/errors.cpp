@@ -43,6 +43,8 @@ class DeviceCategory final : public boost::system::error_category {
                 return "timed out";
             case errc::closed:
                 return "analyser closed";
+            case errc::not_latched:
+                return "command did not latch";
         }
         return "unknown device error " + std::to_string(ev);
     }
@@ -156,6 +158,8 @@ void throw_device_error(errc code, std::string m, ErrorContext c) {
             throw ConnectionError(code, std::move(m), std::move(c));
         case errc::timeout:
             throw TimeoutError(code, std::move(m), std::move(c));
+        case errc::not_latched:
+            throw NotLatchedError(code, std::move(m), std::move(c));
         case errc::ok:
             break;
     }

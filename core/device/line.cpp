@@ -416,6 +416,9 @@ asio::awaitable<void> AnalyzerImpl::run_operation(ProtocolSession &s, std::uint3
         anyserial_transaction_t tx;
         const std::int32_t nt = s.next_transaction(tx);
         if (nt == ANYSERIAL_DONE) break;
+        // STATE mid-operation: the device's read-back contradicts what was just written.
+        if (nt == ANYSERIAL_E_STATE)
+            throw_device_error(errc::not_latched, "protocol " + pid + ": " + s.last_error(), ctx);
         if (nt != ANYSERIAL_OK)
             throw_device_error(errc::protocol,
                                "protocol " + pid + " failed the operation: " + s.last_error(), ctx);

@@ -118,6 +118,12 @@ const Reading *Frame::channel(std::string_view id) const noexcept {
     return nullptr;
 }
 
+const Reading *Frame::unpopulated_channel(std::string_view id) const noexcept {
+    for (const Reading &r : unpopulated)
+        if (r.channel == id) return &r;
+    return nullptr;
+}
+
 std::vector<Sample> as_samples(const Frame &frame, std::string_view device) {
     std::vector<Sample> out;
     out.reserve(frame.readings.size());

@@ -60,8 +60,11 @@ SerialConfig config_from_descriptor(const anyserial_serial_config_t &c) {
     s.flow_control.xon_xoff = (c.flow_control & ANYSERIAL_FLOW_XON_XOFF) != 0;
     s.flow_control.rts_cts = (c.flow_control & ANYSERIAL_FLOW_RTS_CTS) != 0;
     s.flow_control.dtr_dsr = (c.flow_control & ANYSERIAL_FLOW_DTR_DSR) != 0;
-    // Optional niceties must not make a pty or mock port fail to open.
-    s.unsupported_policy = UnsupportedPolicy::ignore;
+    // The reference's analyser settings: exclusive access, and an explicit feature request
+    // that the port cannot honour fails (UnsupportedPolicy::raise, the seed's default).
+    // A caller who wants otherwise passes DeviceOptions::serial.
+    s.exclusive = true;
+    s.unsupported_policy = UnsupportedPolicy::raise;
     return SerialConfig(s);
 }
 
@@ -230,11 +233,10 @@ const LoadedProtocol &require_protocol(PluginHost &host, const std::string &id,
 asio::awaitable<SerialPort> open_port_for(asio::any_io_executor ex, PluginHost &host,
                                           const std::string &port_name, const DeviceOptions &o,
                                           const LoadedProtocol *p, const ErrorContext &c) {
-    SerialConfig cfg =
-        o.serial       ? *o.serial
-        : p != nullptr ? config_from_descriptor(p->descriptor().default_serial)
-                       : SerialConfig(SerialSettings{
-                             .baudrate = 19200, .unsupported_policy = UnsupportedPolicy::ignore});
+    SerialConfig cfg = o.serial ? *o.serial
+                       : p != nullptr
+                           ? config_from_descriptor(p->descriptor().default_serial)
+                           : SerialConfig(SerialSettings{.baudrate = 19200, .exclusive = true});
     if (o.baudrate) cfg = cfg.with_baudrate(*o.baudrate);
     auto [ec, sp] = co_await async_open_serial_port(ex, host, resolve_open_path(host, port_name),
                                                     cfg, asio::as_tuple(asio::use_awaitable));

@@ -104,4 +104,27 @@ std::optional<PortInfo> find_port_info(const PluginHost &host, std::string_view 
     return std::nullopt;
 }
 
+bool PortFilter::matches(const PortInfo &p) const noexcept {
+    auto same = [](const auto &want, const auto &have) { return !want || want == have; };
+    return same(vid, p.vid) && same(pid, p.pid) && same(serial_number, p.serial_number) &&
+           same(manufacturer, p.manufacturer) && same(product, p.product) &&
+           same(location, p.location) && same(interface, p.interface);
+}
+
+std::optional<PortInfo> find_serial_port(const PluginHost &host, const PortFilter &filter) {
+    for (PortInfo &p : list_serial_ports(host))
+        if (filter.matches(p)) return std::move(p);
+    return std::nullopt;
+}
+
+std::optional<PortInfo> find_serial_port(const PluginHost &host, std::optional<std::uint16_t> vid,
+                                         std::optional<std::uint16_t> pid,
+                                         std::optional<std::string> serial_number) {
+    PortFilter f;
+    f.vid = vid;
+    f.pid = pid;
+    f.serial_number = std::move(serial_number);
+    return find_serial_port(host, f);
+}
+
 }  // namespace anyserial

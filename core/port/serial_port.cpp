@@ -4,6 +4,8 @@
 #include <anyserial/serial_port.hpp>
 #include <boost/asio/post.hpp>
 
+#include "log/logger.hpp"
+
 namespace anyserial {
 namespace {
 
@@ -163,3 +165,15 @@ ANYSERIAL_THROWING(std::size_t, output_waiting, (), (ec))
 #undef ANYSERIAL_THROWING_VOID
 
 }  // namespace anyserial
+
+// ---- send_eof (seed §14.4) ----------------------------------------------------------------
+
+namespace anyserial::detail {
+
+void start_send_eof(std::shared_ptr<PortCore> core, ErrorHandler h) {
+    log::logger("anyserial.port")
+        .debug("{}: serial has no true half-close; send_eof drains output", core->path);
+    start_drain(std::move(core), std::move(h));
+}
+
+}  // namespace anyserial::detail

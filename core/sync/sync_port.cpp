@@ -198,6 +198,10 @@ void SerialPort::drain_exact(Timeout timeout) {
     write_side(impl(), "drain_exact", timeout,
                [](auto &port, auto &&h) { port.async_drain_exact(std::forward<decltype(h)>(h)); });
 }
+void SerialPort::send_eof(Timeout timeout) {
+    impl().run("send_eof", timeout,
+               [](auto &port, auto &&h) { port.async_send_eof(std::forward<decltype(h)>(h)); });
+}
 void SerialPort::send_break(std::chrono::nanoseconds duration, Timeout timeout) {
     write_side(impl(), "send_break", timeout, [duration](auto &port, auto &&h) {
         port.async_send_break(duration, std::forward<decltype(h)>(h));

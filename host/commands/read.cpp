@@ -89,6 +89,7 @@ int run(anyserial::cli::Context &ctx) {
         dev::Frame f = anz.poll();
         if (channel) {
             const dev::Reading *r = f.channel(*channel);
+            if (r == nullptr) r = f.unpopulated_channel(*channel);  // read although empty
             if (r == nullptr) {
                 ctx.err << "anyserial read: channel " << *channel << " is not populated on the "
                         << "analyser at " << port << '\n';

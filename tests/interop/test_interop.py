@@ -169,6 +169,86 @@ class Pymodbus(PeerTest):
         self.assertIn("I1 20.376", r.stdout.decode())
 
 
+class Issue13States(PeerTest):
+    """The reference's semantics against independent slaves loaded with the states of
+    issue 13: an invalid E1 named ||||||, a range-limited map answering exception 02."""
+
+    def libmodbus(self, state):
+        if not (have("socat") and LM_SERVER):
+            self.skipTest("socat and libmodbus needed")
+        a, b = self.socat_pair()
+        server = self.spawn([LM_SERVER, b, state])
+        self.wait_line(server, "stdout", "ready")
+        return a
+
+    def pymodbus(self, state):
+        if not (have("socat") and pymodbus_available()):
+            self.skipTest("socat and pymodbus needed")
+        a, b = self.socat_pair()
+        server = self.spawn([PYTHON, os.path.join(PEERS, "pymodbus_ascii_server.py"), b, state])
+        self.wait_line(server, "stdout", "ready")
+        return a
+
+    def assert_invalid_e1(self, port, protocol):
+        doc = self.read_json(port, protocol)
+        e1 = {x["channel"]: x for x in doc["readings"]}["E1"]
+        self.assertIsNone(e1["name"])  # "||||||" is unlabelled
+        self.assertTrue(e1["status"]["fault"])
+        self.assertTrue(e1["status"]["invalid"])
+        self.assertFalse(e1["status"]["ok"])
+        table = subprocess.run(cli("read", "--port", port, "--protocol", protocol),
+                               capture_output=True, timeout=60)
+        self.assertEqual(table.returncode, 0, table.stderr)
+        row = [ln for ln in table.stdout.decode().splitlines() if ln.startswith("E1 ")]
+        self.assertEqual(len(row), 1, table.stdout)
+        self.assertTrue(row[0].rstrip().endswith("invalid"), row[0])
+        csv = os.path.join(self.tmp, "rows.csv")
+        rec = subprocess.run(cli("record", "--port", port, "--protocol", protocol, "--rate", "10",
+                                 "--duration", "1", "--sink", "csv:" + csv),
+                             capture_output=True, timeout=60)
+        self.assertEqual(rec.returncode, 0, rec.stderr)
+        with open(csv) as f:
+            header = f.readline().strip().split(",")
+            rows = [dict(zip(header, ln.strip().split(","))) for ln in f if ",E1," in ln]
+        self.assertTrue(rows)
+        self.assertEqual(rows[0]["fault"], "1")
+        self.assertEqual(rows[0]["ok"], "0")
+
+    def assert_narrow(self, port, protocol):
+        doc = self.read_json(port, protocol)
+        self.assert_bench(doc)
+        readings = {x["channel"]: x for x in doc["readings"]}
+        self.assertEqual(sorted(readings), ["E1", "E2", "I1", "I2", "I3"])
+
+    def test_f1_libmodbus_invalid_e1(self):
+        self.assert_invalid_e1(self.libmodbus("invalid-e1"), "modbus-rtu")
+
+    def test_f2_pymodbus_invalid_e1(self):
+        self.assert_invalid_e1(self.pymodbus("invalid-e1"), "modbus-ascii")
+
+    def test_f3_libmodbus_range_limited_map(self):
+        self.assert_narrow(self.libmodbus("narrow"), "modbus-rtu")
+
+    def test_f4_pymodbus_range_limited_map(self):
+        self.assert_narrow(self.pymodbus("narrow"), "modbus-ascii")
+
+    def test_f5_libmodbus_empty_slot_reads_by_channel(self):
+        port = self.libmodbus("bench")
+        doc = json.loads(subprocess.run(
+            cli("read", "--port", port, "--protocol", "modbus-rtu", "--channel", "I4", "--json"),
+            capture_output=True, timeout=60, check=True).stdout)
+        self.assertEqual(len(doc["readings"]), 1)
+        self.assertEqual(doc["readings"][0]["channel"], "I4")
+        self.assertIsNone(doc["readings"][0]["name"])
+        self.assertEqual(doc["readings"][0]["value"], 0.0)
+
+    def test_f6_libmodbus_confirmed_calibration_pulse(self):
+        port = self.libmodbus("bench")
+        r = subprocess.run(cli("calibrate", "start", "--port", port, "--protocol", "modbus-rtu",
+                               "--group", "2", "--confirm"), capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+
 class AutoAgainstSimulate(PeerTest):
     def auto(self, mode, *extra):
         link = self.simulate(mode, *extra)

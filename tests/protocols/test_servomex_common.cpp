@@ -109,7 +109,9 @@ BOOST_AUTO_TEST_CASE(transducer_bits_map_one_to_one) {
 }
 
 BOOST_AUTO_TEST_CASE(external_bit0_is_invalid_and_bits_1_to_3_are_reserved) {
-    BOOST_TEST(decode_channel_status(ChannelKind::external, 0x01) == ANYSERIAL_STATUS_INVALID);
+    // Invalid is the reading's fault (the reference driver): FAULT with INVALID beside it.
+    BOOST_TEST(decode_channel_status(ChannelKind::external, 0x01) ==
+               (ANYSERIAL_STATUS_FAULT | ANYSERIAL_STATUS_INVALID));
     BOOST_TEST(decode_channel_status(ChannelKind::external, 0x0E) == 0u);
     BOOST_TEST(decode_channel_status(ChannelKind::external, 0x10) == ANYSERIAL_STATUS_ALARM1);
 }
@@ -155,7 +157,11 @@ BOOST_AUTO_TEST_CASE(autocal_field) {
     char text[8];
     format_autocal(s, text);
     BOOST_TEST(std::string(text, 8) == "S1C2S1C1");
-    BOOST_TEST(!parse_autocal("S1S1S1", s));
+    BOOST_TEST(parse_autocal("S1S1C2", s));  // fewer groups: the rest idle
+    BOOST_TEST(s.cal_groups[2].calibrating);
+    BOOST_TEST(!s.cal_groups[3].calibrating);
+    BOOST_TEST(!parse_autocal("S1S1S", s));       // odd
+    BOOST_TEST(!parse_autocal("S1S1S1S1S1", s));  // more than four groups
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -101,7 +101,7 @@ BOOST_DATA_TEST_CASE(probe_and_read_frame, bdata::make(kModbusPlugins), name) {
         BOOST_TEST(r.transactions == 3u);
         const anyserial_frame_t *f = r.result.frame;
         BOOST_REQUIRE(f != nullptr);
-        BOOST_TEST(f->reading_count == 5u);
+        BOOST_TEST(f->reading_count == 10u);  // 5 populated + 5 empty slots, marked
         const anyserial_reading_t *i1 = find_reading(f, "I1");
         BOOST_REQUIRE(i1 != nullptr);
         BOOST_TEST(std::string(i1->name) == "Oxygen");
@@ -119,8 +119,11 @@ BOOST_DATA_TEST_CASE(probe_and_read_frame, bdata::make(kModbusPlugins), name) {
         BOOST_TEST(e1->name == nullptr);
         BOOST_TEST(e1->kind == ANYSERIAL_CHANNEL_EXTERNAL);
         BOOST_TEST(e1->unit_kind == ANYSERIAL_UNIT_MILLIAMP);
-        BOOST_TEST(find_reading(f, "I4") == nullptr);
-        BOOST_TEST(find_reading(f, "D1") == nullptr);
+        for (const char *empty : {"I4", "D1"}) {
+            BOOST_REQUIRE(find_reading(f, empty) != nullptr);
+            BOOST_TEST((find_reading(f, empty)->status & ANYSERIAL_STATUS_UNPOPULATED) != 0u);
+        }
+        BOOST_TEST((e1->status & ANYSERIAL_STATUS_UNPOPULATED) == 0u);
         BOOST_TEST(f->has_analyser);
         BOOST_TEST(!f->analyser.fault);
         BOOST_TEST(f->analyser.cal_group_count == 4u);
@@ -155,10 +158,11 @@ BOOST_DATA_TEST_CASE(status_flags_and_over_range, bdata::make(kModbusPlugins), n
     const auto r = run_op(p.s, p.sim, ANYSERIAL_OP_READ_FRAME);
     BOOST_REQUIRE(r.final_status == ANYSERIAL_DONE);
     const anyserial_frame_t *f = r.result.frame;
-    BOOST_TEST(f->reading_count == 6u);
+    BOOST_TEST(f->reading_count == 10u);
     BOOST_TEST(!find_reading(f, "I2")->has_value);
     BOOST_TEST(find_reading(f, "I2")->status == ANYSERIAL_STATUS_ALARM2);
-    BOOST_TEST(find_reading(f, "E2")->status == ANYSERIAL_STATUS_INVALID);
+    BOOST_TEST(find_reading(f, "E2")->status ==
+               (ANYSERIAL_STATUS_FAULT | ANYSERIAL_STATUS_INVALID));
     BOOST_TEST(std::fabs(find_reading(f, "E2")->value - 21.5) < 1e-3);
     BOOST_TEST(find_reading(f, "I1")->status == ANYSERIAL_STATUS_FAULT);
     const anyserial_reading_t *d1 = find_reading(f, "D1");
@@ -171,15 +175,27 @@ BOOST_DATA_TEST_CASE(status_flags_and_over_range, bdata::make(kModbusPlugins), n
 
 BOOST_DATA_TEST_CASE(exception_fault, bdata::make(kModbusPlugins), name) {
     Pair p(name);
-    BOOST_REQUIRE(p.sim->vtable->set_fault(p.sim, ANYSERIAL_SIM_FAULT_EXCEPTION, 2) ==
+    BOOST_REQUIRE(p.sim->vtable->set_fault(p.sim, ANYSERIAL_SIM_FAULT_EXCEPTION, 3) ==
                   ANYSERIAL_OK);
     const auto r = run_op(p.s, p.sim, ANYSERIAL_OP_READ_FRAME);
     BOOST_REQUIRE(r.events.size() == 1u);
     BOOST_TEST(r.events[0].type == ANYSERIAL_EVENT_EXCEPTION);
     BOOST_TEST(r.events[0].function_code == 4u);
-    BOOST_TEST(r.events[0].exception_code == 2u);
+    BOOST_TEST(r.events[0].exception_code == 3u);
     BOOST_TEST(r.final_status == ANYSERIAL_E_PROTOCOL);
-    BOOST_TEST(test::session_error(p.s).find("illegal data address") != std::string::npos);
+    BOOST_TEST(test::session_error(p.s).find("illegal data value") != std::string::npos);
+
+    // Exception 02 to everything: the coalesced read falls back to the 10 blocks, and when
+    // every block refuses too, the operation fails with the device's exception.
+    Pair q(name);
+    BOOST_REQUIRE(q.sim->vtable->set_fault(q.sim, ANYSERIAL_SIM_FAULT_EXCEPTION, 2) ==
+                  ANYSERIAL_OK);
+    const auto all = run_op(q.s, q.sim, ANYSERIAL_OP_READ_FRAME);
+    BOOST_REQUIRE(all.events.size() == 11u);
+    BOOST_TEST(all.events.back().type == ANYSERIAL_EVENT_EXCEPTION);
+    BOOST_TEST(all.events.back().exception_code == 2u);
+    BOOST_TEST(all.final_status == ANYSERIAL_E_PROTOCOL);
+    BOOST_TEST(test::session_error(q.s).find("illegal data address") != std::string::npos);
 }
 
 BOOST_DATA_TEST_CASE(silence_fault_sends_nothing, bdata::make(kModbusPlugins), name) {
@@ -245,7 +261,7 @@ BOOST_DATA_TEST_CASE(calibration_pulse, bdata::make(kModbusPlugins), name) {
 
     const auto start = run_op(p.s, p.sim, ANYSERIAL_OP_START_CALIBRATION, 2);
     BOOST_REQUIRE(start.final_status == ANYSERIAL_DONE);
-    BOOST_TEST(start.transactions == 2u);  // ON then OFF
+    BOOST_TEST(start.transactions == 3u);  // ON, read back (FC01), OFF
     bool calibrating = false;
     uint32_t gas = 0;
     BOOST_REQUIRE(p.sim->vtable->cal_group(p.sim, 2, &calibrating, &gas) == ANYSERIAL_OK);

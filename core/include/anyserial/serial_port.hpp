@@ -37,6 +37,7 @@ using OpenHandler =
     boost::asio::any_completion_handler<void(boost::system::error_code, SerialPort)>;
 void start_drain(std::shared_ptr<PortCore> core, ErrorHandler h);
 void start_drain_exact(std::shared_ptr<PortCore> core, ErrorHandler h);
+void start_send_eof(std::shared_ptr<PortCore> core, ErrorHandler h);
 void start_send_break(std::shared_ptr<PortCore> core, std::chrono::nanoseconds d, ErrorHandler h);
 void start_configure(std::shared_ptr<PortCore> core, SerialConfig config, ErrorHandler h);
 void start_open(boost::asio::any_io_executor ex, PluginHost &host, std::string path,
@@ -106,6 +107,16 @@ class SerialPort {
     auto async_drain_exact(Token &&token) {
         return initiate_ec(std::forward<Token>(token), [](auto core, detail::ErrorHandler h) {
             detail::start_drain_exact(std::move(core), std::move(h));
+        });
+    }
+    // Serial has no half-close (seed §14.4): drains pending output like async_drain and logs
+    // so at debug level. Idempotent (a second call has nothing left to drain and sends
+    // nothing), signals nothing to the device and does not close: async_send and reads keep
+    // working. A real shutdown is async_drain, then close().
+    template <class Token>
+    auto async_send_eof(Token &&token) {
+        return initiate_ec(std::forward<Token>(token), [](auto core, detail::ErrorHandler h) {
+            detail::start_send_eof(std::move(core), std::move(h));
         });
     }
     // Break on, wait, break off; off is guaranteed even when cancelled or closed.

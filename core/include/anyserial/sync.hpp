@@ -57,6 +57,8 @@ class SerialPort {
                                   Timeout timeout = std::nullopt);
     void drain(Timeout timeout = std::nullopt);
     void drain_exact(Timeout timeout = std::nullopt);
+    // Drains; idempotent; does not close (seed §14.4, SerialPort::async_send_eof).
+    void send_eof(Timeout timeout = std::nullopt);
     void send_break(std::chrono::nanoseconds duration = std::chrono::milliseconds(250),
                     Timeout timeout = std::nullopt);
     void configure(SerialConfig config, Timeout timeout = std::nullopt);

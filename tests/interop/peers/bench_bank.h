@@ -45,4 +45,33 @@ static void bench_load(uint16_t *ir, uint8_t *di) {
     di[1001] = 1;      /* analyser maintenance */
 }
 
+/* Issue 13 states, on top of the bench bank:
+ *   "invalid-e1": E1's discrete bit 0 (10065) set, which for an external input means
+ *                 Invalid; E1 named "||||||" (unlabelled, as continuous mode writes it).
+ *   "narrow":     a range-limited map: a read must stay inside one populated slot's block
+ *                 (7 input registers / 8 discretes); the coalesced sweeps answer 02. */
+static int bench_state_known(const char *state) {
+    return strcmp(state, "bench") == 0 || strcmp(state, "invalid-e1") == 0 ||
+           strcmp(state, "narrow") == 0;
+}
+
+static void bench_apply_state(const char *state, uint16_t *ir, uint8_t *di) {
+    if (strcmp(state, "invalid-e1") == 0) {
+        static const uint8_t pipes[6] = {'|', '|', '|', '|', '|', '|'};
+        bench_put_text(ir + 8 * 7 + 2, pipes, 6);
+        di[8 * 8] = 1;
+    }
+}
+
+/* Does a device in `state` serve this read (function, PDU address, count)? */
+static int bench_state_accepts(const char *state, int function, int address, int count) {
+    if (strcmp(state, "narrow") != 0) return 1;
+    if (function == 0x02 && address >= 1000) return 1;
+    if (function != 0x02 && function != 0x04) return 1;
+    const int stride = function == 0x04 ? 7 : 8;
+    const int slot = address / stride;
+    const int populated = slot == 0 || slot == 1 || slot == 2 || slot == 8 || slot == 9;
+    return address % stride == 0 && count >= 1 && count <= stride && populated;
+}
+
 #endif

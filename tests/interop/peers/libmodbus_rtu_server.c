@@ -1,5 +1,6 @@
 /* An independent Modbus RTU slave (libmodbus) serving the bench bank at address 1 on a
- * serial device (one end of a socat pty pair). Prints "ready" once listening. */
+ * serial device (one end of a socat pty pair), optionally in one of bench_bank.h's issue 13
+ * states (invalid-e1, narrow). Prints "ready" once listening. */
 #include <errno.h>
 #include <modbus.h>
 #include <stdio.h>
@@ -8,8 +9,9 @@
 #include "bench_bank.h"
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s DEVICE\n", argv[0]);
+    const char *state = argc == 3 ? argv[2] : "bench";
+    if (argc < 2 || argc > 3 || !bench_state_known(state)) {
+        fprintf(stderr, "usage: %s DEVICE [bench|invalid-e1|narrow]\n", argv[0]);
         return 2;
     }
     modbus_t *ctx = modbus_new_rtu(argv[1], 19200, 'N', 8, 1);
@@ -21,13 +23,21 @@ int main(int argc, char **argv) {
     modbus_mapping_t *map = modbus_mapping_new_start_address(0, 9, 0, 1016, 0, 0, 0, 70);
     if (map == NULL) return 1;
     bench_load(map->tab_input_registers, map->tab_input_bits);
+    bench_apply_state(state, map->tab_input_registers, map->tab_input_bits);
+    const int header = modbus_get_header_length(ctx);
     printf("ready\n");
     fflush(stdout);
     uint8_t query[MODBUS_RTU_MAX_ADU_LENGTH];
     for (;;) {
         const int n = modbus_receive(ctx, query);
         if (n > 0) {
-            modbus_reply(ctx, query, n, map);
+            const int function = query[header];
+            const int address = (query[header + 1] << 8) | query[header + 2];
+            const int count = (query[header + 3] << 8) | query[header + 4];
+            if (!bench_state_accepts(state, function, address, count))
+                modbus_reply_exception(ctx, query, MODBUS_EXCEPTION_ILLEGAL_DATA_ADDRESS);
+            else
+                modbus_reply(ctx, query, n, map);
         } else if (n == -1 && (errno == EIO || errno == EBADF)) {
             break; /* the line is gone */
         }          /* bad CRC, another slave's request, a gap: keep serving */

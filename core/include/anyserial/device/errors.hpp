@@ -40,6 +40,7 @@ enum class errc {
     connection,             // could not open / lost the port / no recognised protocol
     timeout,                // no (complete) answer in time
     closed,                 // the analyser was closed
+    not_latched,            // a state-changing command did not take (its read-back differs)
 };
 
 const boost::system::error_category &device_category() noexcept;
@@ -112,6 +113,11 @@ class ParseError : public ProtocolError {
     using ProtocolError::ProtocolError;
 };
 class ModbusError : public ProtocolError {
+    using ProtocolError::ProtocolError;
+};
+// The device acknowledged a state-changing command but reading it back shows it did not
+// take effect (a calibration start whose coil did not latch).
+class NotLatchedError : public ProtocolError {
     using ProtocolError::ProtocolError;
 };
 class TransportError : public DeviceError {

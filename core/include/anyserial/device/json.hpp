@@ -15,7 +15,9 @@ inline boost::json::object to_json(const ChannelStatus &s) {
             {"maintenance", s.maintenance},
             {"calibrating", s.calibrating},
             {"warming_up", s.warming_up},
-            {"alarms", std::move(alarms)}};
+            {"alarms", std::move(alarms)},
+            {"invalid", s.invalid},
+            {"ok", s.ok()}};
 }
 
 inline boost::json::object to_json(const Reading &r) {

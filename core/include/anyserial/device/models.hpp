@@ -39,7 +39,7 @@ struct Unit {
 };
 
 struct ChannelStatus {
-    bool fault = false;  // for external inputs: the Invalid bit
+    bool fault = false;  // also set when an external input reports Invalid
     bool maintenance = false;
     bool calibrating = false;
     bool warming_up = false;
@@ -86,8 +86,13 @@ struct Frame {
     std::int64_t monotonic_ns = 0;
     std::vector<std::uint8_t> raw;
     std::optional<std::uint32_t> checksum;
+    // Slots the device reported empty (identify leaves them out) but read anyway: not
+    // part of `readings`, found by unpopulated_channel() for a read of that channel by id.
+    std::vector<Reading> unpopulated;
     // The reading of one channel, or nullptr when the frame has none.
     const Reading *channel(std::string_view id) const noexcept;
+    // The reading of a slot read although empty, or nullptr.
+    const Reading *unpopulated_channel(std::string_view id) const noexcept;
 };
 
 enum class CalPhase { idle, gas1, gas2 };

@@ -26,7 +26,9 @@ struct DeviceOptions {
     std::string family = "servomex-4100";
     // Device address (Modbus slave id, 1..247); ignored by protocols without addresses.
     unsigned address = 1;
-    // Serial settings; default: the protocol descriptor's default_serial (19200 8N1).
+    // Serial settings; default: the protocol descriptor's default_serial (19200 8N1),
+    // opened exclusively, unsupported features under UnsupportedPolicy::raise. When set,
+    // used exactly as given (its own exclusive flag and policy).
     std::optional<SerialConfig> serial;
     // Shortcut: the default serial settings with this baud rate.
     std::optional<std::uint32_t> baudrate;

@@ -19,6 +19,12 @@ bool blank(std::span<const uint8_t> bytes) noexcept {
     return trim_field(bytes).empty();
 }
 
+// `||||||` is the analyser's mark of an unlabelled slot (name absent), as in continuous.
+bool unlabelled(std::span<const uint8_t> name) noexcept {
+    const std::span<const uint8_t> t = trim_field(name);
+    return std::all_of(t.begin(), t.end(), [](uint8_t b) { return b == '|'; });
+}
+
 void register_bytes(std::span<const uint16_t> regs, std::span<uint8_t> out) noexcept {
     for (std::size_t i = 0; i < regs.size() && 2 * i + 1 < out.size(); ++i) {
         out[2 * i] = static_cast<uint8_t>(regs[i] >> 8);
@@ -52,46 +58,80 @@ std::string ModbusSession::where() const {
            " slave " + std::to_string(address_);
 }
 
+void ModbusSession::plan(Planned step) {
+    steps_[step_count_++] = step;
+}
+
+void ModbusSession::replace_current(std::span<const Planned> steps) {
+    std::array<Planned, kMaxSteps> plan{};
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < next_step_; ++i)
+        plan[n++] = steps_[i];
+    for (const Planned &p : steps)
+        plan[n++] = p;
+    for (std::size_t i = next_step_ + 1; i < step_count_; ++i)
+        plan[n++] = steps_[i];
+    steps_ = plan;
+    step_count_ = n;
+}
+
+void ModbusSession::plan_registers() {
+    if (!narrow_registers_) return plan({Step::read_registers});
+    registers_.fill(0);  // blocks not read stay empty
+    for (const ChannelSlot &slot : kSlots)
+        if (register_slots_ & (1u << slot.index))
+            plan({Step::slot_registers, static_cast<uint8_t>(slot.index)});
+}
+
+void ModbusSession::plan_flags() {
+    channel_flags_.fill(0);
+    plan({narrow_flags_ ? Step::plan_slot_flags : Step::read_channel_flags});
+}
+
 void ModbusSession::begin(const anyserial_protocol_request_t &req) {
     step_count_ = next_step_ = 0;
     awaiting_ = failed_ = done_ = false;
+    failure_code_ = ANYSERIAL_E_PROTOCOL;
     decoder_.reset();
     op_ = req.op;
     group_ = req.group;
-    auto set = [&](std::initializer_list<Step> steps) {
-        for (Step s : steps)
-            steps_[step_count_++] = s;
-    };
     auto check_group = [&] {
         if (req.group < 1 || req.group > kCalGroupCount)
             throw sdk::Error(
                 ANYSERIAL_E_INVALID_ARGUMENT,
                 where() + ": cal-group " + std::to_string(req.group) + " out of range 1..4");
     };
+    auto pulse = [&] {
+        plan({Step::coil_on});
+        plan({Step::coil_verify});
+        plan({Step::coil_off});
+    };
     switch (req.op) {
         case ANYSERIAL_OP_PROBE:
-            set({Step::probe});
+            plan({Step::probe});
             break;
         case ANYSERIAL_OP_READ_FRAME:
-            set({Step::read_registers, Step::read_channel_flags, Step::read_analyser});
+            plan_registers();
+            plan_flags();
+            plan({Step::read_analyser});
             break;
         case ANYSERIAL_OP_IDENTIFY:
-            set({Step::read_registers});
+            plan_registers();
             break;
         case ANYSERIAL_OP_READ_ANALYSER_STATUS:
-            set({Step::read_analyser});
+            plan({Step::read_analyser});
             break;
         case ANYSERIAL_OP_READ_CAL_STATUS:
             check_group();
-            set({Step::read_cal_group});
+            plan({Step::read_cal_group});
             break;
         case ANYSERIAL_OP_START_CALIBRATION:
             check_group();
-            set({Step::coil_on, Step::coil_off});
+            pulse();
             break;
         case ANYSERIAL_OP_STOP_CALIBRATION:
             group_ = 0;
-            set({Step::coil_on, Step::coil_off});
+            pulse();
             break;
         default:
             op_ = 0;
@@ -100,9 +140,10 @@ void ModbusSession::begin(const anyserial_protocol_request_t &req) {
     }
 }
 
-mb::Pdu ModbusSession::request_for(Step step) const noexcept {
+mb::Pdu ModbusSession::request_for(Planned planned) const noexcept {
     const uint16_t coil = group_ == 0 ? kStopCalibrationCoil : static_cast<uint16_t>(group_ - 1);
-    switch (step) {
+    const ChannelSlot &slot = kSlots[planned.slot];
+    switch (planned.step) {
         case Step::probe:
             return mb::diagnostic_echo(kProbeData);
         case Step::read_registers:
@@ -117,8 +158,17 @@ mb::Pdu ModbusSession::request_for(Step step) const noexcept {
                                     static_cast<uint16_t>(kCalGroupDiscrete + 2 * (group_ - 1)), 2);
         case Step::coil_on:
             return mb::write_single_coil(coil, true);
+        case Step::coil_verify:
+            return mb::read_request(mb::kReadCoils, coil, 1);
         case Step::coil_off:
             return mb::write_single_coil(coil, false);
+        case Step::slot_registers:
+            return mb::read_request(mb::kReadInputRegisters, slot.value_register,
+                                    kRegistersPerSlot);
+        case Step::slot_flags:
+            return mb::read_request(mb::kReadDiscreteInputs, slot.discrete, kDiscretesPerSlot);
+        case Step::plan_slot_flags:
+            break;
     }
     return {};
 }
@@ -131,20 +181,29 @@ uint32_t ModbusSession::data_model_address(Step step) const noexcept {
             return kInputRegisterBase + pdu_address;
         case mb::kReadDiscreteInputs:
             return kDiscreteInputBase + pdu_address;
+        case mb::kReadCoils:
         default:
             return kCoilBase + pdu_address;
     }
 }
 
 anyserial_status_t ModbusSession::next_transaction(anyserial_transaction_t &tx) {
-    if (failed_) throw sdk::Error(ANYSERIAL_E_PROTOCOL, failure_);
+    if (failed_) throw sdk::Error(failure_code_, failure_);
     if (op_ == 0) throw sdk::Error(ANYSERIAL_E_STATE, where() + ": no operation begun");
+    if (next_step_ < step_count_ && steps_[next_step_].step == Step::plan_slot_flags) {
+        std::array<Planned, kSlotCount> per_slot{};
+        std::size_t n = 0;
+        for (const ChannelSlot &slot : kSlots)
+            if (populated(slot))
+                per_slot[n++] = {Step::slot_flags, static_cast<uint8_t>(slot.index)};
+        replace_current(std::span(per_slot).first(n));
+    }
     if (next_step_ == step_count_) {
         done_ = true;
         return ANYSERIAL_DONE;
     }
-    const Step step = steps_[next_step_];
-    request_ = request_for(step);
+    const Step step = steps_[next_step_].step;
+    request_ = request_for(steps_[next_step_]);
     tx_len_ = mb::encode_adu(framing_, address_, request_.view(), tx_buf_);
     const std::size_t response_pdu = mb::expected_response_pdu_len(request_.view());
     decoder_.expect({address_, request_.bytes[0], response_pdu});
@@ -187,6 +246,11 @@ uint32_t ModbusSession::feed(std::span<const uint8_t> data, anyserial_protocol_e
             ev.reason = r.reason;
             break;
         case mb::DecodeStatus::exception:
+            if (r.exception_code == mb::kIllegalDataAddress && narrow_on_illegal_address()) {
+                ev.type = ANYSERIAL_EVENT_RESPONSE;  // absorbed: the plan goes on
+                awaiting_ = false;
+                break;
+            }
             ev.type = ANYSERIAL_EVENT_EXCEPTION;
             ev.reason = r.reason;
             ev.function_code = request_.bytes[0];
@@ -218,9 +282,63 @@ void ModbusSession::reset_receive() {
     decoder_.reset();
 }
 
+bool ModbusSession::narrow_on_illegal_address() {
+    const Planned current = steps_[next_step_];
+    switch (current.step) {
+        case Step::read_registers: {
+            // The device refuses the coalesced read: one block per slot from now on.
+            narrow_registers_ = true;
+            register_slots_ = (1u << kSlotCount) - 1;
+            registers_.fill(0);
+            std::array<Planned, kSlotCount> per_slot{};
+            for (const ChannelSlot &slot : kSlots)
+                per_slot[slot.index] = {Step::slot_registers, static_cast<uint8_t>(slot.index)};
+            replace_current(per_slot);
+            return true;
+        }
+        case Step::read_channel_flags:
+            narrow_flags_ = true;
+            channel_flags_.fill(0);
+            steps_[next_step_] = {Step::plan_slot_flags};
+            return true;
+        case Step::slot_registers:
+            register_slots_ &= static_cast<uint16_t>(~(1u << current.slot));  // absent slot
+            if (register_slots_ == 0) return false;  // the device answers no block at all
+            ++next_step_;
+            return true;
+        case Step::slot_flags:
+            ++next_step_;  // its flags read clear
+            return true;
+        default:
+            return false;
+    }
+}
+
 bool ModbusSession::apply(std::span<const uint8_t> pdu) {
-    const Step step = steps_[next_step_];
+    const Planned planned = steps_[next_step_];
+    const Step step = planned.step;
     switch (step) {
+        case Step::coil_verify:
+            if (!mb::get_bit(pdu.subspan(2), 0)) {
+                failed_ = true;
+                failure_code_ = ANYSERIAL_E_STATE;
+                const uint32_t coil = data_model_address(step);
+                failure_ = where() + ": coil " + std::to_string(coil) +
+                           " read back OFF after it was switched ON: " +
+                           (group_ == 0 ? std::string("the stop of autocalibration")
+                                        : "the start of cal-group " + std::to_string(group_)) +
+                           " did not latch";
+            }
+            return true;
+        case Step::slot_registers:
+            for (std::size_t i = 0; i < kRegistersPerSlot; ++i)
+                registers_[kSlots[planned.slot].value_register + i] = mb::get_u16(pdu, 2 + 2 * i);
+            return true;
+        case Step::slot_flags:
+            channel_flags_[planned.slot] = pdu[2];
+            return true;
+        case Step::plan_slot_flags:
+            return false;
         case Step::probe:
         case Step::coil_on:
         case Step::coil_off:
@@ -250,14 +368,25 @@ bool ModbusSession::apply(std::span<const uint8_t> pdu) {
     return false;
 }
 
-void ModbusSession::decode_readings(bool with_flags) {
+bool ModbusSession::populated(const ChannelSlot &slot) const noexcept {
+    std::array<uint8_t, kNameBytes> name{};
+    std::array<uint8_t, kUnitBytes> unit{};
+    register_bytes(std::span(registers_).subspan(slot.name_register, 3), name);
+    register_bytes(std::span(registers_).subspan(slot.unit_register, 2), unit);
+    return !blank(name) || !blank(unit);
+}
+
+void ModbusSession::decode_readings(bool identify) {
     uint32_t n = 0;
     for (const ChannelSlot &slot : kSlots) {
+        const bool present = populated(slot);
+        // identify lists populated slots; a sweep carries empty ones too (marked), except
+        // blocks the narrow plan found absent.
+        if (!present && (identify || !(register_slots_ & (1u << slot.index)))) continue;
         std::array<uint8_t, kNameBytes> name{};
         std::array<uint8_t, kUnitBytes> unit{};
         register_bytes(std::span(registers_).subspan(slot.name_register, 3), name);
         register_bytes(std::span(registers_).subspan(slot.unit_register, 2), unit);
-        if (blank(name) && blank(unit)) continue;  // slot not populated
 
         anyserial_reading_t &r = readings_[n];
         r = anyserial_reading_t{};
@@ -265,7 +394,7 @@ void ModbusSession::decode_readings(bool with_flags) {
         r.channel = slot.id.data();
         r.kind = static_cast<uint32_t>(slot.kind);
         names_[n].clear();
-        if (!blank(name)) {
+        if (!blank(name) && !unlabelled(name)) {
             append_display_text(names_[n], trim_field(std::span<const uint8_t>(name)));
             r.name = names_[n].c_str();
         }
@@ -280,9 +409,10 @@ void ModbusSession::decode_readings(bool with_flags) {
                                                  registers_[slot.value_register + 1u]);
         r.has_value = std::isfinite(v);
         r.value = r.has_value ? mb::decimal_from_float(v) : 0.0;
-        if (with_flags) {
+        if (!identify) {
             const auto bits = static_cast<uint8_t>(channel_flags_[slot.discrete / 8]);
             r.status = decode_channel_status(slot.kind, bits);
+            if (!present) r.status |= ANYSERIAL_STATUS_UNPOPULATED;
         }
         ++n;
     }
@@ -300,7 +430,7 @@ void ModbusSession::result(anyserial_protocol_result_t &out) {
         case ANYSERIAL_OP_IDENTIFY:
         case ANYSERIAL_OP_READ_ANALYSER_STATUS:
             if (op_ != ANYSERIAL_OP_READ_ANALYSER_STATUS)
-                decode_readings(op_ == ANYSERIAL_OP_READ_FRAME);
+                decode_readings(op_ == ANYSERIAL_OP_IDENTIFY);
             if (op_ != ANYSERIAL_OP_IDENTIFY) {
                 frame_.has_analyser = true;
                 frame_.analyser = idle_analyser_status();

@@ -76,6 +76,16 @@ uint32_t ModbusSimulator::poll_output(uint64_t now_ns, std::span<uint8_t> buf, u
 
 bool ModbusSimulator::has(mb::Table table, uint16_t address, uint16_t count) const noexcept {
     const uint32_t end = uint32_t{address} + count;
+    if (fault_ == kSimFaultBlockReadsOnly) {
+        auto inside_block = [&](uint16_t stride) {
+            const uint16_t slot = address / stride;
+            return slot < kSlotCount && count >= 1 && address % stride == 0 && count <= stride &&
+                   bank_.populated(kSlots[slot]);
+        };
+        if (table == mb::Table::input_registers) return inside_block(kRegistersPerSlot);
+        if (table == mb::Table::discrete_inputs && address < kChannelDiscreteCount)
+            return inside_block(kDiscretesPerSlot);
+    }
     switch (table) {
         case mb::Table::coils:
             return end <= kCoilCount;
@@ -105,6 +115,7 @@ uint16_t ModbusSimulator::read_register(uint16_t address) const noexcept {
 }
 
 void ModbusSimulator::write_coil(uint16_t address, bool value) noexcept {
+    if (fault_ == kSimFaultCoilsStuck) return;  // acknowledged, never latched
     bank_.write_coil(address, value);
 }
 
@@ -113,6 +124,8 @@ void ModbusSimulator::set_fault(uint32_t fault, uint32_t param) {
         case ANYSERIAL_SIM_FAULT_NONE:
         case ANYSERIAL_SIM_FAULT_BAD_CHECKSUM:
         case ANYSERIAL_SIM_FAULT_SILENCE:
+        case kSimFaultBlockReadsOnly:
+        case kSimFaultCoilsStuck:
             break;
         case ANYSERIAL_SIM_FAULT_EXCEPTION:
             if (param < 1 || param > 255)

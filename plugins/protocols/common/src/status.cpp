@@ -14,7 +14,7 @@ uint32_t decode_channel_status(ChannelKind kind, uint8_t bits) noexcept {
     for (unsigned i = 0; i < 4; ++i)
         if (bits & (1u << (kBitAlarm1 + i))) status |= kAlarms[i];
     if (kind == ChannelKind::external) {
-        if (bits & (1u << kBitFault)) status |= ANYSERIAL_STATUS_INVALID;
+        if (bits & (1u << kBitFault)) status |= ANYSERIAL_STATUS_FAULT | ANYSERIAL_STATUS_INVALID;
         return status;  // bits 1–3 reserved
     }
     for (unsigned i = 0; i < 4; ++i)
@@ -67,11 +67,31 @@ uint16_t encode_analyser_discretes(const anyserial_analyser_status_t &status) no
     return static_cast<uint16_t>(bits);
 }
 
+uint32_t continuous_status(std::string_view alarms, std::string_view fm, std::string_view cal,
+                           std::string_view warm_up) noexcept {
+    auto letter = [](std::string_view f, std::size_t i, char c) {
+        return i < f.size() && f[i] == c;
+    };
+    uint32_t status = 0;
+    for (std::size_t i = 0; i < 4; ++i)
+        if (i < alarms.size() && alarms[i] != ' ') status |= kAlarms[i];
+    if (letter(fm, 0, 'F')) status |= ANYSERIAL_STATUS_FAULT;
+    if (letter(fm, 1, 'M')) status |= ANYSERIAL_STATUS_MAINTENANCE;
+    if (letter(cal, 0, 'C')) status |= ANYSERIAL_STATUS_CALIBRATING;
+    if (letter(warm_up, 0, 'W')) status |= ANYSERIAL_STATUS_WARMING_UP;
+    return status;
+}
+
 bool parse_autocal(std::string_view field, anyserial_analyser_status_t &out) noexcept {
-    if (field.size() != 2 * kCalGroupCount) return false;
+    while (!field.empty() && field.back() == ' ')
+        field.remove_suffix(1);
+    if (field.size() % 2 != 0 || field.size() > 2 * kCalGroupCount) return false;
     out.cal_group_count = kCalGroupCount;
-    for (uint32_t g = 0; g < kCalGroupCount; ++g)
-        out.cal_groups[g] = decode_cal_group(g + 1, field[2 * g] == 'C', field[2 * g + 1] == '2');
+    for (uint32_t g = 0; g < kCalGroupCount; ++g) {
+        const bool sent = 2 * g < field.size();
+        out.cal_groups[g] =
+            decode_cal_group(g + 1, sent && field[2 * g] == 'C', sent && field[2 * g + 1] == '2');
+    }
     return true;
 }
 

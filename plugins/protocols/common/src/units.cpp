@@ -4,11 +4,21 @@
 
 namespace anyserial::servomex {
 
+namespace {
+bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (lower(a[i]) != lower(b[i])) return false;
+    return true;
+}
+}  // namespace
+
 ParsedUnit parse_unit(std::string_view raw) noexcept {
     const std::string_view t = trim_field(raw);
     for (uint32_t kind : {ANYSERIAL_UNIT_PERCENT, ANYSERIAL_UNIT_VPM, ANYSERIAL_UNIT_PPM,
                           ANYSERIAL_UNIT_MILLIAMP}) {
-        if (t == unit_text(kind)) return {kind, unit_text(kind)};
+        if (equal_ignoring_case(t, unit_text(kind))) return {kind, unit_text(kind)};
     }
     return {ANYSERIAL_UNIT_UNKNOWN, t};
 }

@@ -43,6 +43,38 @@ int parse_hex4(std::string_view s) {
     return v;
 }
 
+// Two decimal digits at s[i], or -1.
+int two_digits(std::string_view s, std::size_t i) {
+    if (i + 2 > s.size() || s[i] < '0' || s[i] > '9' || s[i + 1] < '0' || s[i + 1] > '9') return -1;
+    return (s[i] - '0') * 10 + (s[i + 1] - '0');
+}
+
+// The analyser clock is operator-set and may be unset or garbage: only a real calendar
+// date DD-MM-YY (20YY) and a real time HH:MM:SS count as a clock.
+bool real_clock(std::string_view date, std::string_view time) {
+    if (date.size() != 8 || time.size() != 8 || date[2] != '-' || date[5] != '-' ||
+        time[2] != ':' || time[5] != ':')
+        return false;
+    const int d = two_digits(date, 0), m = two_digits(date, 3), y = two_digits(date, 6);
+    const int hh = two_digits(time, 0), mm = two_digits(time, 3), ss = two_digits(time, 6);
+    if (y < 0 || m < 1 || m > 12 || d < 1 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 ||
+        ss > 59)
+        return false;
+    static constexpr int kDays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = y % 4 == 0;  // 2000..2099
+    return d <= (m == 2 && !leap ? 28 : kDays[m - 1]);
+}
+
+// A value field: a number, optionally with a leading '+' (liberal, as the reference);
+// anything else is over-range/invalid.
+bool parse_value(std::string_view text, double &v) {
+    if (text.size() > 1 && text[0] == '+' && text[1] != '-' && text[1] != '+')
+        text.remove_prefix(1);
+    if (text.empty()) return false;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    return ec == std::errc() && end == text.data() + text.size() && std::isfinite(v);
+}
+
 }  // namespace
 
 ContinuousDecoder::ContinuousDecoder() {
@@ -126,14 +158,16 @@ ContinuousEvent ContinuousDecoder::parse_line() noexcept {
         start = semi + 1;
     }
     if (count < kHeaderFields + 1) return bad("only %zu fields, a header needs 5", count);
-    const std::string_view n_text = f[4];
+    // N: two digits on the wire; one digit and 00 (no channel blocks) are accepted too.
+    const std::string_view n_text = trim_field(f[4]);
     unsigned blocks = 0;
-    if (n_text.size() != 2 ||
-        std::from_chars(n_text.data(), n_text.data() + 2, blocks).ptr != n_text.data() + 2)
-        return bad("channel count '%.*s' is not 2 digits", static_cast<int>(n_text.size()),
-                   n_text.data());
-    if (blocks == 0 || blocks > kSlotCount)
-        return bad("channel count %u out of range 1..%u", blocks, unsigned{kSlotCount});
+    if (n_text.empty() || n_text.size() > 2 ||
+        std::from_chars(n_text.data(), n_text.data() + n_text.size(), blocks).ptr !=
+            n_text.data() + n_text.size())
+        return bad("channel count '%.*s' is not 1 or 2 digits", static_cast<int>(f[4].size()),
+                   f[4].data());
+    if (blocks > kSlotCount)
+        return bad("channel count %u out of range 0..%u", blocks, unsigned{kSlotCount});
     const std::size_t want = kHeaderFields + kBlockFields * blocks + 1;
     if (count != want) return bad("%zu fields, expected %zu for %u channels", count, want, blocks);
 
@@ -151,13 +185,13 @@ ContinuousEvent ContinuousDecoder::parse_line() noexcept {
     analyser.fault = active(f[2], 0) && f[2][0] == 'F';
     analyser.maintenance = active(f[2], 1) && f[2][1] == 'M';
     if (!parse_autocal(f[3], analyser))
-        return bad("autocal field '%.*s' is not 8 characters", static_cast<int>(f[3].size()),
-                   f[3].data());
+        return bad("autocal field '%.*s' is not up to 4 cal-groups of 2 characters",
+                   static_cast<int>(f[3].size()), f[3].data());
     const std::string_view date = trim_field(f[0]), time = trim_field(f[1]);
     clock_.clear();
-    if (!date.empty() || !time.empty()) {
+    if (real_clock(date, time)) {
         clock_.append(date);
-        if (!date.empty() && !time.empty()) clock_.push_back(' ');
+        clock_.push_back(' ');
         clock_.append(time);
     }
     analyser.clock = clock_.empty() ? nullptr : clock_.c_str();
@@ -184,25 +218,17 @@ ContinuousEvent ContinuousDecoder::parse_line() noexcept {
             append_display_text(names_[i], bytes_of(name));
             r.name = names_[i].c_str();
         }
-        const std::string_view value = trim_field(b[2]);
         double v = 0.0;
-        const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-        r.has_value = !value.empty() && ec == std::errc() && end == value.data() + value.size() &&
-                      std::isfinite(v);
+        r.has_value = parse_value(trim_field(b[2]), v);
         r.value = r.has_value ? v : 0.0;
         const ParsedUnit unit = parse_unit(b[3]);
         units_[i].assign(unit.text);
         r.unit_kind = unit.kind;
         r.unit = units_[i].c_str();
 
-        unsigned bits = 0;
-        for (std::size_t k = 0; k < 4; ++k)
-            if (active(b[4], k)) bits |= 1u << (kBitAlarm1 + k);
-        if (active(b[5], 0)) bits |= 1u << kBitFault;
-        if (active(b[5], 1)) bits |= 1u << kBitMaintenance;
-        if (active(b[6], 0)) bits |= 1u << kBitCalibration;
-        if (active(b[7], 0)) bits |= 1u << kBitWarmingUp;
-        r.status = decode_channel_status(slot->kind, static_cast<uint8_t>(bits));
+        // The letters mean what they say for every kind: the Modbus map's per-kind
+        // exceptions (E bits 1-3 reserved, D bits copied) do not apply here.
+        r.status = continuous_status(b[4], b[5], b[6], b[7]);
     }
 
     frame_ = anyserial_frame_t{};

@@ -90,7 +90,14 @@ void format_continuous_frame(const Bank &bank, const ContinuousClock &clock, std
     for (const ChannelSlot &s : kSlots) {
         if (!bank.populated(s)) continue;
         const BankChannel &c = bank.channel(s);
-        const uint8_t bits = bank.channel_bits(s);
+        uint8_t bits = bank.channel_bits(s);
+        if (s.kind == ChannelKind::external) {
+            // In a continuous frame an external input's F, M, C, W are real letters (the
+            // Modbus map's reserved bits do not apply); its Invalid shows as F.
+            uint32_t status = c.status;
+            if (status & ANYSERIAL_STATUS_INVALID) status |= ANYSERIAL_STATUS_FAULT;
+            bits = encode_channel_status(ChannelKind::transducer, status);
+        }
         out.append(s.id).push_back(';');
         if (c.labelled) {
             uint8_t name[kNameBytes];

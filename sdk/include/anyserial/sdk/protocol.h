@@ -104,6 +104,9 @@ typedef struct anyserial_protocol_options_t {
 #define ANYSERIAL_STATUS_ALARM4 0x080u
 #define ANYSERIAL_STATUS_INVALID 0x100u   /* external input reports Invalid */
 #define ANYSERIAL_STATUS_INHERITED 0x200u /* derived channel: flags copied from parent */
+/* the slot is empty (identify leaves it out): the reading is there only for a caller who
+ * asks for this channel by id; lists of readings leave it out */
+#define ANYSERIAL_STATUS_UNPOPULATED 0x400u
 
 typedef struct anyserial_reading_t {
     uint32_t struct_size;

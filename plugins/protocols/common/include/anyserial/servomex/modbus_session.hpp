@@ -3,16 +3,23 @@
 //
 //   PROBE                 FC08 sub 0 echo of one data word (the echo is checked)
 //   READ_FRAME            FC04 0..70 (values, names, units), FC02 0..80 (channel flags),
-//                         FC02 1000..1016 (analyser status, cal-groups)
+//                         FC02 1000..1016 (analyser status, cal-groups). Every slot comes
+//                         back; empty ones carry ANYSERIAL_STATUS_UNPOPULATED (value as
+//                         read) so a read of that channel by id still answers.
 //   IDENTIFY              FC04 0..70; populated slots are those whose name or unit
 //                         registers are not all zero/space
 //   READ_ANALYSER_STATUS  FC02 1000..1016
 //   READ_CAL_STATUS g     FC02 1008+2(g-1), 2 bits
-//   START_CALIBRATION g   FC05 coil g-1 ON, then OFF (the action fires on the 0→1 edge)
-//   STOP_CALIBRATION      FC05 coil 8 (data-model 9) ON, then OFF
+//   START_CALIBRATION g   FC05 coil g-1 ON, FC01 read it back (must be ON, else the start
+//                         did not latch: ANYSERIAL_E_STATE), FC05 OFF (the action fires
+//                         on the 0→1 edge)
+//   STOP_CALIBRATION      the same pulse on coil 8 (data-model 9)
 //
+// A device that answers exception 02 (illegal data address) to the coalesced FC04 0..70
+// or FC02 0..80 is read block by block instead (7 registers / 8 discretes per slot; a
+// block answering 02 is an absent slot), and that narrower plan is kept for the session.
 // A response from another slave address or with another function code is a BAD_FRAME;
-// exception replies are EXCEPTION events and fail the operation.
+// other exception replies are EXCEPTION events and fail the operation.
 #pragma once
 
 #include <anyserial/modbus/framing.hpp>
@@ -44,20 +51,37 @@ class ModbusSession : public sdk::ProtocolSession {
   private:
     enum class Step : uint8_t {
         probe,
-        read_registers,
-        read_channel_flags,
+        read_registers,      // FC04 0..70
+        read_channel_flags,  // FC02 0..80
         read_analyser,
         read_cal_group,
         coil_on,
-        coil_off
+        coil_verify,  // FC01 of the coil just written
+        coil_off,
+        slot_registers,  // narrow plan: FC04 of one slot's 7 registers
+        slot_flags,      // narrow plan: FC02 of one slot's 8 discretes
+        plan_slot_flags  // expands into slot_flags of the populated slots
     };
+    struct Planned {
+        Step step;
+        uint8_t slot = 0;
+    };
+    static constexpr std::size_t kMaxSteps = 2 * kSlotCount + 4;
 
     std::string where() const;
-    modbus::Pdu request_for(Step step) const noexcept;
+    modbus::Pdu request_for(Planned step) const noexcept;
     uint32_t data_model_address(Step step) const noexcept;
+    void plan(Planned step);
+    // Replace the current step with `steps` (which may be none).
+    void replace_current(std::span<const Planned> steps);
+    void plan_registers();
+    void plan_flags();
+    // An exception 02 the narrow plan absorbs; false when it must fail the operation.
+    bool narrow_on_illegal_address();
     // Take a response PDU for the current step; false (with why_) when its content is wrong.
     bool apply(std::span<const uint8_t> pdu);
-    void decode_readings(bool with_flags);
+    bool populated(const ChannelSlot &slot) const noexcept;
+    void decode_readings(bool identify);
     void copy_raw(std::span<const uint8_t> raw) noexcept;
 
     modbus::Framing framing_;
@@ -67,10 +91,15 @@ class ModbusSession : public sdk::ProtocolSession {
 
     // current operation
     uint32_t op_ = 0, group_ = 0;
-    std::array<Step, 3> steps_{};
+    std::array<Planned, kMaxSteps> steps_{};
     std::size_t step_count_ = 0, next_step_ = 0;
     bool awaiting_ = false, failed_ = false, done_ = false;
+    anyserial_status_t failure_code_ = ANYSERIAL_E_PROTOCOL;
     std::string failure_;
+
+    // The read plan, kept for the session once the device refused a coalesced read.
+    bool narrow_registers_ = false, narrow_flags_ = false;
+    uint16_t register_slots_ = (1u << kSlotCount) - 1;  // blocks that answered (narrow)
 
     modbus::Pdu request_;
     std::array<uint8_t, modbus::kMaxAsciiChars> tx_buf_{};

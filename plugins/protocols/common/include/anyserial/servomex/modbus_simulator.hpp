@@ -16,6 +16,16 @@
 
 namespace anyserial::servomex {
 
+// Faults of the Servomex Modbus simulators beyond the SDK's ANYSERIAL_SIM_FAULT_* (same
+// set_fault call; param unused):
+//  - a range-limited map: a read must stay inside one populated slot's block (7 input
+//    registers or 8 discretes; the analyser discretes 1000.. as usual), anything else,
+//    the coalesced 70-register / 80-bit sweeps included, answers exception 02;
+inline constexpr uint32_t kSimFaultBlockReadsOnly = 0x100;
+//  - coils that do not latch: FC05 is acknowledged but the coil reads back OFF and
+//    nothing starts.
+inline constexpr uint32_t kSimFaultCoilsStuck = 0x101;
+
 class ModbusSimulator : public BankSimulator, private modbus::ServerModel {
   public:
     ModbusSimulator(modbus::Framing framing, const anyserial_protocol_options_t &options);

@@ -1,5 +1,6 @@
 // Unit text of a channel: "%", "vpm", "ppm", "mA"; anything else is "unknown" with the
-// raw trimmed text kept, so an odd unit never fails a frame.
+// raw trimmed text kept, so an odd unit never fails a frame. Matching ignores ASCII case
+// ("MA" is mA, "VPM" is vpm); a known unit comes back in its canonical spelling.
 #pragma once
 
 #include <anyserial/sdk/protocol.h>
