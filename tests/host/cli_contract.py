@@ -118,7 +118,9 @@ CASES = [
          not_regex=r"tap: 0 bytes|input/output error"),
 ]
 
-# Cases of items other branches fix; enabled with ANYSERIAL_CONTRACT_PENDING=1.
+# Cases of items other branches fix; enabled with ANYSERIAL_CONTRACT_PENDING=1. The exit
+# codes and messages are this branch's reading of the issue: adjust them to the merged
+# behaviour, then move each case into CASES.
 PENDING = [
     # item 1: a failed run leaves the user's file alone (the check of {outside} does it)
     Case(1, ["record", "--port", "{missing}", "--sink", "csv:{outside}/run1.csv",
