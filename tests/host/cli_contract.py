@@ -172,8 +172,18 @@ class Sandbox:
         self.outside = os.path.join(self.root, "outside")
         self.tmpdir = os.path.join(self.root, "tmp")
         self.dir = os.path.join(self.root, "a-directory")
-        for d in (self.outside, self.tmpdir, self.dir):
+        for d in (self.tmpdir, self.dir):
             os.mkdir(d)
+        self.reset_outside()
+        # A silent port: a pty whose master is held open and never written.
+        self.master, self.follower = pty.openpty()
+        self.silent = os.ttyname(self.follower)
+        self.missing = os.path.join(self.root, "no-such-port")
+
+    def reset_outside(self):
+        """Fresh sentinels for each case, so one case's damage cannot hide another's."""
+        shutil.rmtree(self.outside, ignore_errors=True)
+        os.mkdir(self.outside)
         # Sentinels: a previous recording, a symlink's target, a foreign SQLite database.
         with open(os.path.join(self.outside, "run1.csv"), "w") as f:
             f.write("previous,recording\n1,2\n")
@@ -189,10 +199,6 @@ class Sandbox:
         con.execute("CREATE TABLE t (x)")
         con.commit()
         con.close()
-        # A silent port: a pty whose master is held open and never written.
-        self.master, self.follower = pty.openpty()
-        self.silent = os.ttyname(self.follower)
-        self.missing = os.path.join(self.root, "no-such-port")
 
     def close(self):
         os.close(self.master)
@@ -217,6 +223,7 @@ def run_case(test, box, case, index):
         argv += ["--plugin-dir", PLUGINS]
     argv += [expand(a, words) for a in case.argv]
     env = dict(os.environ, TMPDIR=box.tmpdir, HOME=scratch)
+    box.reset_outside()
     before = snapshot(box.outside)
     started = time.monotonic()
     try:
@@ -240,7 +247,9 @@ def run_case(test, box, case, index):
         test.assertNotRegex(text, re.compile(expand(case.not_regex, words), re.S), what)
     for a in case.absent:
         test.assertFalse(os.path.lexists(expand(a, words)), f"{a} exists: {what}")
-    test.assertEqual(snapshot(box.outside), before, f"a file outside changed: {what}")
+    after = snapshot(box.outside)
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    test.assertEqual(changed, [], f"changed outside the scratch directory: {what}")
     test.assertEqual(left, [], f"left behind in TMPDIR: {what}")
 
 
