@@ -16,7 +16,8 @@ Every command also runs with TMPDIR inside the sandbox, which must be empty afte
 PENDING holds cases for items other branches fix; they run only with
 ANYSERIAL_CONTRACT_PENDING=1 (the lead enables them once those branches are merged).
 
-Environment: ANYSERIAL_CLI, ANYSERIAL_PLUGIN_DIR, ANYSERIAL_CONTRACT_PENDING.
+Environment: ANYSERIAL_CLI, ANYSERIAL_PLUGIN_DIR, ANYSERIAL_CONTRACT_PENDING,
+ANYSERIAL_CONTRACT_GUARD_S (the hung-process guard, default 60 s).
 """
 
 import dataclasses
@@ -34,7 +35,8 @@ import unittest
 
 CLI = os.environ.get("ANYSERIAL_CLI", "anyserial")
 PLUGINS = os.environ.get("ANYSERIAL_PLUGIN_DIR", "")
-GUARD_S = float(os.environ.get("ANYSERIAL_CONTRACT_GUARD_S", "60"))  # a failure guard for a hung process, never a synchronisation
+# A failure guard for a hung process, never a synchronisation.
+GUARD_S = float(os.environ.get("ANYSERIAL_CONTRACT_GUARD_S", "60"))
 
 
 @dataclasses.dataclass
