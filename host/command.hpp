@@ -66,6 +66,12 @@ const std::vector<Command> &commands();
 // The message of a caught exception, for "anyserial VERB: ..." lines.
 std::string describe(const std::exception_ptr &e);
 
+// The exit code of a failure: exit_usage when the caller's input was refused (a DeviceError
+// of condition configuration or validation, such as settings the serial layer rejects),
+// else exit_failure.
+int exit_code_of(const std::exception_ptr &e);
+int exit_code_of(const std::exception &e);
+
 // Runs a verb's coroutine on a fresh io_context until it finishes: its exit code, or
 // exit_failure with "anyserial VERB: what" on ctx.err when it threw.
 int run_to_completion(Context &ctx, std::string_view verb, boost::asio::awaitable<int> main);

@@ -1,4 +1,5 @@
 // anyserial CLI — the command registry and the lazily loaded plugin host.
+#include <anyserial/device/errors.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/program_options/parsers.hpp>
@@ -50,6 +51,24 @@ std::string describe(const std::exception_ptr &e) {
     }
 }
 
+int exit_code_of(const std::exception &e) {
+    const auto *d = dynamic_cast<const device::DeviceError *>(&e);
+    if (d != nullptr && (d->condition() == device::errc::configuration ||
+                         d->condition() == device::errc::validation))
+        return exit_usage;
+    return exit_failure;
+}
+
+int exit_code_of(const std::exception_ptr &e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception &x) {
+        return exit_code_of(x);
+    } catch (...) {
+        return exit_failure;
+    }
+}
+
 int run_to_completion(Context &ctx, std::string_view verb, boost::asio::awaitable<int> main) {
     boost::asio::io_context io;
     int rc = exit_failure;
@@ -57,7 +76,7 @@ int run_to_completion(Context &ctx, std::string_view verb, boost::asio::awaitabl
         rc = r;
         if (e) {
             ctx.err << "anyserial " << verb << ": " << describe(e) << '\n';
-            rc = exit_failure;
+            rc = exit_code_of(e);
         }
     });
     io.run();
@@ -71,7 +90,14 @@ bool parse_options(Context &ctx, const std::vector<std::string> &args,
         po::command_line_parser parser(args);
         parser.options(opts);
         if (pos != nullptr) parser.positional(*pos);
-        po::store(parser.run(), vm);
+        const po::parsed_options parsed = parser.run();
+        // Without a positional description Boost keeps a bare word as a nameless option and
+        // store() drops it: `read --port P I1` would read every channel. Refuse it instead.
+        for (const po::option &o : parsed.options)
+            if (o.string_key.empty() && !o.original_tokens.empty())
+                throw UsageError("unexpected argument '" + o.original_tokens.front() +
+                                 "' (options are written --NAME VALUE)");
+        po::store(parsed, vm);
         po::notify(vm);
     } catch (const po::error &e) {
         throw UsageError(e.what());

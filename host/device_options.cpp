@@ -34,13 +34,14 @@ unsigned checked_address(unsigned address) {
 std::optional<double> positive_option(const po::variables_map &vm, const char *name, double max) {
     if (vm.count(name) == 0) return std::nullopt;
     const double v = vm[name].as<double>();
+    // A guard for an option declared without real_value(): the same rule, the same exit code.
     if (!(v > 0 && v <= max))  // also refuses nan and inf
-        throw UsageError(fmt::format("--{} must be > 0 and at most {:g}", name, max));
+        throw UsageError(fmt::format("--{} must be a number > 0 and at most {:g}", name, max));
     return v;
 }
 
 std::optional<std::chrono::nanoseconds> timeout_option(const po::variables_map &vm) {
-    const auto s = positive_option(vm, "timeout");
+    const auto s = positive_option(vm, "timeout", max_timeout_s);
     if (!s) return std::nullopt;
     return std::chrono::nanoseconds(static_cast<std::int64_t>(*s * 1e9));
 }
@@ -51,7 +52,7 @@ device::DeviceOptions device_options(const po::variables_map &vm,
     o.identify = false;
     if (vm.count("protocol") != 0) o.protocol = protocol_option(vm, accepted_protocols);
     if (vm.count("address") != 0) o.address = checked_address(vm["address"].as<unsigned>());
-    if (vm.count("baud") != 0) o.baudrate = vm["baud"].as<unsigned>();
+    if (vm.count("baud") != 0) o.baudrate = vm["baud"].as<std::uint32_t>();
     if (const auto t = timeout_option(vm)) o.timeout = *t;
     return o;
 }

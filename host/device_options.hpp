@@ -12,9 +12,23 @@
 #include <optional>
 #include <string_view>
 
+#include "options.hpp"
+
 namespace anyserial::cli {
 
 inline constexpr std::string_view kAllProtocols = "auto, continuous, modbus-rtu or modbus-ascii";
+
+// --timeout of a one-shot verb: a ceiling for the whole command, AUTO included.
+inline constexpr const char *kBudgetHelp =
+    "seconds for the whole command: opening, AUTO and the request (default: each step's own "
+    "timeout). AUTO splits it: each active probe (modbus-rtu, then modbus-ascii) may use an "
+    "equal share of what is left for the rungs still to run, passive listening (continuous) "
+    "gets the rest, the request what AUTO left";
+inline constexpr const char *kBudgetHelpPerPort =
+    "seconds per port, AUTO included (default: each step's own timeout; about 10 s on a "
+    "silent port). AUTO splits it: each active probe (modbus-rtu, then modbus-ascii) may use "
+    "an equal share of what is left for the rungs still to run, passive listening "
+    "(continuous) gets the rest";
 
 // --protocol (which must be present); `accepted` lists the valid names in the error.
 device::ProtocolKind protocol_option(const boost::program_options::variables_map &vm,
@@ -23,14 +37,12 @@ device::ProtocolKind protocol_option(const boost::program_options::variables_map
 // A Modbus address, checked to be 1..247.
 unsigned checked_address(unsigned address);
 
-// The fastest tick or poll rate the CLI accepts.
-inline constexpr double max_rate_hz = 1e4;
-
-// A numeric option that must be a finite number in (0, max]; nullopt when not given.
+// A numeric option's value, nullopt when not given. Its range was checked when it was parsed
+// (declared with real_value / rate_value / duration_value, options.hpp).
 std::optional<double> positive_option(const boost::program_options::variables_map &vm,
-                                      const char *name, double max = 1e9);
+                                      const char *name, double max = max_duration_s);
 
-// --timeout S in seconds (> 0), nullopt when not given.
+// --timeout S in seconds, nullopt when not given.
 std::optional<std::chrono::nanoseconds> timeout_option(
     const boost::program_options::variables_map &vm);
 

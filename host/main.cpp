@@ -91,9 +91,10 @@ std::vector<std::string> extract_globals(const std::vector<std::string> &args,
             out.insert(out.end(), args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
             break;
         }
-        if (takes_value(a) && i + 1 < args.size()) {
+        if (takes_value(a)) {
+            // Without a value it still goes to the global parser, which says it is missing.
             globals.push_back(a);
-            globals.push_back(args[++i]);
+            if (i + 1 < args.size()) globals.push_back(args[++i]);
         } else if (a.starts_with("--plugin-dir=") || a.starts_with("--log-level=")) {
             globals.push_back(a);
         } else {

@@ -448,7 +448,9 @@ const std::vector<ProbeAttempt> &Analyzer::detection() const noexcept {
     return impl_ ? impl_->detection : none;
 }
 std::exception_ptr Analyzer::last_error() const noexcept {
-    return impl_ ? impl_->last_error : nullptr;
+    if (!impl_) return nullptr;
+    // A line lost between operations fails none of them: that loss is the last error.
+    return impl_->last_error ? impl_->last_error : impl_->line_error;
 }
 void Analyzer::throw_last_error() const {
     if (impl_ && impl_->last_error) std::rethrow_exception(impl_->last_error);

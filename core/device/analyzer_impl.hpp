@@ -124,7 +124,9 @@ struct SharedLine : std::enable_shared_from_this<SharedLine> {
 
 struct AnalyzerImpl : std::enable_shared_from_this<AnalyzerImpl> {
     AnalyzerImpl(asio::any_io_executor strand, PluginHost &h, std::string p, DeviceOptions o)
-        : ex(std::move(strand)), host(&h), port_name(std::move(p)), opts(std::move(o)) {}
+        : ex(std::move(strand)), host(&h), port_name(std::move(p)), opts(std::move(o)) {
+        if (opts.budget) budget_end = steady::now() + *opts.budget;
+    }
 
     asio::any_io_executor ex;
     PluginHost *host;
@@ -162,6 +164,12 @@ struct AnalyzerImpl : std::enable_shared_from_this<AnalyzerImpl> {
     std::uint64_t dropped = 0;
     std::string last_bad_reason;
     std::vector<std::weak_ptr<SubscriptionState>> subs;
+
+    // DeviceOptions::budget as an instant, and the end of the AUTO rung running now: every
+    // wait ends by the earliest of its own deadline and these.
+    std::optional<steady::time_point> budget_end, rung_end;
+    steady::time_point capped(steady::time_point deadline) const;
+    bool out_of_time() const { return steady::now() >= capped(steady::time_point::max()); }
 
     std::optional<DeviceInfo> info;
     std::vector<ProbeAttempt> detection;

@@ -174,6 +174,11 @@ void rethrow_with_context(std::exception_ptr e, const ErrorContext &extra) {
     } catch (const SerialError &s) {
         errc code = errc::transport;
         if (s.code() == anyserial::errc::timeout) code = errc::timeout;
+        // Settings the serial layer refused are the caller's to fix, not a line failure.
+        if (s.code() == anyserial::errc::invalid_configuration ||
+            s.code() == anyserial::errc::unsupported_configuration ||
+            s.code() == anyserial::errc::invalid_argument)
+            code = errc::configuration;
         if (s.code() == anyserial::errc::port_not_found || s.code() == anyserial::errc::port_busy ||
             s.code() == anyserial::errc::permission_denied ||
             s.code() == anyserial::errc::disconnected || s.code() == anyserial::errc::closed ||

@@ -262,8 +262,9 @@ void AnalyzerImpl::unlock() noexcept {
 }
 
 asio::awaitable<void> AnalyzerImpl::wait_frame(std::uint64_t after_seq, Timeout t) {
-    const auto limit = t.value_or(default_timeout());
-    const auto deadline = steady::now() + limit;
+    const auto started = steady::now();
+    const auto deadline = capped(started + t.value_or(default_timeout()));
+    const auto limit = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - started);
     const std::uint64_t bad_before = dropped;
     while (seq <= after_seq) {
         check_open();
@@ -298,6 +299,8 @@ asio::awaitable<void> AnalyzerImpl::run_transaction(ProtocolSession &s,
     std::string last_bad;
     std::vector<std::uint8_t> last_received;
     unsigned timeouts = 0;
+    unsigned made = 0;           // attempts sent
+    bool out_of_budget = false;  // DeviceOptions::budget (or the AUTO rung) ran out
 
     for (unsigned attempt = 0; attempt < attempts; ++attempt) {
         check_open();
@@ -307,10 +310,17 @@ asio::awaitable<void> AnalyzerImpl::run_transaction(ProtocolSession &s,
                 last_traffic_ns + static_cast<std::int64_t>(idle.count());
             const std::int64_t now = monotonic_now_ns();
             if (last_traffic_ns == 0 || now >= quiet_until) break;
-            asio::steady_timer timer(ex, std::chrono::nanoseconds(quiet_until - now));
+            asio::steady_timer timer(ex);
+            timer.expires_at(capped(steady::now() + std::chrono::nanoseconds(quiet_until - now)));
             co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
             check_open();
+            if (out_of_time()) break;
         }
+        if (out_of_time()) {
+            out_of_budget = true;
+            break;
+        }
+        ++made;
         if (attempt > 0) s.reset_receive();
         txw = TxWait{};
         txw.active = true;
@@ -336,7 +346,7 @@ asio::awaitable<void> AnalyzerImpl::run_transaction(ProtocolSession &s,
             txw.active = false;
             co_return;
         }
-        const auto deadline = steady::now() + response_timeout;
+        const auto deadline = capped(steady::now() + response_timeout);
         while (!txw.done && !closed && !line_error) {
             if (!co_await notifier.wait(deadline) && !txw.done) break;
         }
@@ -381,7 +391,9 @@ asio::awaitable<void> AnalyzerImpl::run_transaction(ProtocolSession &s,
     ErrorContext c = ctx;
     c.response = last_received;
     c.elapsed = steady::now() - started;
-    const std::string tries = std::to_string(attempts) + (attempts == 1 ? " attempt" : " attempts");
+    if (out_of_time()) out_of_budget = true;
+    std::string tries = std::to_string(made) + (made == 1 ? " attempt" : " attempts");
+    if (out_of_budget) tries += "; the time budget ran out";
     if (!last_bad.empty() && timeouts == 0) {
         const bool sum = last_bad.find("CRC") != std::string::npos ||
                          last_bad.find("LRC") != std::string::npos ||
@@ -395,7 +407,8 @@ asio::awaitable<void> AnalyzerImpl::run_transaction(ProtocolSession &s,
     throw_device_error(errc::timeout,
                        "no response from the " + mode + " device at address " +
                            std::to_string(opts.address) + " on " + port_name + " within " +
-                           seconds(response_timeout) + " (" + tries +
+                           seconds(out_of_budget ? steady::now() - started : response_timeout) +
+                           " (" + tries +
                            (last_bad.empty() ? "" : "; last bad frame: " + last_bad) + ")",
                        c);
 }

@@ -81,6 +81,12 @@ std::string resolve_open_path(PluginHost &host, const std::string &name) {
     return name;
 }
 
+steady::time_point AnalyzerImpl::capped(steady::time_point deadline) const {
+    if (budget_end && *budget_end < deadline) deadline = *budget_end;
+    if (rung_end && *rung_end < deadline) deadline = *rung_end;
+    return deadline;
+}
+
 std::chrono::nanoseconds AnalyzerImpl::default_timeout() const {
     std::chrono::nanoseconds t = opts.timeout;
     if (is_broadcast && proto != nullptr) {
@@ -130,9 +136,24 @@ asio::awaitable<const LoadedProtocol *> AnalyzerImpl::auto_detect(
     boost::system::error_code ignored;
     port->reset_input_buffer(ignored);
 
-    // 2. Active probes in rank order: a valid answer decides.
+    // 2. Active probes in rank order: a valid answer decides. Under a budget each probe may
+    // use an equal share of what is left for the rungs still to run (listening is one rung).
+    std::size_t rungs = 0;
+    bool any_passive = false;
+    for (const LoadedProtocol *p : candidates) {
+        if (p->descriptor().probe_kind == ANYSERIAL_PROBE_ACTIVE) ++rungs;
+        if (p->descriptor().probe_kind == ANYSERIAL_PROBE_PASSIVE) any_passive = true;
+    }
+    if (any_passive) ++rungs;
     for (const LoadedProtocol *p : candidates) {
         if (p->descriptor().probe_kind != ANYSERIAL_PROBE_ACTIVE) continue;
+        if (budget_end) {
+            const auto now = steady::now();
+            rung_end =
+                now + (*budget_end > now ? (*budget_end - now) / static_cast<std::int64_t>(rungs)
+                                         : steady::duration::zero());
+        }
+        --rungs;
         ProbeAttempt a{p->record().id, mode_of(*p), true, false, {}};
         ProtocolSession probe(*p, protocol_options(*p));
         mode = a.mode;
@@ -146,9 +167,11 @@ asio::awaitable<const LoadedProtocol *> AnalyzerImpl::auto_detect(
             a.recognised = true;
             a.detail = "answered the probe with an exception (" + e.message() + ")";
         } catch (const DeviceError &e) {
+            rung_end.reset();
             if (e.condition() == errc::connection || e.condition() == errc::closed) throw;
             a.detail = e.message();
         }
+        rung_end.reset();
         mode.clear();
         detection.push_back(a);
         log::logger("anyserial.device")
@@ -172,7 +195,9 @@ asio::awaitable<const LoadedProtocol *> AnalyzerImpl::auto_detect(
     if (!ls.empty()) {
         listeners = &ls;
         rx_mode = RxMode::listen;
-        const auto deadline = steady::now() + listen;
+        const auto started = steady::now();
+        const auto deadline = capped(started + listen);  // the rest of a budget
+        listen = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - started);
         const Listener *hit = nullptr;
         while (hit == nullptr && !closed && !line_error) {
             for (const Listener &l : ls)
@@ -243,7 +268,11 @@ asio::awaitable<SerialPort> open_port_for(asio::any_io_executor ex, PluginHost &
     if (ec) {
         const std::string why =
             sp.last_error().message.empty() ? ec.message() : sp.last_error().message;
-        throw_device_error(errc::connection, "cannot open " + port_name + ": " + why, c);
+        const bool settings = ec == anyserial::errc::invalid_configuration ||
+                              ec == anyserial::errc::unsupported_configuration ||
+                              ec == anyserial::errc::invalid_argument;
+        throw_device_error(settings ? errc::configuration : errc::connection,
+                           "cannot open " + port_name + ": " + why, c);
     }
     co_return std::move(sp);
 }

@@ -83,6 +83,11 @@ errc errc_from_errno(int e, ErrnoContext context) noexcept {
         case ENODEV:
         case ENXIO:
             return context == ErrnoContext::open ? errc::port_not_found : errc::disconnected;
+        case EISDIR:
+        case ENOTDIR:
+        case ELOOP:
+            // A directory (or a path through a file) is no port: say what open said.
+            return context == ErrnoContext::open ? errc::port_not_found : errc::io_error;
         case EBUSY:
             return errc::port_busy;
         case EWOULDBLOCK:

@@ -290,7 +290,7 @@ asio::awaitable<void> produce(std::shared_ptr<RecordingState> st) {
         if (ec) {
             if (is_connection_error(ec)) {
                 if (!s.opts.auto_reconnect) {
-                    s.fail(ec, "record: poll failed: " + ec.message());
+                    s.fail(ec, "record: poll failed: " + s.source.failure(ec));
                     break;
                 }
                 ++s.summary.disconnects;
@@ -304,7 +304,7 @@ asio::awaitable<void> produce(std::shared_ptr<RecordingState> st) {
                 batch = error_batch(s, ec);  // the tick happened; its failure is data
             } else {
                 if (!(s.stopping && ec == asio::error::operation_aborted)) {
-                    s.fail(ec, "record: poll failed: " + ec.message());
+                    s.fail(ec, "record: poll failed: " + s.source.failure(ec));
                 }
                 break;
             }

@@ -21,11 +21,11 @@ int run(anyserial::cli::Context &ctx) {
         "[--protocol auto|modbus-rtu|modbus-ascii] [--address N] [--json]");
     opts.add_options()("action", po::value<std::string>(), "start | stop | status")(
         "port", po::value<std::string>()->value_name("P"), "analyser port")(
-        "group", po::value<int>()->value_name("N"), "cal-group 1..4")(
+        "group", anyserial::cli::whole_value(1, 4)->value_name("N"), "cal-group 1..4")(
         "confirm", "confirm a state-changing action (start, stop)")(
         "protocol", po::value<std::string>()->default_value("auto"), "wire protocol or auto")(
-        "address", po::value<unsigned>()->default_value(1), "Modbus address 1..247")(
-        "timeout", po::value<double>()->value_name("S"), "per-call timeout in seconds")(
+        "address", anyserial::cli::address_value()->default_value(1), "Modbus address 1..247")(
+        "timeout", anyserial::cli::timeout_value(), anyserial::cli::kBudgetHelp)(
         "json", "machine-readable output")("help,h", "show this help");
     po::positional_options_description pos;
     pos.add("action", 1);
@@ -50,8 +50,8 @@ int run(anyserial::cli::Context &ctx) {
         throw anyserial::cli::UsageError("--group is required");
     }
     if (group < 1 || group > 4) throw anyserial::cli::UsageError("--group must be 1..4");
-    const dev::DeviceOptions o =
-        anyserial::cli::device_options(vm, "auto, modbus-rtu or modbus-ascii");
+    dev::DeviceOptions o = anyserial::cli::device_options(vm, "auto, modbus-rtu or modbus-ascii");
+    o.budget = anyserial::cli::timeout_option(vm);  // a ceiling for the whole command
     const std::string port = vm["port"].as<std::string>();
 
     try {
@@ -76,7 +76,7 @@ int run(anyserial::cli::Context &ctx) {
         anz.close();
     } catch (const dev::DeviceError &e) {
         ctx.err << "anyserial calibrate: " << e.what() << '\n';
-        return anyserial::cli::exit_failure;
+        return anyserial::cli::exit_code_of(e);
     }
     return anyserial::cli::exit_ok;
 }

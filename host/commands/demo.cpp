@@ -128,7 +128,8 @@ std::string default_sink() {
 
 int run(anyserial::cli::Context &ctx) {
     po::options_description opts("anyserial demo [--seconds S] [--sink KIND:FILE]");
-    opts.add_options()("seconds", po::value<double>()->default_value(3.0), "how long to record")(
+    opts.add_options()("seconds", anyserial::cli::duration_value()->default_value(3.0),
+                       "how long to record")(
         "sink", po::value<std::string>()->value_name("KIND:FILE"),
         "csv:F, jsonl:F or sqlite:F (default: a CSV in a new temporary directory)")(
         "help,h", "show this help");

@@ -144,11 +144,10 @@ int run_jitter(Context &ctx, const std::vector<std::string> &args) {
         "[--address N] [--baud B] [--rate HZ] [--duration S] [--json]");
     opts.add_options()("port", po::value(&o.port)->value_name("P"), "analyser port")(
         "protocol", po::value<std::string>()->default_value("auto"), "wire protocol or auto")(
-        "address", po::value<unsigned>()->default_value(1), "Modbus address 1..247")(
-        "baud", po::value<unsigned>(), "baud rate")(
-        "rate", po::value(&o.rate)->value_name("HZ")->default_value(2.0),
-        "poll rate (request/response protocols)")(
-        "duration", po::value(&o.duration)->value_name("S")->default_value(5.0), "seconds")(
+        "address", address_value()->default_value(1), "Modbus address 1..247")(
+        "baud", baud_value(), "baud rate")("rate", rate_value(&o.rate)->default_value(2.0),
+                                           "poll rate (request/response protocols)")(
+        "duration", duration_value(&o.duration)->default_value(5.0), "seconds")(
         "json", "machine-readable output")("help,h", "show this help");
     po::variables_map vm;
     if (!parse_options(ctx, args, opts, vm)) return exit_ok;

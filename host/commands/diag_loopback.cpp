@@ -23,6 +23,7 @@
 
 #include "command.hpp"
 #include "diag.hpp"
+#include "options.hpp"
 
 namespace po = boost::program_options;
 namespace json = boost::json;
@@ -130,11 +131,15 @@ int run_loopback(anyserial::cli::Context &ctx, const std::vector<std::string> &a
         "[--json]");
     opts.add_options()("port", po::value(&o.port)->value_name("P"), "port to test")(
         "peer", po::value<std::string>()->value_name("Q"), "echo on this port ourselves")(
-        "count", po::value(&o.count)->value_name("N")->default_value(10), "messages")(
-        "size", po::value(&o.size)->value_name("B")->default_value(64), "bytes per message")(
-        "timeout", po::value(&o.timeout_s)->value_name("S")->default_value(1.0),
-        "seconds to wait for each echo")(
-        "baud", po::value(&o.baud)->value_name("B")->default_value(115200), "baud rate")(
+        "count",
+        anyserial::cli::whole_value(1u, 1'000'000u, &o.count)->value_name("N")->default_value(10),
+        "messages")(
+        "size",
+        anyserial::cli::whole_value(1u, 1u << 24, &o.size)->value_name("B")->default_value(64),
+        "bytes per message")("timeout",
+                             anyserial::cli::timeout_value(&o.timeout_s)->default_value(1.0),
+                             "seconds to wait for each echo")(
+        "baud", anyserial::cli::baud_value(&o.baud)->default_value(115200), "baud rate")(
         "json", "machine-readable output")("help,h", "show this help");
     po::variables_map vm;
     if (!anyserial::cli::parse_options(ctx, args, opts, vm)) return anyserial::cli::exit_ok;

@@ -53,6 +53,7 @@ struct Tap {
     std::uint32_t baud = 19200;
     std::optional<double> duration;
     std::uint64_t bytes = 0, reads = 0;
+    bool opened = false;  // a summary only follows a tap that started
     std::string error;
 };
 
@@ -85,6 +86,7 @@ asio::awaitable<void> tap(Context &ctx, std::ostream &out, Tap &t) {
     SerialPort &p = *open_port;
     if (stopping) p.close();
     out << "# anyserial diag tap " << t.port << ' ' << t.baud << " baud\n" << std::flush;
+    t.opened = true;
     ctx.err << "tapping " << t.port << " at " << t.baud << " baud" << std::endl;
 
     asio::steady_timer timer(ex);
@@ -128,8 +130,8 @@ int run_tap(Context &ctx, const std::vector<std::string> &args) {
     po::options_description opts(
         "anyserial diag tap --port P [--duration S] [--baud B] [--output FILE]");
     opts.add_options()("port", po::value(&t.port)->value_name("P"), "port to listen on")(
-        "duration", po::value<double>()->value_name("S"), "stop after S seconds")(
-        "baud", po::value(&t.baud)->value_name("B")->default_value(19200), "baud rate")(
+        "duration", duration_value(), "stop after S seconds")(
+        "baud", baud_value(&t.baud)->default_value(19200), "baud rate")(
         "output", po::value(&output)->value_name("FILE"), "write the log here, not stdout")(
         "help,h", "show this help");
     po::variables_map vm;
@@ -151,7 +153,7 @@ int run_tap(Context &ctx, const std::vector<std::string> &args) {
     asio::co_spawn(io, tap(ctx, *out, t), [&](std::exception_ptr e) { failure = e; });
     io.run();
     if (failure) t.error = anyserial::cli::describe(failure);
-    ctx.err << "tap: " << t.bytes << " bytes in " << t.reads << " reads\n";
+    if (t.opened) ctx.err << "tap: " << t.bytes << " bytes in " << t.reads << " reads\n";
     if (!t.error.empty()) {
         ctx.err << "anyserial diag tap: " << t.error << '\n';
         return exit_failure;

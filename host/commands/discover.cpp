@@ -21,12 +21,14 @@ int run(anyserial::cli::Context &ctx) {
         "anyserial discover [--port P ...] [--address N] [--timeout S] [--json]");
     opts.add_options()("port", po::value<std::vector<std::string>>()->composing(),
                        "port to try (repeatable; default: every discovered port)")(
-        "address", po::value<unsigned>()->default_value(1), "Modbus address to probe 1..247")(
-        "timeout", po::value<double>()->value_name("S"), "passive listen floor in seconds")(
+        "address", anyserial::cli::address_value()->default_value(1),
+        "Modbus address to probe 1..247")("timeout", anyserial::cli::timeout_value(),
+                                          anyserial::cli::kBudgetHelpPerPort)(
         "json", "machine-readable output")("help,h", "show this help");
     po::variables_map vm;
     if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
-    const dev::DeviceOptions o = anyserial::cli::device_options(vm);
+    dev::DeviceOptions o = anyserial::cli::device_options(vm);
+    o.budget = anyserial::cli::timeout_option(vm);  // a ceiling per port
     std::vector<std::string> ports;
     if (vm.count("port") != 0) {
         ports = vm["port"].as<std::vector<std::string>>();

@@ -66,15 +66,16 @@ int run(anyserial::cli::Context &ctx) {
         "[--address N] [--baud B] [--channel ID] [--timeout S] [--json]");
     opts.add_options()("port", po::value<std::string>()->value_name("P"), "analyser port")(
         "protocol", po::value<std::string>()->default_value("auto"), "wire protocol or auto")(
-        "address", po::value<unsigned>()->default_value(1), "Modbus address 1..247")(
-        "baud", po::value<unsigned>(), "baud rate (default: the protocol's, 19200)")(
+        "address", anyserial::cli::address_value()->default_value(1), "Modbus address 1..247")(
+        "baud", anyserial::cli::baud_value(), "baud rate (default: the protocol's, 19200)")(
         "channel", po::value<std::string>()->value_name("ID"), "one channel (I1..I4 D1..D4 E1 E2)")(
-        "timeout", po::value<double>()->value_name("S"), "per-call timeout in seconds")(
+        "timeout", anyserial::cli::timeout_value(), anyserial::cli::kBudgetHelp)(
         "json", "machine-readable output")("help,h", "show this help");
     po::variables_map vm;
     if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
     if (vm.count("port") == 0) throw anyserial::cli::UsageError("--port is required");
-    const dev::DeviceOptions o = anyserial::cli::device_options(vm);
+    dev::DeviceOptions o = anyserial::cli::device_options(vm);
+    o.budget = anyserial::cli::timeout_option(vm);  // a ceiling for the whole read
     std::optional<std::string> channel;
     if (vm.count("channel") != 0) {
         channel = vm["channel"].as<std::string>();
@@ -106,7 +107,7 @@ int run(anyserial::cli::Context &ctx) {
         anz.close();
     } catch (const dev::DeviceError &e) {
         ctx.err << "anyserial read: " << e.what() << '\n';
-        return anyserial::cli::exit_failure;
+        return anyserial::cli::exit_code_of(e);
     }
     return anyserial::cli::exit_ok;
 }

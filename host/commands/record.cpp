@@ -367,22 +367,25 @@ int run(anyserial::cli::Context &ctx) {
     opts.add_options()("port", po::value<std::vector<std::string>>()->value_name("P"),
                        "analyser port (repeat for a manager)")(
         "protocol", po::value<std::string>()->default_value("auto"), "wire protocol or auto")(
-        "address", po::value<std::vector<unsigned>>()->value_name("N"),
+        "address",
+        anyserial::cli::whole_values(anyserial::cli::min_address, anyserial::cli::max_address)
+            ->value_name("N"),
         "Modbus address 1..247 (one for all ports, or one per --port)")(
-        "baud", po::value<unsigned>(), "baud rate (default: the protocol's, 19200)")(
-        "rate", po::value<double>()->value_name("HZ")->default_value(1.0), "ticks per second")(
-        "duration", po::value<double>()->value_name("S"), "seconds (default: until SIGINT)")(
+        "baud", anyserial::cli::baud_value(), "baud rate (default: the protocol's, 19200)")(
+        "rate", anyserial::cli::rate_value()->default_value(1.0), "ticks per second")(
+        "duration", anyserial::cli::duration_value(), "seconds (default: until SIGINT)")(
         "sink", po::value<std::vector<std::string>>()->value_name("SINK"),
         "csv:F, jsonl:F, sqlite:F, influx:F|-, postgresql://…, mqtt://… (repeatable)")(
         "spool", po::value<std::string>()->value_name("PATH"),
         "network sinks' spool (SQLite), default ./anyserial-spool.db")(
         "overflow", po::value<std::string>()->default_value("block"),
-        "block, drop-newest or drop-oldest")("buffer", po::value<std::size_t>()->default_value(64),
-                                             "queue capacity in ticks")(
-        "timeout", po::value<double>()->value_name("S"), "per-poll timeout in seconds")(
+        "block, drop-newest or drop-oldest")(
+        "buffer", anyserial::cli::whole_value<std::size_t>(1, SIZE_MAX)->default_value(64),
+        "queue capacity in ticks")("timeout", anyserial::cli::timeout_value(),
+                                   "per-poll timeout in seconds")(
         "reconnect", "absorb disconnects: back off, reopen, continue")(
         "passive", "every broadcast frame as it arrives (continuous protocol), no polling")(
-        "frames", po::value<std::uint64_t>()->value_name("N"),
+        "frames", anyserial::cli::whole_value<std::uint64_t>(1, UINT64_MAX)->value_name("N"),
         "with --passive: end after N frames")("json", "final summary as JSON")("help,h",
                                                                                "show this help");
     po::variables_map vm;
@@ -422,7 +425,7 @@ int run(anyserial::cli::Context &ctx) {
             "(Modbus multidrop peers)");
     o.device.protocol = kind;
     o.device.identify = false;
-    if (vm.count("baud") != 0) o.device.baudrate = vm["baud"].as<unsigned>();
+    if (vm.count("baud") != 0) o.device.baudrate = vm["baud"].as<std::uint32_t>();
     o.record.timeout = anyserial::cli::timeout_option(vm);
     o.record.rate_hz = *anyserial::cli::positive_option(vm, "rate", anyserial::cli::max_rate_hz);
     if (const auto d = anyserial::cli::positive_option(vm, "duration"))

@@ -25,8 +25,9 @@ int run(anyserial::cli::Context &ctx) {
         "[--address N] [--interval S]");
     opts.add_options()("protocol", po::value<std::string>(), "wire protocol to simulate")(
         "link", po::value<std::string>()->value_name("PATH"), "symlink to create to the pty")(
-        "address", po::value<unsigned>()->default_value(1), "device address 1..247")(
-        "interval", po::value<double>()->value_name("S"),
+        "address", anyserial::cli::address_value()->default_value(1), "device address 1..247")(
+        "interval",
+        anyserial::cli::real_value(0, anyserial::cli::max_timeout_s, true)->value_name("S"),
         "broadcast interval in seconds (continuous)")("help,h", "show this help");
     po::variables_map vm;
     if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;

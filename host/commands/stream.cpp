@@ -89,7 +89,7 @@ asio::awaitable<int> stream(anyserial::cli::Context &ctx, const Options &o) {
         anz = co_await anyserial::cli::open_analyzer(ctx.host(), o.port, o.device);
     } catch (const std::exception &e) {
         ctx.err << "anyserial stream: " << e.what() << '\n';
-        co_return anyserial::cli::exit_failure;
+        co_return anyserial::cli::exit_code_of(e);
     }
     try {
         session = anz.stream(std::nullopt, o.rate);
@@ -155,11 +155,11 @@ int run(anyserial::cli::Context &ctx) {
         "[--address N] [--baud B] [--rate HZ] [--duration S] [--json]");
     opts.add_options()("port", po::value<std::string>()->value_name("P"), "analyser port")(
         "protocol", po::value<std::string>()->default_value("auto"), "wire protocol or auto")(
-        "address", po::value<unsigned>()->default_value(1), "Modbus address 1..247")(
-        "baud", po::value<unsigned>(), "baud rate (default: the protocol's, 19200)")(
-        "rate", po::value<double>()->value_name("HZ"), "poll rate for Modbus (default 1)")(
-        "duration", po::value<double>()->value_name("S"), "stop after S seconds")(
-        "timeout", po::value<double>()->value_name("S"), "per-call timeout in seconds")(
+        "address", anyserial::cli::address_value()->default_value(1), "Modbus address 1..247")(
+        "baud", anyserial::cli::baud_value(), "baud rate (default: the protocol's, 19200)")(
+        "rate", anyserial::cli::rate_value(), "poll rate for Modbus (default 1)")(
+        "duration", anyserial::cli::duration_value(), "stop after S seconds")(
+        "timeout", anyserial::cli::timeout_value(), "per-call timeout in seconds")(
         "json", "one JSON object per sample")("help,h", "show this help");
     po::variables_map vm;
     if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;

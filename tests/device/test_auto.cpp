@@ -70,4 +70,41 @@ BOOST_AUTO_TEST_CASE(nothing_answering_is_a_clear_error) {
     BOOST_TEST(peer.input_waiting() > 0u);
 }
 
+// DeviceOptions::budget is a ceiling for the whole open: with the plugins' own timeouts
+// (1 s, 2 retries per probe, a 4 s listen) a silent line took about 10 s. Each rung now
+// reports the share it had; no wall-clock time is measured.
+BOOST_AUTO_TEST_CASE(a_budget_is_shared_among_the_rungs) {
+    asio::io_context io;
+    auto peer = open_port(io, "mock://auto-budget/b");
+    dev::DeviceOptions o;
+    o.budget = std::chrono::milliseconds(150);
+    auto r = open_device(io, "mock://auto-budget/a", o);
+    BOOST_TEST((r.ec == dev::errc::connection));
+    const auto &d = r.anz.detection();
+    BOOST_TEST_REQUIRE(d.size() == 3u);
+    for (const dev::ProbeAttempt &a : d) {
+        BOOST_TEST_INFO(a.mode << ": " << a.detail);
+        if (a.active) {
+            BOOST_TEST(a.detail.find("the time budget ran out") != std::string::npos);
+        } else {
+            const auto at = a.detail.find("within ");
+            BOOST_TEST_REQUIRE(at != std::string::npos);
+            BOOST_TEST(std::stod(a.detail.substr(at + 7)) <= 0.150);  // not 4 s
+        }
+    }
+    BOOST_TEST(peer.input_waiting() > 0u);  // the probes went out
+}
+
+// Settings the serial layer refuses stay a configuration error (they were "transport").
+BOOST_AUTO_TEST_CASE(refused_serial_settings_are_a_configuration_error) {
+    asio::io_context io;
+    auto peer = open_port(io, "mock://auto-config/b");
+    dev::DeviceOptions o;
+    o.protocol = dev::ProtocolKind::modbus_rtu;
+    o.baudrate = 0;
+    auto r = open_device(io, "mock://auto-config/a", o);
+    BOOST_TEST((r.ec == dev::errc::configuration));
+    BOOST_TEST(std::string(error_of(r.anz).what()).find("baudrate") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

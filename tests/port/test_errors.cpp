@@ -32,6 +32,9 @@ BOOST_AUTO_TEST_CASE(errno_mapping_table) {
         {EIO, ErrnoContext::open, errc::disconnected},
         {ETIMEDOUT, ErrnoContext::io, errc::timeout},
         {ENOSPC, ErrnoContext::io, errc::io_error},
+        // A directory is no port ("port not found ... Is a directory", not an I/O error).
+        {EISDIR, ErrnoContext::open, errc::port_not_found},
+        {ENOTDIR, ErrnoContext::open, errc::port_not_found},
     };
     for (const Row &r : rows)
         BOOST_TEST((errc_from_errno(r.e, r.ctx) == r.want), "errno " << r.e);

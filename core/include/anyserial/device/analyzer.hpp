@@ -252,6 +252,7 @@ class Analyzer {
     const std::string &port() const noexcept;
     unsigned address() const noexcept;
     const std::vector<ProbeAttempt> &detection() const noexcept;  // what AUTO tried
+    // The last failure; when the line was lost between operations, that loss.
     std::exception_ptr last_error() const noexcept;
     // Throws last_error() (std::logic_error when there is none).
     [[noreturn]] void throw_last_error() const;

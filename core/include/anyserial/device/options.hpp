@@ -34,6 +34,13 @@ struct DeviceOptions {
     std::optional<std::uint32_t> baudrate;
     // Default per-call timeout, the first-frame wait and AUTO's passive-listen floor.
     std::chrono::nanoseconds timeout = std::chrono::seconds(1);
+    // A ceiling for the whole session, counted from the start of opening: the port, the AUTO
+    // ladder, identify and every later call end by then (a wait past it fails with
+    // errc::timeout). AUTO shares it among its rungs: each active probe may use an equal
+    // share of the time left for the rungs still to run, passive listening gets all that is
+    // left. nullopt: no ceiling beyond each step's own timeout. For one-shot tools
+    // (`anyserial read --timeout`), not for a long-running session.
+    std::optional<std::chrono::nanoseconds> budget;
     // Cache DeviceInfo while opening (continuous: waits for the first frame).
     bool identify = true;
     // Transaction tuning for request/response protocols; nullopt = the plugin's default

@@ -10,12 +10,14 @@
 // refers to a source the caller keeps alive (`PollSource::ref`) or shares ownership of one.
 #pragma once
 
+#include <anyserial/device/errors.hpp>
 #include <anyserial/device/models.hpp>
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/system/error_code.hpp>
 #include <chrono>
 #include <concepts>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +54,23 @@ class PollSource {
         return impl_ ? impl_->protocol() : std::nullopt;
     }
 
+    // Why the source's last poll failed, naming the port and the cause (an Analyzer's
+    // last_error(), without the error category's name); `ec`'s message for a source that
+    // keeps no error.
+    std::string failure(const boost::system::error_code &ec) const {
+        std::exception_ptr e = impl_ ? impl_->last_error() : nullptr;
+        if (e) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const device::DeviceError &d) {
+                const std::string where = d.context().describe();
+                return where.empty() ? d.message() : d.message() + " [" + where + "]";
+            } catch (...) {
+            }
+        }
+        return ec.message();
+    }
+
     template <class Token>
     auto async_poll_samples(const std::vector<std::string> &names, PollTimeout timeout,
                             Token &&token) {
@@ -68,6 +87,7 @@ class PollSource {
         virtual void start(const std::vector<std::string> &names, PollTimeout timeout,
                            Handler handler) = 0;
         virtual std::optional<device::ProtocolKind> protocol() const = 0;
+        virtual std::exception_ptr last_error() const = 0;
     };
     template <class Ptr>
     struct Model final : Concept {
@@ -91,6 +111,16 @@ class PollSource {
                 return src.protocol();
             } else {
                 return std::nullopt;
+            }
+        }
+        std::exception_ptr last_error() const override {
+            const auto &src = *ptr;
+            if constexpr (requires {
+                              { src.last_error() } -> std::convertible_to<std::exception_ptr>;
+                          }) {
+                return src.last_error();
+            } else {
+                return nullptr;
             }
         }
         Ptr ptr;
