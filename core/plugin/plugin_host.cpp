@@ -275,6 +275,10 @@ std::size_t PluginHost::Impl::accept_backends(PluginFile &pf, const anyserial_ba
     }
     std::size_t accepted = 0;
     const std::uint32_t n = f.count();
+    if (auto problem = plugin_detail::check_provider_count("backend", n)) {
+        refuse(pf.path, *problem);
+        return 0;
+    }
     for (std::uint32_t i = 0; i < n; ++i) {
         const anyserial_backend_descriptor_t *d = f.get_descriptor(i);
         if (auto problem = plugin_detail::check_backend_descriptor(d)) {
@@ -315,6 +319,10 @@ std::size_t PluginHost::Impl::accept_protocols(PluginFile &pf,
     }
     std::size_t accepted = 0;
     const std::uint32_t n = f.count();
+    if (auto problem = plugin_detail::check_provider_count("protocol", n)) {
+        refuse(pf.path, *problem);
+        return 0;
+    }
     for (std::uint32_t i = 0; i < n; ++i) {
         const anyserial_protocol_descriptor_t *d = f.get_descriptor(i);
         if (auto problem = plugin_detail::check_protocol_descriptor(d)) {

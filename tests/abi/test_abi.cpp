@@ -402,3 +402,10 @@ BOOST_AUTO_TEST_CASE(non_elf_file_is_refused_before_dlopen) {
     BOOST_TEST(host.refused()[0].reason ==
                "cannot load: not an ELF file (no ELF header); refused before loading");
 }
+
+BOOST_FIXTURE_TEST_CASE(garbage_provider_count_is_refused, Loaded) {
+    BOOST_TEST(reasons("hugecount") ==
+               "backend factory count() returned 4294967295, more than the 1024 a plugin may "
+               "provide");
+    BOOST_TEST(!loaded("hugecount"));
+}
