@@ -125,7 +125,8 @@ asio::awaitable<void> exchange(SerialPort &port, const Options &o, Report &r) {
         ++r.sent;
         if (wec == anyserial::errc::timeout || rec == anyserial::errc::timeout) {
             ++r.timeouts;
-            port.reset_input_buffer();  // a late echo must not shift the next comparison
+            ErrorCode ignored;
+            port.reset_input_buffer(ignored);  // a late echo must not shift the next comparison
             continue;
         }
         if (wec || rec) {
@@ -141,6 +142,15 @@ asio::awaitable<void> exchange(SerialPort &port, const Options &o, Report &r) {
     }
 }
 
+// Runs a child to its end; an exception becomes its error text.
+asio::awaitable<void> guarded(asio::awaitable<void> child, std::string &error) {
+    try {
+        co_await std::move(child);
+    } catch (const std::exception &e) {
+        if (error.empty()) error = e.what();
+    }
+}
+
 asio::awaitable<void> loopback(anyserial::PluginHost &host, const Options &o, Report &r) {
     SerialPort port = co_await open(host, o.port, o.baud);
     // Bytes left over from an earlier run would shift every comparison.
@@ -153,9 +163,10 @@ asio::awaitable<void> loopback(anyserial::PluginHost &host, const Options &o, Re
     peer.reset_input_buffer();
     std::string echo_error;
     // Structured: whichever side ends first cancels the other, and both have finished
-    // before the ports (owned by this frame) are closed.
-    co_await (exchange(port, o, r) || echo(peer, echo_error));
-    if (r.error.empty() && !echo_error.empty()) r.error = echo_error;
+    // before the ports (owned by this frame) are closed. Neither side may throw: operator||
+    // would then wait for the other to succeed, and the echo never ends by itself.
+    co_await (guarded(exchange(port, o, r), r.error) || echo(peer, echo_error));
+    if (!echo_error.empty()) r.error = echo_error;  // the echo failing is the root cause
 }
 
 double percentile(std::vector<double> v, double p) {
