@@ -1,9 +1,11 @@
 // Port discovery: every loaded backend's "anyserial.backend.discovery/1" extension, live.
 #include <anyserial/sdk/ext/discovery.h>
+#include <string.h>
 
 #include <algorithm>
 #include <anyserial/discovery.hpp>
 #include <anyserial/plugin_host.hpp>
+#include <anyserial/sdk/cpp/text.hpp>
 #include <cstddef>
 #include <filesystem>
 #include <set>
@@ -22,9 +24,14 @@ constexpr bool has_field(std::uint32_t size, std::size_t end) noexcept {
 #define ANYSERIAL_HAS(ptr, type, member) \
     has_field((ptr)->struct_size, offsetof(type, member) + sizeof((ptr)->member))
 
+// Longest text taken from a record; the rest of a longer (or unterminated) string is cut.
+constexpr std::size_t kMaxText = 1024;
+
+// A plugin's string as shown to a terminal or written to JSON: bounded, and escaped by
+// the one validator (sdk/cpp/text.hpp) where it is not clean UTF-8.
 std::optional<std::string> text(const char *s) {
     if (s == nullptr) return std::nullopt;
-    return std::string(s);
+    return sdk::text::escape(std::string_view(s, strnlen(s, kMaxText)));
 }
 
 struct Collector {
@@ -38,8 +45,17 @@ int32_t collect(void *user, const anyserial_port_info_t *info) noexcept {
         if (info == nullptr || !ANYSERIAL_HAS(info, anyserial_port_info_t, device) ||
             info->device == nullptr)
             return 0;
+        // A device path is opened later: one that is not clean text is not a port.
+        const std::string_view device(info->device, strnlen(info->device, kMaxText + 1));
+        if (device.size() > kMaxText || !sdk::text::is_clean(device)) {
+            log::logger("anyserial.discovery")
+                .warn("backend '{}' listed a device path that is not clean text ({}): {}",
+                      c.backend, sdk::text::problem_name(sdk::text::check(device)),
+                      sdk::text::escape(device.substr(0, 80)));
+            return 0;
+        }
         PortInfo p;
-        p.device = info->device;
+        p.device = std::string(device);
         p.backend = c.backend;
         if (ANYSERIAL_HAS(info, anyserial_port_info_t, interface)) {
             p.name = text(info->name);

@@ -12,6 +12,7 @@
 #include <set>
 #include <system_error>
 
+#include "plugin/file_check.hpp"
 #include "plugin/host_services.hpp"
 #include "plugin/providers.hpp"
 #include "plugin/search.hpp"
@@ -107,6 +108,7 @@ struct PluginHost::Impl {
     std::set<fs::path> seen_dirs;
     std::set<fs::path> seen_files;
     HostServices generic{abi_major, abi_minor, abi_patch};
+    bool allow_insecure = false;  // load from world-writable places (with a warning)
 
     ~Impl() {
         // Providers point into plugin memory: drop them before any library goes.
@@ -151,6 +153,13 @@ void PluginHost::Impl::load(const fs::path &file_in) {
         log::write(kLogger, log::Level::debug, "plugin " + file.string() + " already loaded");
         return;
     }
+    // dlopen runs the file's constructors: refuse what can be refused before that.
+    const plugin_detail::FileVerdict verdict =
+        plugin_detail::check_plugin_file(file_in, file, allow_insecure);
+    for (const std::string &w : verdict.warnings)
+        log::write(kLogger, log::Level::warn, "plugin " + file.string() + ": " + w);
+    if (verdict.refusal) return refuse(file, *verdict.refusal);
+
     auto pf = std::make_unique<PluginFile>();
     pf->path = file;
 
@@ -266,6 +275,10 @@ std::size_t PluginHost::Impl::accept_backends(PluginFile &pf, const anyserial_ba
     }
     std::size_t accepted = 0;
     const std::uint32_t n = f.count();
+    if (auto problem = plugin_detail::check_provider_count("backend", n)) {
+        refuse(pf.path, *problem);
+        return 0;
+    }
     for (std::uint32_t i = 0; i < n; ++i) {
         const anyserial_backend_descriptor_t *d = f.get_descriptor(i);
         if (auto problem = plugin_detail::check_backend_descriptor(d)) {
@@ -306,6 +319,10 @@ std::size_t PluginHost::Impl::accept_protocols(PluginFile &pf,
     }
     std::size_t accepted = 0;
     const std::uint32_t n = f.count();
+    if (auto problem = plugin_detail::check_provider_count("protocol", n)) {
+        refuse(pf.path, *problem);
+        return 0;
+    }
     for (std::uint32_t i = 0; i < n; ++i) {
         const anyserial_protocol_descriptor_t *d = f.get_descriptor(i);
         if (auto problem = plugin_detail::check_protocol_descriptor(d)) {
@@ -330,7 +347,14 @@ std::size_t PluginHost::Impl::accept_protocols(PluginFile &pf,
 
 // ---- public interface -------------------------------------------------------------------
 
-PluginHost::PluginHost() : impl_(std::make_unique<Impl>()) {}
+PluginHost::PluginHost() : impl_(std::make_unique<Impl>()) {
+    const char *env = std::getenv("ANYSERIAL_ALLOW_INSECURE_PLUGINS");
+    impl_->allow_insecure = env != nullptr && env[0] != '\0' && std::string_view(env) != "0";
+}
+
+void PluginHost::allow_insecure_plugins(bool allow) noexcept {
+    impl_->allow_insecure = allow;
+}
 PluginHost::~PluginHost() = default;
 
 void PluginHost::load_default(const std::vector<fs::path> &extra_dirs) {
@@ -410,6 +434,17 @@ const LoadedBackend *PluginHost::backend_for(std::string_view port) const noexce
                 best_len = prefix.size();
             }
     return best;
+}
+
+PortTarget PluginHost::resolve_port(std::string_view port) const {
+    const bool url = port.find("://") != std::string_view::npos;
+    if (!url && !port.empty()) {
+        std::error_code ec;
+        const fs::path real = fs::canonical(fs::path(port), ec);
+        if (!ec && real.native() != port)
+            if (const LoadedBackend *b = backend_for(real.native())) return {b, real.native()};
+    }
+    return {backend_for(port), std::string(port)};
 }
 
 const LoadedBackend *PluginHost::backend(std::string_view id) const noexcept {

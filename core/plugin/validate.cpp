@@ -179,6 +179,12 @@ std::vector<std::string> path_prefixes(const anyserial_backend_descriptor_t &d) 
     return out;
 }
 
+std::optional<std::string> check_provider_count(const char *kind, std::uint32_t n) {
+    if (n <= kMaxProviders) return std::nullopt;
+    return std::string(kind) + " factory count() returned " + std::to_string(n) +
+           ", more than the " + std::to_string(kMaxProviders) + " a plugin may provide";
+}
+
 const char *backend_kind_name(std::uint32_t kind) noexcept {
     return kind == ANYSERIAL_BACKEND_KIND_SYNC_FD ? "sync-fd" : "async-completion";
 }

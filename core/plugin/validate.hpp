@@ -29,4 +29,9 @@ std::vector<std::string> path_prefixes(const anyserial_backend_descriptor_t &d);
 
 const char *backend_kind_name(std::uint32_t kind) noexcept;
 
+// A factory's count() is an array length the core will walk: more providers than any plugin
+// could mean (kMaxProviders) is taken as garbage, not looped over.
+constexpr std::uint32_t kMaxProviders = 1024;
+std::optional<std::string> check_provider_count(const char *kind, std::uint32_t n);
+
 }  // namespace anyserial::plugin_detail

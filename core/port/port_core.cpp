@@ -4,9 +4,11 @@
 #include <fmt/format.h>
 
 #include <anyserial/detail/port_core.hpp>
+#include <anyserial/sdk/cpp/text.hpp>
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <cstring>
 
 #include "log/logger.hpp"
 
@@ -15,15 +17,26 @@ namespace {
 
 void on_completion(void *user, std::int32_t status, std::uint32_t n) noexcept {
     auto *d = static_cast<DirectionState *>(user);
+    if (!d->outstanding.exchange(false, std::memory_order_acq_rel)) {
+        // A completion nobody started (or a second one): the buffer is not the backend's to
+        // report on any more, and the one-slot arena is taken. Drop it; the next operation
+        // fails with a plugin error.
+        d->core->stray_completion.store(true, std::memory_order_release);
+        return;
+    }
     d->core->post_completion(*d, status, n);
 }
 
+// The backend's last_error() text: bounded by our buffer, by its first NUL and by the
+// length it reports (whichever is shortest: none of them is trusted alone), escaped so
+// that it cannot drive a terminal.
 std::string backend_text(const anyserial_backend_t *b) {
     if (b == nullptr || b->control->last_error == nullptr) return {};
-    char buf[512];
+    char buf[512] = {};
     const std::uint32_t len = b->control->last_error(b, buf, sizeof buf);
-    if (len == 0) return {};
-    return std::string(buf, std::min<std::size_t>(len, sizeof buf - 1));
+    buf[sizeof buf - 1] = '\0';
+    const std::size_t n = std::min<std::size_t>(len, std::strlen(buf));
+    return sdk::text::escape(std::string_view(buf, n));
 }
 
 }  // namespace
@@ -32,6 +45,7 @@ PortCore::PortCore(boost::asio::any_io_executor e, std::string p, const PluginHo
                    const LoadedBackend *l, BackendHandle b, SerialConfig cfg)
     : ex(std::move(e)),
       path(std::move(p)),
+      device(path),
       host(h),
       loaded(l),
       backend(std::move(b)),
@@ -110,14 +124,31 @@ boost::system::error_code PortCore::backend_error(std::int32_t status, ErrnoCont
     return fail(make_error_code(e), std::move(message), os);
 }
 
+boost::system::error_code PortCore::plugin_violation(std::string_view what) {
+    faulted = true;
+    std::string message = fmt::format("{} broke the ABI contract: {}", plugin_name(), what);
+    log::logger("anyserial.plugin").error("{}: {}", path, message);
+    return fail(make_error_code(errc::plugin_error), std::move(message));
+}
+
+std::string PortCore::plugin_name() const {
+    if (loaded == nullptr) return "backend";
+    return fmt::format("backend '{}' ({})", loaded->record().id, loaded->record().path.string());
+}
+
 std::int32_t PortCore::start_io(Dir d, void *data, std::uint32_t len) {
     DirectionState &s = dir(d);
     if (collect_stats) ++(d == Dir::read ? stats.read_calls : stats.write_calls);
-    if (d == Dir::read)
-        return raw->async_io->start_read(raw, static_cast<std::uint8_t *>(data), len,
-                                         &on_completion, &s);
-    return raw->async_io->start_write(raw, static_cast<const std::uint8_t *>(data), len,
-                                      &on_completion, &s);
+    s.requested = len;
+    s.outstanding.store(true, std::memory_order_release);
+    const std::int32_t rc =
+        d == Dir::read ? raw->async_io->start_read(raw, static_cast<std::uint8_t *>(data), len,
+                                                   &on_completion, &s)
+                       : raw->async_io->start_write(raw, static_cast<const std::uint8_t *>(data),
+                                                    len, &on_completion, &s);
+    // A failed start delivers no completion (one that does anyway is a stray).
+    if (rc != ANYSERIAL_OK) s.outstanding.store(false, std::memory_order_release);
+    return rc;
 }
 
 void PortCore::cancel_io(Dir d) noexcept {

@@ -9,6 +9,7 @@
 #include <boost/asio/compose.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <filesystem>
 
 #include "log/logger.hpp"
 #include "port/worker_pool.hpp"
@@ -336,7 +337,14 @@ std::string describe_no_backend(const PluginHost &host, std::string_view path) {
         for (const std::string &c : b->record().claims)
             claims += (claims.empty() ? "" : ", ") + c + " (" + b->record().id + ")";
     if (claims.empty()) claims = "none: no backend plugin is loaded";
-    return fmt::format("no backend plugin claims '{}'; loaded backends claim: {}", path, claims);
+    std::string target;
+    std::error_code ec;
+    if (path.find("://") == std::string_view::npos && !path.empty()) {
+        const auto real = std::filesystem::canonical(std::filesystem::path(path), ec);
+        if (!ec && real.native() != path) target = fmt::format(" (a link to '{}')", real.native());
+    }
+    return fmt::format("no backend plugin claims '{}'{}; loaded backends claim: {}", path, target,
+                       claims);
 }
 
 namespace {
@@ -357,7 +365,8 @@ void start_open(asio::any_io_executor ex, PluginHost &host, std::string path, Se
             deliver(std::move(h), ec, SerialPort(ex, std::move(core)));
         });
     };
-    const LoadedBackend *loaded = host.backend_for(path);
+    PortTarget target = host.resolve_port(path);
+    const LoadedBackend *loaded = target.backend;
     if (loaded == nullptr) {
         auto core = std::make_shared<PortCore>(ex, path, &host, nullptr, BackendHandle{}, config);
         core->fail(make_error_code(errc::no_backend), describe_no_backend(host, path));
@@ -372,6 +381,7 @@ void start_open(asio::any_io_executor ex, PluginHost &host, std::string path, Se
         create_error = e.what();
     }
     auto core = std::make_shared<PortCore>(ex, path, &host, loaded, std::move(handle), config);
+    core->device = std::move(target.device);
     if (core->raw == nullptr) {
         core->fail(make_error_code(errc::plugin_error),
                    fmt::format("backend '{}' could not create an instance: {}", loaded->record().id,
@@ -388,7 +398,7 @@ void start_open(asio::any_io_executor ex, PluginHost &host, std::string path, Se
         anyserial_config_report_t report{};
         report.struct_size = sizeof report;
         const std::int32_t rc =
-            core->raw->control->open(core->raw, core->path.c_str(), &cc, &report);
+            core->raw->control->open(core->raw, core->device.c_str(), &cc, &report);
         return [core = std::move(core), h = std::move(h), work = std::move(work), rc,
                 report]() mutable {
             error_code ec;

@@ -1,8 +1,10 @@
 // anyserial diag loopback --port P [--peer Q] [--count N] [--size B] [--timeout S] [--json]
 //
 // Sends N patterned messages on P and waits for each echo, verifying it byte for byte.
-// By default the far end echoes (a loopback plug, a pySerial echo peer); with --peer Q the
-// CLI itself echoes on Q (e.g. --port mock://x/a --peer mock://x/b).
+// Stale input on either port is discarded first; each message is written while its echo
+// is read, so any --size works. By default the far end echoes (a loopback plug, a pySerial
+// echo peer); with --peer Q the CLI itself echoes on Q (e.g. --port mock://x/a --peer
+// mock://x/b).
 // Prints {"sent","ok","mismatched","timeouts","rtt_us":{"p50","p99","max"}}; exit 1 when
 // any message was lost or corrupted.
 #include <algorithm>
@@ -10,7 +12,7 @@
 #include <anyserial/timeout.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -29,6 +31,7 @@ namespace po = boost::program_options;
 namespace json = boost::json;
 namespace asio = boost::asio;
 using anyserial::SerialPort;
+using namespace boost::asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -58,53 +61,78 @@ asio::awaitable<SerialPort> open(anyserial::PluginHost &host, const std::string 
     co_return std::move(port);
 }
 
-// Echoes everything until the port is closed.
-asio::awaitable<void> echo(SerialPort &peer) {
+// Echoes everything until cancelled or the port fails. Run only as a child of the
+// loopback below (operator||), which outlives it and owns the port: the echo is always
+// finished before the port goes away.
+asio::awaitable<void> echo(SerialPort &peer, std::string &error) {
     std::vector<unsigned char> buf(4096);
     for (;;) {
         auto [ec, n] =
             co_await peer.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
-        if (ec) co_return;
+        if (ec == asio::error::operation_aborted) co_return;
+        if (ec) {
+            error = "peer receive: " + ec.message();
+            co_return;
+        }
         auto [wec, wn] = co_await peer.async_send(asio::buffer(buf.data(), n),
                                                   asio::as_tuple(asio::use_awaitable));
-        if (wec) co_return;
+        if (wec == asio::error::operation_aborted) co_return;
+        if (wec) {
+            error = "peer send: " + wec.message();
+            co_return;
+        }
     }
 }
 
-asio::awaitable<void> loopback(anyserial::PluginHost &host, const Options &o, Report &r) {
+// A timeout in seconds as a timer duration, saturated: a huge value waits (practically)
+// forever instead of overflowing into the past.
+std::chrono::nanoseconds timer_duration(double seconds) {
+    constexpr double max_s = 100.0 * 365 * 24 * 3600;  // 100 years, far below int64 ns
+    if (!(seconds < max_s)) seconds = max_s;
+    return std::chrono::nanoseconds(static_cast<std::int64_t>(seconds * 1e9));
+}
+
+using ErrorCode = boost::system::error_code;
+
+asio::awaitable<ErrorCode> send_all(SerialPort &port, asio::const_buffer b,
+                                    std::chrono::nanoseconds timeout) {
     auto ex = co_await asio::this_coro::executor;
-    SerialPort port = co_await open(host, o.port, o.baud);
-    std::optional<SerialPort> peer;
-    if (o.peer) {
-        peer.emplace(co_await open(host, *o.peer, o.baud));
-        asio::co_spawn(ex, echo(*peer), asio::detached);
-    }
-    const auto timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(
-        std::chrono::duration<double>(o.timeout_s));
+    auto [ec, n] = co_await port.async_send(
+        b, anyserial::with_timeout(ex, timeout, asio::as_tuple(asio::use_awaitable)));
+    co_return ec;
+}
+
+asio::awaitable<ErrorCode> receive_all(SerialPort &port, asio::mutable_buffer b,
+                                       std::chrono::nanoseconds timeout) {
+    auto ex = co_await asio::this_coro::executor;
+    auto [ec, n] = co_await asio::async_read(
+        port, b, anyserial::with_timeout(ex, timeout, asio::as_tuple(asio::use_awaitable)));
+    co_return ec;
+}
+
+// Sends the messages and checks each echo. Writing and reading run concurrently, so a
+// message larger than the kernel's buffers comes back while it is still being sent.
+asio::awaitable<void> exchange(SerialPort &port, const Options &o, Report &r) {
+    const auto timeout = timer_duration(o.timeout_s);
     std::vector<unsigned char> out(o.size), in(o.size);
     for (unsigned i = 0; i < o.count; ++i) {
+        auto cs = co_await asio::this_coro::cancellation_state;
+        if (cs.cancelled() != asio::cancellation_type::none) co_return;  // the echo failed
         for (unsigned k = 0; k < o.size; ++k)
             out[k] = static_cast<unsigned char>((i * 131u + k * 7u + 1u) & 0xffu);
         const auto t0 = std::chrono::steady_clock::now();
-        auto [wec, wn] = co_await port.async_send(
-            asio::buffer(out),
-            anyserial::with_timeout(ex, timeout, asio::as_tuple(asio::use_awaitable)));
-        if (wec) {
-            r.error = "send: " + wec.message();
-            break;
-        }
+        auto [wec, rec] = co_await (send_all(port, asio::buffer(out), timeout) &&
+                                    receive_all(port, asio::buffer(in), timeout));
         ++r.sent;
-        auto [rec, rn] = co_await asio::async_read(
-            port, asio::buffer(in),
-            anyserial::with_timeout(ex, timeout, asio::as_tuple(asio::use_awaitable)));
-        if (rec == anyserial::errc::timeout) {
+        if (wec == anyserial::errc::timeout || rec == anyserial::errc::timeout) {
             ++r.timeouts;
-            port.reset_input_buffer();  // a late echo must not shift the next comparison
+            ErrorCode ignored;
+            port.reset_input_buffer(ignored);  // a late echo must not shift the next comparison
             continue;
         }
-        if (rec) {
-            r.error = "receive: " + rec.message();
-            break;
+        if (wec || rec) {
+            r.error = wec ? "send: " + wec.message() : "receive: " + rec.message();
+            co_return;
         }
         const auto t1 = std::chrono::steady_clock::now();
         r.rtt_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
@@ -113,8 +141,33 @@ asio::awaitable<void> loopback(anyserial::PluginHost &host, const Options &o, Re
         else
             ++r.mismatched;
     }
-    port.close();
-    if (peer) peer->close();
+}
+
+// Runs a child to its end; an exception becomes its error text.
+asio::awaitable<void> guarded(asio::awaitable<void> child, std::string &error) {
+    try {
+        co_await std::move(child);
+    } catch (const std::exception &e) {
+        if (error.empty()) error = e.what();
+    }
+}
+
+asio::awaitable<void> loopback(anyserial::PluginHost &host, const Options &o, Report &r) {
+    SerialPort port = co_await open(host, o.port, o.baud);
+    // Bytes left over from an earlier run would shift every comparison.
+    port.reset_input_buffer();
+    if (!o.peer) {
+        co_await exchange(port, o, r);
+        co_return;
+    }
+    SerialPort peer = co_await open(host, *o.peer, o.baud);
+    peer.reset_input_buffer();
+    std::string echo_error;
+    // Structured: whichever side ends first cancels the other, and both have finished
+    // before the ports (owned by this frame) are closed. Neither side may throw: operator||
+    // would then wait for the other to succeed, and the echo never ends by itself.
+    co_await (guarded(exchange(port, o, r), r.error) || echo(peer, echo_error));
+    if (!echo_error.empty()) r.error = echo_error;  // the echo failing is the root cause
 }
 
 double percentile(std::vector<double> v, double p) {

@@ -4,14 +4,20 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <anyserial/discovery.hpp>
 #include <anyserial/errors.hpp>
 #include <anyserial/plugin_host.hpp>
+#include <anyserial/serial_port.hpp>
+#include <array>
+#include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace fs = std::filesystem;
 using anyserial::PluginHost;
@@ -236,4 +242,170 @@ BOOST_AUTO_TEST_CASE(init_once_per_file_and_deinit_in_reverse_order) {
                "init scheme-b\ndeinit scheme-b\n"
                "init good\n"
                "deinit good\ndeinit scheme-a\ndeinit prefix-a\ndeinit dup-a\n");
+}
+
+// ---- counts a plugin returns are checked against what the core passed ---------------
+
+namespace {
+
+struct Opened {
+    boost::asio::io_context io;
+    std::optional<anyserial::SerialPort> port;
+    Opened(PluginHost &host, const std::string &path) {
+        anyserial::async_open_serial_port(
+            io.get_executor(), host, path, anyserial::SerialConfig{},
+            [&](boost::system::error_code ec, anyserial::SerialPort p) {
+                BOOST_REQUIRE(!ec);
+                port.emplace(std::move(p));
+            });
+        io.run();
+        io.restart();
+        BOOST_REQUIRE(port && port->is_open());
+    }
+    // Runs one operation to completion and returns its error.
+    template <class Start>
+    boost::system::error_code run(Start start) {
+        boost::system::error_code out = anyserial::errc::timeout;
+        start([&](boost::system::error_code ec, std::size_t) { out = ec; });
+        io.run();
+        io.restart();
+        return out;
+    }
+};
+
+void check_violation(const anyserial::SerialPort &port, const std::string &backend,
+                     const std::string &what) {
+    const std::string msg = port.last_error().message;
+    BOOST_TEST_INFO("message: " << msg);
+    BOOST_TEST(port.last_error().code == anyserial::errc::plugin_error);
+    BOOST_TEST(contains(msg, "backend '" + backend + "' (" + fixture("overcount").string() + ")"));
+    BOOST_TEST(contains(msg, what));
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(sync_read_over_reporting_is_a_plugin_error, Loaded) {
+    Opened o(host, "overread://x");
+    const std::string ping = "ping";
+    BOOST_TEST(!o.run([&](auto h) { o.port->async_send(boost::asio::buffer(ping), h); }));
+    std::array<char, 16> in{};
+    const auto ec = o.run([&](auto h) { o.port->async_read_some(boost::asio::buffer(in), h); });
+    BOOST_TEST(ec == anyserial::errc::plugin_error);
+    check_violation(*o.port, "overread",
+                    "read_nonblocking reported 4100 bytes for a 16-byte buffer");
+    // The port no longer trusts the backend: every further transfer fails the same way.
+    const auto again = o.run([&](auto h) { o.port->async_send(boost::asio::buffer(ping), h); });
+    BOOST_TEST(again == anyserial::errc::plugin_error);
+}
+
+BOOST_FIXTURE_TEST_CASE(last_error_text_is_bounded_and_escaped, Loaded) {
+    Opened o(host, "overread://x");
+    boost::system::error_code ec;
+    o.port->reset_input_buffer(ec);  // the fixture's reset_input is NOT_SUPPORTED
+    BOOST_TEST(!!ec);
+    // The plugin claims a 100000-byte text but wrote "lie" and an escape sequence.
+    BOOST_TEST(o.port->last_error().message == "reset_input_buffer: lie\\u{001B}[2J");
+}
+
+BOOST_FIXTURE_TEST_CASE(async_completion_over_reporting_is_a_plugin_error, Loaded) {
+    Opened o(host, "overasync://x");
+    std::array<char, 32> in{};
+    const auto ec = o.run([&](auto h) { o.port->async_read_some(boost::asio::buffer(in), h); });
+    BOOST_TEST(ec == anyserial::errc::plugin_error);
+    check_violation(*o.port, "overasync",
+                    "read completion reported 4128 bytes for a 32-byte buffer");
+}
+
+BOOST_FIXTURE_TEST_CASE(async_second_completion_is_a_plugin_error, Loaded) {
+    Opened o(host, "overasync://x");
+    const std::string ping = "ping";
+    // The first completion is the answer; the second is dropped and poisons the port.
+    BOOST_TEST(!o.run([&](auto h) { o.port->async_send(boost::asio::buffer(ping), h); }));
+    const auto ec = o.run([&](auto h) { o.port->async_send(boost::asio::buffer(ping), h); });
+    BOOST_TEST(ec == anyserial::errc::plugin_error);
+    check_violation(*o.port, "overasync",
+                    "a completion arrived for an operation that was not started");
+}
+
+BOOST_FIXTURE_TEST_CASE(discovery_text_from_a_plugin_is_bounded_and_escaped, Loaded) {
+    std::vector<anyserial::PortInfo> mine;
+    for (auto &p : anyserial::list_serial_ports(host))
+        if (p.backend == "overread") mine.push_back(p);
+    // The device path with a C1 control is dropped; the other record's text is escaped.
+    BOOST_REQUIRE_EQUAL(mine.size(), 1u);
+    BOOST_TEST(mine[0].device == "/dev/ttyOC0");
+    BOOST_TEST(mine[0].product.value_or("-") == "evil\\u{202E}txt");
+    BOOST_TEST(mine[0].description.value_or("").size() == 1024u);
+}
+
+// ---- what is refused before dlopen (which would run the file's constructors) ----------
+
+namespace {
+
+struct CtorDir : TempDir {
+    fs::path mark = path / "mark.txt";
+    fs::path plugins = path / "plugins";
+    CtorDir() {
+        fs::create_directory(plugins);
+        fs::copy_file(ANYSERIAL_ABI_CTOR_FIXTURE, plugins / "anyserial-ctor.so");
+        BOOST_REQUIRE(setenv("ANYSERIAL_FIXTURE_CTOR_MARK", mark.c_str(), 1) == 0);
+    }
+    ~CtorDir() { unsetenv("ANYSERIAL_FIXTURE_CTOR_MARK"); }
+    bool constructed() const { return fs::exists(mark); }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(world_writable_plugin_directory_is_refused_before_dlopen) {
+    CtorDir d;
+    fs::permissions(d.plugins, fs::perms::all);  // chmod 0777
+    PluginHost host;
+    host.load_directory(d.plugins);
+    BOOST_TEST(host.backend("ctor") == nullptr);
+    BOOST_REQUIRE_EQUAL(host.refused().size(), 1u);
+    const std::string reason = host.refused()[0].reason;
+    BOOST_TEST_INFO(reason);
+    BOOST_TEST(contains(reason, "plugin directory " + d.plugins.string() + " (mode 0777)"));
+    BOOST_TEST(contains(reason, "world-writable"));
+    BOOST_TEST(!d.constructed());  // never dlopen()ed: none of its code ran
+}
+
+BOOST_AUTO_TEST_CASE(world_writable_plugin_file_is_refused_before_dlopen) {
+    CtorDir d;
+    fs::permissions(d.plugins / "anyserial-ctor.so", fs::perms::all);
+    PluginHost host;
+    host.load_directory(d.plugins);
+    BOOST_TEST(host.backend("ctor") == nullptr);
+    BOOST_REQUIRE_EQUAL(host.refused().size(), 1u);
+    BOOST_TEST(contains(host.refused()[0].reason, "plugin file "));
+    BOOST_TEST(contains(host.refused()[0].reason, "(mode 0777) is world-writable"));
+    BOOST_TEST(!d.constructed());
+}
+
+BOOST_AUTO_TEST_CASE(insecure_plugins_load_when_allowed) {
+    CtorDir d;
+    fs::permissions(d.plugins, fs::perms::all);
+    PluginHost host;
+    host.allow_insecure_plugins(true);
+    host.load_directory(d.plugins);
+    BOOST_TEST(host.refused().empty());
+    BOOST_TEST(host.backend("ctor") != nullptr);
+    BOOST_TEST(d.constructed());
+}
+
+BOOST_AUTO_TEST_CASE(non_elf_file_is_refused_before_dlopen) {
+    TempDir dir;
+    std::ofstream(dir.path / "anyserial-script.so") << "#!/bin/sh\necho not a plugin\n";
+    PluginHost host;
+    host.load_directory(dir.path);
+    BOOST_REQUIRE_EQUAL(host.refused().size(), 1u);
+    BOOST_TEST(host.refused()[0].reason ==
+               "cannot load: not an ELF file (no ELF header); refused before loading");
+}
+
+BOOST_FIXTURE_TEST_CASE(garbage_provider_count_is_refused, Loaded) {
+    BOOST_TEST(reasons("hugecount") ==
+               "backend factory count() returned 4294967295, more than the 1024 a plugin may "
+               "provide");
+    BOOST_TEST(!loaded("hugecount"));
 }

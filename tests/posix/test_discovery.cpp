@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE posix_discovery
 #include <unistd.h>
 
+#include <anyserial/sdk/cpp/text.hpp>
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
@@ -218,4 +219,82 @@ BOOST_AUTO_TEST_CASE(read_attribute_validation) {
 
 BOOST_AUTO_TEST_CASE(missing_sysfs_root_lists_nothing) {
     BOOST_TEST(scan_sysfs("/nonexistent-sysfs-h4", "/dev").empty());
+}
+
+// Each class of text a terminal or a JSON reader must not get raw from sysfs.
+struct BadText {
+    const char *name;
+    std::string bytes;
+    anyserial::sdk::text::Problem problem;
+    std::string escaped;
+};
+
+const BadText kBadText[] = {
+    {"C0 control", "a\x1b[2Jb", anyserial::sdk::text::Problem::control, "a\\u{001B}[2Jb"},
+    {"DEL", "a\x7f", anyserial::sdk::text::Problem::control, "a\\u{007F}"},
+    {"C1 control (CSI)",
+     "a\xc2\x9b"
+     "2J",
+     anyserial::sdk::text::Problem::control, "a\\u{009B}2J"},
+    {"C1 control (NEL)", "\xc2\x85", anyserial::sdk::text::Problem::control, "\\u{0085}"},
+    {"bidi RLO U+202E", "USB\xe2\x80\xaetxt.exe", anyserial::sdk::text::Problem::bidi,
+     "USB\\u{202E}txt.exe"},
+    {"bidi LRE U+202A", "\xe2\x80\xaa", anyserial::sdk::text::Problem::bidi, "\\u{202A}"},
+    {"bidi FSI U+2068", "\xe2\x81\xa8", anyserial::sdk::text::Problem::bidi, "\\u{2068}"},
+    {"bidi PDI U+2069", "\xe2\x81\xa9", anyserial::sdk::text::Problem::bidi, "\\u{2069}"},
+    {"overlong '/' (2 bytes)", "\xc0\xaf", anyserial::sdk::text::Problem::overlong, "\\xC0\\xAF"},
+    {"overlong NUL (3 bytes)", "\xe0\x80\x80", anyserial::sdk::text::Problem::overlong,
+     "\\xE0\\x80\\x80"},
+    {"overlong U+FFFF (4 bytes)", "\xf0\x8f\xbf\xbf", anyserial::sdk::text::Problem::overlong,
+     "\\xF0\\x8F\\xBF\\xBF"},
+    {"surrogate U+D800", "\xed\xa0\x80", anyserial::sdk::text::Problem::surrogate,
+     "\\xED\\xA0\\x80"},
+    {"surrogate U+DFFF", "\xed\xbf\xbf", anyserial::sdk::text::Problem::surrogate,
+     "\\xED\\xBF\\xBF"},
+    {"above U+10FFFF (F4 90)", "\xf4\x90\x80\x80", anyserial::sdk::text::Problem::too_large,
+     "\\xF4\\x90\\x80\\x80"},
+    {"above U+10FFFF (F7)", "\xf7\xbf\xbf\xbf", anyserial::sdk::text::Problem::too_large,
+     "\\xF7\\xBF\\xBF\\xBF"},
+    {"stray continuation", "a\x80", anyserial::sdk::text::Problem::malformed, "a\\x80"},
+    {"invalid lead F8", "\xf8\x88\x80\x80\x80", anyserial::sdk::text::Problem::malformed,
+     "\\xF8\\x88\\x80\\x80\\x80"},
+    {"truncated", "caf\xc3", anyserial::sdk::text::Problem::malformed, "caf\\xC3"},
+};
+
+BOOST_AUTO_TEST_CASE(every_class_of_bad_text_is_refused_by_discovery) {
+    FakeSysfs f;
+    for (const BadText &t : kBadText) {
+        BOOST_TEST_CONTEXT(t.name) {
+            BOOST_TEST(std::string(problem_name(anyserial::sdk::text::check(t.bytes))) ==
+                       problem_name(t.problem));
+            BOOST_TEST(anyserial::sdk::text::escape(t.bytes) == t.escaped);
+            FakeSysfs::file(f.base / "attr", t.bytes + "\n");
+            BOOST_TEST(!read_attribute(f.base / "attr"));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(clean_text_of_every_length_passes_unchanged) {
+    // 1- to 4-byte forms at their edges, and the bidi neighbours that are fine.
+    const std::string ok[] = {"plain ASCII ~",
+                              "\xc2\xa0\xc2\xa9 (U+00A0, U+00A9)",
+                              "\xdf\xbf (U+07FF)",
+                              "\xe0\xa0\x80 (U+0800)",
+                              "\xe2\x80\xa9 (U+2029)",
+                              "\xe2\x80\xaf (U+202F)",
+                              "\xe2\x81\xa5 (U+2065)",
+                              "\xe2\x81\xaa (U+206A)",
+                              "\xed\x9f\xbf (U+D7FF)",
+                              "\xee\x80\x80 (U+E000)",
+                              "\xf0\x90\x80\x80 (U+10000)",
+                              "\xf4\x8f\xbf\xbf (U+10FFFF)"};
+    FakeSysfs f;
+    for (const std::string &s : ok) {
+        BOOST_TEST_CONTEXT(s) {
+            BOOST_TEST(anyserial::sdk::text::is_clean(s));
+            BOOST_TEST(anyserial::sdk::text::escape(s) == s);
+            FakeSysfs::file(f.base / "attr", s + "\n");
+            BOOST_TEST(read_attribute(f.base / "attr").value_or("-") == s);
+        }
+    }
 }

@@ -70,6 +70,12 @@ class LoadedBackend {
     virtual const void *extension(const char *id) const noexcept = 0;
 };
 
+// What a port name opens: the backend that claims it and the name handed to that backend.
+struct PortTarget {
+    const LoadedBackend *backend = nullptr;  // nullptr: no backend claims it
+    std::string device;                      // the path to open: the link's target for a symlink
+};
+
 // A validated protocol provider.
 class LoadedProtocol {
   public:
@@ -100,8 +106,14 @@ class PluginHost {
     void load_default(const std::vector<std::filesystem::path> &extra_dirs = {});
     // Every libanyserial-*.so / anyserial-*.so in dir (non-recursive, sorted by name).
     void load_directory(const std::filesystem::path &dir);
-    // One plugin file; refusals are recorded, never thrown.
+    // One plugin file; refusals are recorded, never thrown. Loading a plugin runs its code
+    // in this process, so before dlopen the file must be a regular ELF shared object for
+    // this machine, and neither it nor its directory (nor the directory of a symlink to
+    // it) may be world-writable; group-writable ones load with a warning.
     void load_file(const std::filesystem::path &file);
+    // Load world-writable plugin files and directories anyway (with a warning). Also set by
+    // the environment variable ANYSERIAL_ALLOW_INSECURE_PLUGINS=1 when the host is built.
+    void allow_insecure_plugins(bool allow) noexcept;
     // A plugin linked into the executable (an OEM build without dlopen): the same
     // version negotiation, validation and refusals as a file; its record's path is
     // "static:<name>". The entry must outlive the host.
@@ -114,6 +126,12 @@ class PluginHost {
     // The backend claiming this port name: the longest matching "/dev/" prefix or the
     // URL scheme ("mock://x/a" -> scheme "mock"). nullptr when none claims it.
     const LoadedBackend *backend_for(std::string_view port) const noexcept;
+    // The one place a port name becomes a backend and a device path, used by every open:
+    // a filesystem path is resolved through its symlinks first (a udev
+    // /dev/serial/by-id alias, an `anyserial simulate --link` link), so the backend that
+    // claims the target opens it; a name no backend claims after resolution is tried as
+    // given. URL names ("mock://x") are never touched.
+    PortTarget resolve_port(std::string_view port) const;
     const LoadedBackend *backend(std::string_view id) const noexcept;
     std::vector<const LoadedBackend *> backends() const;
 

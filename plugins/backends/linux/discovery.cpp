@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <anyserial/sdk/cpp/text.hpp>
 #include <cerrno>
 #include <cstdio>
 
@@ -15,31 +16,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kMaxAttribute = 256;
-
-// Printable UTF-8 only: no control characters, no malformed or overlong sequences.
-bool clean_utf8(const std::string &s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x20 || c == 0x7f) return false;
-        std::size_t extra = 0;
-        if (c < 0x80)
-            extra = 0;
-        else if ((c & 0xe0) == 0xc0 && c >= 0xc2)
-            extra = 1;
-        else if ((c & 0xf0) == 0xe0)
-            extra = 2;
-        else if ((c & 0xf8) == 0xf0 && c <= 0xf4)
-            extra = 3;
-        else
-            return false;
-        if (i + extra >= s.size()) return false;
-        for (std::size_t k = 1; k <= extra; ++k)
-            if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
-        i += extra + 1;
-    }
-    return true;
-}
 
 // The canonical target of p when it lies inside root (itself canonical), else nullopt.
 std::optional<fs::path> resolve_inside(const fs::path &p, const fs::path &root) {
@@ -126,7 +102,7 @@ std::optional<std::string> read_attribute(const fs::path &file) {
     std::string text(buf, static_cast<std::size_t>(n));
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r'))
         text.pop_back();
-    if (text.empty() || !clean_utf8(text)) return std::nullopt;
+    if (text.empty() || !sdk::text::is_clean(text)) return std::nullopt;
     return text;
 }
 
@@ -139,7 +115,7 @@ std::vector<PortRecord> scan_sysfs(const fs::path &sysfs_root, const fs::path &d
     if (ec) return out;
     for (const fs::directory_entry &entry : it) {
         const std::string name = entry.path().filename().string();
-        if (name.empty() || name.size() > 64 || !clean_utf8(name)) continue;
+        if (name.empty() || name.size() > 64 || !sdk::text::is_clean(name)) continue;
         const auto class_entry = resolve_inside(entry.path(), root);
         if (!class_entry) continue;
         // Virtual ttys (tty0..63, console, ptmx) have no device link.

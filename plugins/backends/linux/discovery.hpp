@@ -1,7 +1,9 @@
 // Linux port discovery from sysfs, like pySerial's list_ports_linux: every tty under
 // <sysfs>/class/tty with a device behind it, USB metadata from the interface/device
 // ancestors. No port is opened; every symlink must resolve inside the sysfs root; attribute
-// text is validated (bounded, printable UTF-8, newline stripped) or treated as unknown.
+// text is validated (bounded, clean UTF-8 by sdk/cpp/text.hpp: no C0/C1 controls, no bidi
+// overrides, no overlong/surrogate/out-of-range forms; newline stripped) or treated as
+// unknown.
 #pragma once
 
 #include <anyserial/sdk/ext/discovery.h>

@@ -21,6 +21,7 @@
 #include <boost/asio/post.hpp>
 #include <limits>
 #include <memory>
+#include <string>
 
 namespace anyserial::detail {
 
@@ -39,6 +40,11 @@ void deliver_completion(Self &self, boost::system::error_code ec, std::size_t n,
     stored = ec;
     state = State::completing;
     boost::asio::dispatch(std::move(self));
+}
+
+inline std::string violation_text(const char *call, std::uint32_t reported, std::uint32_t len) {
+    return std::string(call) + " reported " + std::to_string(reported) + " bytes for a " +
+           std::to_string(len) + "-byte buffer";
 }
 
 template <Dir D, IoMode M, class Buffers>
@@ -128,6 +134,9 @@ class IoOp {
     void start(Self &self) {
         size_ = boost::asio::buffer_size(buffers_);
         if (!core_ || core_->closed) return post_finish(self, make_error_code(errc::closed));
+        if (core_->stray_completion.load(std::memory_order_acquire) && !core_->faulted)
+            core_->plugin_violation("a completion arrived for an operation that was not started");
+        if (core_->faulted) return post_finish(self, core_->last_error.code);
         DirectionState &d = core_->dir(D);
         if (d.busy) return post_finish(self, make_error_code(errc::busy));
         if (size_ == 0) return post_finish(self, {});
@@ -181,6 +190,13 @@ class IoOp {
                     ++c.stats.write_calls;
             }
             if (rc == ANYSERIAL_OK) {
+                if (n > ch.size) {
+                    // The plugin claims more than the buffer holds: the bytes past it are not
+                    // ours to read. Never use them.
+                    auto e = c.plugin_violation(violation_text(
+                        D == Dir::read ? "read_nonblocking" : "write_nonblocking", n, ch.size));
+                    return initiating ? post_finish(self, e) : finish(self, e);
+                }
                 if (n == 0) {
                     if constexpr (D == Dir::read) {
                         auto e = c.fail(make_error_code(errc::disconnected),
@@ -250,6 +266,10 @@ class IoOp {
         const std::int32_t status = d.status;
         const std::uint32_t n = d.transferred;
         if (c.closed) return finish(self, make_error_code(errc::closed));
+        if (status == ANYSERIAL_OK && n > d.requested)
+            return finish(self, c.plugin_violation(violation_text(
+                                    D == Dir::read ? "read completion" : "write completion", n,
+                                    d.requested)));
         if (status == ANYSERIAL_OK && n > 0) {
             total_ += n;
             if (c.collect_stats) (D == Dir::read ? c.stats.bytes_read : c.stats.bytes_written) += n;

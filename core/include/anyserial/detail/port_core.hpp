@@ -82,6 +82,10 @@ struct DirectionState {
     bool done = false;
     std::int32_t status = 0;
     std::uint32_t transferred = 0;
+    std::uint32_t requested = 0;  // the length handed to start_*: a completion may not exceed it
+    // Set before start_*, cleared by its completion: a second completion (or one without a
+    // start) is a contract violation and is dropped, never posted.
+    std::atomic<bool> outstanding{false};
     std::shared_ptr<CompletionArena> arena;
 };
 
@@ -101,6 +105,12 @@ class PortCore {
                                             std::string_view what);
     boost::system::error_code fail(boost::system::error_code ec, std::string message,
                                    int os_error = 0);
+    // The backend broke the ABI contract (a count larger than the buffer it was given, a
+    // stray completion): errc::plugin_error naming the plugin, and the port refuses every
+    // further transfer, since the backend can no longer be trusted.
+    boost::system::error_code plugin_violation(std::string_view what);
+    // "backend 'id' (file)" for messages.
+    std::string plugin_name() const;
 
     // Async-completion kind.
     std::int32_t start_io(Dir d, void *data, std::uint32_t len);
@@ -113,6 +123,7 @@ class PortCore {
     DirectionState &dir(Dir d) noexcept { return d == Dir::read ? rd : wr; }
 
     // Sync-fd primitives, inline for the hot path.
+    // The caller checks *n against len (IoOp::attempt): never trusted.
     std::int32_t read_nb(void *p, std::uint32_t len, std::uint32_t *n) noexcept {
         return raw->sync_fd->read_nonblocking(raw, static_cast<std::uint8_t *>(p), len, n);
     }
@@ -121,7 +132,8 @@ class PortCore {
     }
 
     boost::asio::any_io_executor ex;
-    std::string path;
+    std::string path;    // the name the caller gave (messages)
+    std::string device;  // what the backend opens: path with its symlinks resolved
     const PluginHost *host;
     const LoadedBackend *loaded;
     BackendHandle backend;
@@ -135,7 +147,9 @@ class PortCore {
     bool closed = false;
     bool backend_closed = false;
     bool break_active = false;
-    int blocking_in_flight = 0;   // drain_exact workers still using the backend
+    bool faulted = false;                       // plugin_violation() happened: no more I/O
+    std::atomic<bool> stray_completion{false};  // set from a backend thread
+    int blocking_in_flight = 0;                 // drain_exact workers still using the backend
     bool drain_detached = false;  // a cancelled drain_exact still holds the write guard
     bool drain_done = false;
     std::int32_t drain_status = 0;

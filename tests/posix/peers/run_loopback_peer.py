@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""`anyserial diag loopback --peer` and port-path resolution over a socat pty pair.
+
+Usage: run_loopback_peer.py ANYSERIAL_CLI MODE [VALGRIND]
+  MODE stale   stale bytes wait on both ends; `diag loopback --port A --peer B` with 64 KiB
+               messages must get every echo back byte-exact (run under VALGRIND when given,
+               which must then report no error: --error-exitcode=1).
+  MODE link    symlinks to both ptys in a temporary directory: `caps --port LINK` and
+               `diag loopback --port LINK_A --peer LINK_B` must accept them.
+Everything started here is stopped by pid; the temporary directory is removed.
+"""
+import fcntl
+import json
+import os
+import re
+import select
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+
+STALE = 1000
+
+
+def start_socat():
+    socat = subprocess.Popen(["socat", "-d", "-d", "pty,raw,echo=0", "pty,raw,echo=0"],
+                             stderr=subprocess.PIPE, text=True)
+    ptys, log = [], ""
+    for line in socat.stderr:
+        log += line
+        m = re.search(r"PTY is (/dev/pts/\d+)", line)
+        if m:
+            ptys.append(m.group(1))
+        if "starting data transfer loop" in line:
+            break
+    if len(ptys) != 2:
+        raise RuntimeError("socat did not report two ptys:\n" + log)
+    return socat, ptys
+
+
+def queued(fd):
+    return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+
+
+def leave_stale_bytes(a, b):
+    """Writes STALE bytes towards each end and waits (bounded) until both have them queued.
+    Returns the fds, which stay open so that the queued input survives until the run."""
+    fa = os.open(a, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+    fb = os.open(b, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+    os.write(fa, bytes(range(256)) * 3 + b"x" * (STALE - 768))  # arrives at b
+    os.write(fb, b"\xaa" * STALE)  # arrives at a
+    deadline = time.monotonic() + 10
+    while queued(fa) < STALE or queued(fb) < STALE:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise RuntimeError(f"stale bytes did not arrive: {queued(fa)}, {queued(fb)}")
+        select.select([fa, fb], [], [], min(left, 0.05))
+    return fa, fb
+
+
+def run(cmd, timeout=900):
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    print("$ " + " ".join(cmd) + f"  -> exit {r.returncode}")
+    print(r.stdout, end="")
+    print(r.stderr, end="", file=sys.stderr)
+    return r
+
+
+def check_loopback(r, count):
+    if r.returncode != 0:
+        print(f"diag loopback exited {r.returncode}", file=sys.stderr)
+        return False
+    report = json.loads(r.stdout.strip().splitlines()[-1])
+    if report.get("sent") != count or report.get("ok") != count or "error" in report:
+        print(f"loopback lost or corrupted messages: {report}", file=sys.stderr)
+        return False
+    return True
+
+
+def mode_stale(cli, ptys, valgrind):
+    held = leave_stale_bytes(*ptys)
+    try:
+        count = 4 if valgrind else 20
+        cmd = [cli, "diag", "loopback", "--port", ptys[0], "--peer", ptys[1], "--count",
+               str(count), "--size", "65536", "--timeout", "60", "--json"]
+        if valgrind:
+            cmd = [valgrind, "--error-exitcode=99", "--quiet"] + cmd
+        r = run(cmd)
+        if r.returncode == 99:
+            print("valgrind reported memory errors", file=sys.stderr)
+            return False
+        return check_loopback(r, count)
+    finally:
+        for fd in held:
+            os.close(fd)
+
+
+def mode_link(cli, ptys):
+    with tempfile.TemporaryDirectory(prefix="anyserial-link-") as tmp:
+        la, lb = os.path.join(tmp, "dev-a"), os.path.join(tmp, "dev-b")
+        os.symlink(ptys[0], la)
+        os.symlink(ptys[1], lb)
+        r = run([cli, "caps", "--port", la, "--json"])
+        if r.returncode != 0:
+            print("caps refused a symlink to a pty", file=sys.stderr)
+            return False
+        caps = json.loads(r.stdout)
+        if caps.get("port") != la or caps.get("backend") in (None, ""):
+            print(f"caps report does not name the link and its backend: {caps}", file=sys.stderr)
+            return False
+        r = run([cli, "diag", "loopback", "--port", la, "--peer", lb, "--count", "3",
+                 "--json"], timeout=120)
+        return check_loopback(r, 3)
+
+
+def main() -> int:
+    cli, mode = sys.argv[1:3]
+    valgrind = sys.argv[3] if len(sys.argv) > 3 else None
+    socat, ptys = start_socat()
+    try:
+        ok = mode_stale(cli, ptys, valgrind) if mode == "stale" else mode_link(cli, ptys)
+        return 0 if ok else 1
+    finally:
+        socat.terminate()
+        try:
+            socat.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            socat.kill()
+            socat.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
