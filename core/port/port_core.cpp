@@ -30,6 +30,8 @@ void on_completion(void *user, std::int32_t status, std::uint32_t n) noexcept {
 // The backend's last_error() text: bounded by our buffer, by its first NUL and by the
 // length it reports (whichever is shortest: none of them is trusted alone), escaped so
 // that it cannot drive a terminal.
+}  // namespace
+
 std::string backend_text(const anyserial_backend_t *b) {
     if (b == nullptr || b->control->last_error == nullptr) return {};
     char buf[512] = {};
@@ -38,8 +40,6 @@ std::string backend_text(const anyserial_backend_t *b) {
     const std::size_t n = std::min<std::size_t>(len, std::strlen(buf));
     return sdk::text::escape(std::string_view(buf, n));
 }
-
-}  // namespace
 
 PortCore::PortCore(boost::asio::any_io_executor e, std::string p, const PluginHost *h,
                    const LoadedBackend *l, BackendHandle b, SerialConfig cfg)

@@ -67,6 +67,9 @@ const ErrorDetail &SerialPort::last_error() const noexcept {
 anyserial_backend_t *SerialPort::backend_handle() const noexcept {
     return core_ ? core_->raw : nullptr;
 }
+std::string SerialPort::backend_name() const {
+    return core_ ? core_->plugin_name() : std::string("backend");
+}
 const void *SerialPort::backend_extension(const char *id) const noexcept {
     if (!core_ || core_->raw == nullptr || core_->raw->control->get_extension == nullptr)
         return nullptr;

@@ -1,14 +1,18 @@
 #include "sync/direct_io.hpp"
 
 #include <anyserial/sdk/status.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <anyserial/detail/port_core.hpp>
 #include <cerrno>
 #include <cstring>
 #include <limits>
+
+#include "log/logger.hpp"
 
 namespace anyserial::sync::detail {
 namespace {
@@ -17,14 +21,6 @@ constexpr std::uint32_t kMaxChunk = std::numeric_limits<std::uint32_t>::max();
 
 std::uint32_t clip(std::size_t n) noexcept {
     return static_cast<std::uint32_t>(std::min<std::size_t>(n, kMaxChunk));
-}
-
-std::string backend_text(const anyserial_backend_t *b) {
-    if (b == nullptr || b->control->last_error == nullptr) return {};
-    char buf[512];
-    const std::uint32_t len = b->control->last_error(b, buf, sizeof buf);
-    if (len == 0) return {};
-    return std::string(buf, std::min<std::size_t>(len, sizeof buf - 1));
 }
 
 }  // namespace
@@ -50,6 +46,10 @@ class DirectIo::Call {
         if (io_.closed_.load(std::memory_order_seq_cst)) {
             leave();
             io_.fail(errc::closed, what, "the port is closed");
+        }
+        if (io_.faulted_.load(std::memory_order_acquire)) {
+            leave();
+            io_.fail(errc::plugin_error, what, "the backend broke the ABI contract earlier");
         }
         if (busy_.exchange(true, std::memory_order_acquire)) {
             leave();
@@ -78,9 +78,11 @@ DirectIo::~DirectIo() {
     if (wake_ >= 0) ::close(wake_);
 }
 
-void DirectIo::attach(anyserial_backend_t *raw, std::string path, bool collect_stats) {
+void DirectIo::attach(anyserial_backend_t *raw, std::string path, std::string plugin,
+                      bool collect_stats) {
     raw_ = raw;
     path_ = std::move(path);
+    plugin_ = std::move(plugin);
     collect_.store(collect_stats, std::memory_order_relaxed);
     if (raw_->sync_fd == nullptr) return;
     fd_ = raw_->sync_fd->fileno(raw_);
@@ -138,10 +140,22 @@ void DirectIo::fail_status(std::int32_t status, const char *what, const char *pr
     if (os != 0 && (status == ANYSERIAL_E_IO || e == errc::io_error))
         e = errc_from_errno(os, ErrnoContext::io);
     if (status == ANYSERIAL_E_CANCELLED) e = errc::closed;
-    const std::string text = backend_text(raw_);
+    const std::string text = anyserial::detail::backend_text(raw_);
     std::string msg = std::string(what) + " failed: " + prim;
     if (!text.empty()) msg += ": " + text;
     throw_serial_error(make_error_code(e), std::move(msg), path_, os);
+}
+
+void DirectIo::check_count(const char *prim, std::uint32_t n, std::uint32_t len, const char *what) {
+    if (n > len)
+        violation(what, fmt::format("{} reported {} bytes for a {}-byte buffer", prim, n, len));
+}
+
+void DirectIo::violation(const char *what, std::string why) {
+    faulted_.store(true, std::memory_order_release);
+    std::string msg = fmt::format("{} failed: {} broke the ABI contract: {}", what, plugin_, why);
+    log::logger("anyserial.plugin").error("{}: {}", path_, msg);
+    throw_serial_error(make_error_code(errc::plugin_error), std::move(msg), path_);
 }
 
 std::uint32_t DirectIo::clip_available(std::uint32_t len) const noexcept {
@@ -193,6 +207,7 @@ std::size_t DirectIo::read_fd(boost::asio::mutable_buffer buf, const Deadline &d
         const std::int32_t rc = raw_->sync_fd->read_nonblocking(raw_, p, want, &n);
         count(read_calls_);
         if (rc == ANYSERIAL_OK) {
+            check_count("read_nonblocking", n, want, what);
             if (n == 0) fail(errc::disconnected, what, "read: end of file");
             count(bytes_read_, n);
             return n;
@@ -217,8 +232,10 @@ void DirectIo::write_fd(boost::asio::const_buffer data, const Deadline &deadline
     std::size_t left = data.size();
     while (left > 0) {
         std::uint32_t n = 0;
-        const std::int32_t rc = raw_->sync_fd->write_nonblocking(raw_, p, clip(left), &n);
+        const std::uint32_t chunk = clip(left);
+        const std::int32_t rc = raw_->sync_fd->write_nonblocking(raw_, p, chunk, &n);
         count(write_calls_);
+        if (rc == ANYSERIAL_OK) check_count("write_nonblocking", n, chunk, what);
         if (rc == ANYSERIAL_OK && n > 0) {
             p += n;
             left -= n;
@@ -273,6 +290,8 @@ DirectIo::Done DirectIo::async_op(bool read, void *data, std::uint32_t len,
         n = w.transferred;
     }
     if (closed()) fail(errc::closed, what, "the port was closed");
+    if (status == ANYSERIAL_OK)
+        check_count(read ? "read completion" : "write completion", n, len, what);
     if (status == ANYSERIAL_OK && n > 0) {  // data that raced the timer is kept
         count(read ? bytes_read_ : bytes_written_, n);
         return {n, timed_out};

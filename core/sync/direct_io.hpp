@@ -46,9 +46,9 @@ class DirectIo {
     DirectIo &operator=(const DirectIo &) = delete;
     ~DirectIo();
 
-    // After the port opened (raw is the backend instance; it outlives this object's use).
-    // Throws SerialError when the eventfd cannot be created.
-    void attach(anyserial_backend_t *raw, std::string path, bool collect_stats);
+    // After the port opened (raw is the backend instance; it outlives this object's use;
+    // plugin names it in messages). Throws SerialError when the eventfd cannot be created.
+    void attach(anyserial_backend_t *raw, std::string path, std::string plugin, bool collect_stats);
 
     // `what` names the facade call in error messages ("read_some", "write", ...).
     std::size_t read(boost::asio::mutable_buffer buf, Deadline deadline, ReadMode mode,
@@ -85,6 +85,10 @@ class DirectIo {
                   const char *what);
     [[noreturn]] void fail_status(std::int32_t status, const char *what, const char *prim) const;
     [[noreturn]] void fail(errc e, const char *what, const char *why) const;
+    // The backend broke the ABI contract (a count larger than the buffer it was given): a
+    // PluginError naming it, and every later call fails the same way.
+    [[noreturn]] void violation(const char *what, std::string why);
+    void check_count(const char *prim, std::uint32_t n, std::uint32_t len, const char *what);
     std::uint32_t clip_available(std::uint32_t len) const noexcept;
     void count(std::atomic<std::uint64_t> &c, std::uint64_t n = 1) noexcept {
         if (collect_.load(std::memory_order_relaxed)) c.fetch_add(n, std::memory_order_relaxed);
@@ -92,9 +96,11 @@ class DirectIo {
 
     anyserial_backend_t *raw_ = nullptr;
     std::string path_;
+    std::string plugin_;
     int fd_ = -1;    // the backend's fd (sync-fd kind); the backend owns it
     int wake_ = -1;  // eventfd: readable once close() ran
     std::atomic<bool> closed_{false};
+    std::atomic<bool> faulted_{false};  // the backend broke the contract once
     std::atomic<bool> read_busy_{false};
     std::atomic<bool> write_busy_{false};
     std::atomic<int> active_{0};  // calls inside the backend (close waits for 0)

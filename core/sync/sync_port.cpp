@@ -126,27 +126,30 @@ SerialPort SerialPort::open(PluginHost &host, std::string path, SerialConfig con
     auto fut = p->get_future();
     Impl *ip = impl.get();
     anyserial_backend_t *raw = nullptr;
+    std::string plugin;
     bool collect = false;
-    asio::post(impl->loop->io(), [ip, p, &host, path, config, &raw, &collect]() mutable {
-        async_open_serial_port(ip->loop->io().get_executor(), host, path, std::move(config),
-                               [ip, p, &raw, &collect](error_code ec, anyserial::SerialPort port) {
-                                   Impl::Result r{ec, 0, {}};
-                                   if (ec) {
-                                       r.detail = port.last_error();
-                                   } else {
-                                       raw = port.backend_handle();
-                                       collect = port.config().collect_stats();
-                                       ip->port.emplace(std::move(port));
-                                   }
-                                   p->set_value(std::move(r));
-                               });
+    asio::post(impl->loop->io(), [ip, p, &host, path, config, &raw, &plugin, &collect]() mutable {
+        async_open_serial_port(
+            ip->loop->io().get_executor(), host, path, std::move(config),
+            [ip, p, &raw, &plugin, &collect](error_code ec, anyserial::SerialPort port) {
+                Impl::Result r{ec, 0, {}};
+                if (ec) {
+                    r.detail = port.last_error();
+                } else {
+                    raw = port.backend_handle();
+                    plugin = port.backend_name();
+                    collect = port.config().collect_stats();
+                    ip->port.emplace(std::move(port));
+                }
+                p->set_value(std::move(r));
+            });
     });
     Impl::Result r = fut.get();
     if (r.ec)
         throw_serial_error(r.ec, "cannot open serial port: " + r.detail.message, path,
                            r.detail.os_error);
     try {
-        impl->io.attach(raw, path, collect);
+        impl->io.attach(raw, path, std::move(plugin), collect);
     } catch (...) {
         impl->call([ip] { ip->port.reset(); });  // closes it, on the loop
         throw;

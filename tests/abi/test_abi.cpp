@@ -8,6 +8,7 @@
 #include <anyserial/errors.hpp>
 #include <anyserial/plugin_host.hpp>
 #include <anyserial/serial_port.hpp>
+#include <anyserial/sync.hpp>
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
@@ -325,6 +326,46 @@ BOOST_FIXTURE_TEST_CASE(async_second_completion_is_a_plugin_error, Loaded) {
     BOOST_TEST(ec == anyserial::errc::plugin_error);
     check_violation(*o.port, "overasync",
                     "a completion arrived for an operation that was not started");
+}
+
+// The blocking facade calls the backend on the caller's thread: the same checks hold there.
+namespace {
+void check_sync_violation(const anyserial::PluginError &e, const std::string &backend,
+                          const std::string &what) {
+    const std::string msg = e.what();
+    BOOST_TEST_INFO("message: " << msg);
+    BOOST_TEST(e.code() == anyserial::errc::plugin_error);
+    BOOST_TEST(contains(msg, "backend '" + backend + "' (" + fixture("overcount").string() + ")"));
+    BOOST_TEST(contains(msg, what));
+}
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(sync_facade_read_over_reporting_is_a_plugin_error, Loaded) {
+    auto port = anyserial::sync::SerialPort::open(host, "overread://x");
+    const std::string ping = "ping";
+    port.write(boost::asio::buffer(ping));
+    std::array<char, 16> in{};
+    try {
+        port.read_some(boost::asio::buffer(in));
+        BOOST_FAIL("an over-reported read was trusted");
+    } catch (const anyserial::PluginError &e) {
+        check_sync_violation(e, "overread",
+                             "read_nonblocking reported 4100 bytes for a 16-byte buffer");
+    }
+    // The facade no longer trusts the backend: every further transfer fails the same way.
+    BOOST_CHECK_THROW(port.write(boost::asio::buffer(ping)), anyserial::PluginError);
+}
+
+BOOST_FIXTURE_TEST_CASE(sync_facade_completion_over_reporting_is_a_plugin_error, Loaded) {
+    auto port = anyserial::sync::SerialPort::open(host, "overasync://x");
+    std::array<char, 32> in{};
+    try {
+        port.read_some(boost::asio::buffer(in));
+        BOOST_FAIL("an over-reported completion was trusted");
+    } catch (const anyserial::PluginError &e) {
+        check_sync_violation(e, "overasync",
+                             "read completion reported 4128 bytes for a 32-byte buffer");
+    }
 }
 
 BOOST_FIXTURE_TEST_CASE(discovery_text_from_a_plugin_is_bounded_and_escaped, Loaded) {

@@ -166,6 +166,8 @@ class SerialPort {
     const ErrorDetail &last_error() const noexcept;
     // The backend instance and its per-instance extensions (e.g. mock faults).
     anyserial_backend_t *backend_handle() const noexcept;
+    // "backend 'id' (file)": the plugin behind this port, for messages.
+    std::string backend_name() const;
     const void *backend_extension(const char *id) const noexcept;
 
     // Throws the SerialError subclass for ec, with this port's path and last OS error.

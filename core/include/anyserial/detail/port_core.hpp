@@ -70,6 +70,10 @@ struct ArenaAllocator {
     }
 };
 
+// A backend's last_error() text, bounded by the buffer, its first NUL and the reported
+// length, and escaped: the one reader of plugin text for every port path.
+std::string backend_text(const anyserial_backend_t *b);
+
 class PortCore;
 
 struct DirectionState {
