@@ -72,11 +72,11 @@ SinkSpec parse_sink_spec(std::string_view spec) {
                                 "': expected csv:FILE, jsonl:FILE, sqlite:FILE or memory");
 }
 
-std::unique_ptr<Sink> make_sink(const SinkSpec &spec) {
+std::unique_ptr<Sink> make_sink(const SinkSpec &spec, const SinkOptions &options) {
     if (spec.kind == "memory") return std::make_unique<MemorySink>();
-    if (spec.kind == "csv") return make_csv_sink(spec.path);
-    if (spec.kind == "jsonl") return make_jsonl_sink(spec.path);
-    if (spec.kind == "sqlite") return make_sqlite_sink(spec.path);
+    if (spec.kind == "csv") return make_csv_sink(spec.path, options);
+    if (spec.kind == "jsonl") return make_jsonl_sink(spec.path, options);
+    if (spec.kind == "sqlite") return make_sqlite_sink(spec.path, options);
     throw std::invalid_argument("unknown sink kind '" + spec.kind + "'");
 }
 

@@ -32,6 +32,24 @@ class SinkError : public std::runtime_error {
     std::string path_;
 };
 
+// The destination holds something the sink may not change without being asked (a file
+// with other content, a symlink, a foreign database, a directory). Nothing was changed;
+// the CLI reports it as a usage error (exit 2).
+class SinkRefusedError : public SinkError {
+  public:
+    using SinkError::SinkError;
+};
+
+// How a file sink treats what is already at its path (docs/recording.md, "Output files").
+struct SinkOptions {
+    // Replace an existing CSV/JSONL file (truncated when the sink opens). Without it a file
+    // with the same header/columns is appended to, anything else refused. SQLite always
+    // appends to its own table and refuses a foreign database.
+    bool overwrite = false;
+    // Write through a symlink at the path; without it a symlink is refused (O_NOFOLLOW).
+    bool follow_symlinks = false;
+};
+
 class Sink {
   public:
     virtual ~Sink() = default;
@@ -39,7 +57,11 @@ class Sink {
     virtual const std::string &path() const noexcept = 0;  // empty for memory
     std::string describe() const;                          // "csv:/tmp/run.csv"
 
-    virtual void open() = 0;  // idempotent: opened early to fail before any port I/O
+    // Looks at the destination without creating or changing anything; throws what open()
+    // would (SinkRefusedError, SinkError). Call it before the port is opened, open() after:
+    // a run that fails in between leaves the user's file as it was.
+    virtual void check() const {}
+    virtual void open() = 0;  // idempotent; creates, appends to or (overwrite) truncates
     // One per-tick batch. Durable once it returns (files are flushed, SQLite committed).
     virtual void write(std::span<const Sample> batch) = 0;
     virtual void flush() = 0;
@@ -75,9 +97,9 @@ class MemorySink final : public Sink {
     std::vector<std::vector<Sample>> batches_;
 };
 
-std::unique_ptr<Sink> make_csv_sink(std::filesystem::path path);
-std::unique_ptr<Sink> make_jsonl_sink(std::filesystem::path path);
-std::unique_ptr<Sink> make_sqlite_sink(std::filesystem::path path);
+std::unique_ptr<Sink> make_csv_sink(std::filesystem::path path, const SinkOptions &options = {});
+std::unique_ptr<Sink> make_jsonl_sink(std::filesystem::path path, const SinkOptions &options = {});
+std::unique_ptr<Sink> make_sqlite_sink(std::filesystem::path path, const SinkOptions &options = {});
 
 struct SinkSpec {
     std::string kind;  // csv | jsonl | sqlite | memory
@@ -85,9 +107,10 @@ struct SinkSpec {
 };
 // "csv:FILE" | "jsonl:FILE" | "sqlite:FILE" | "memory". std::invalid_argument otherwise.
 SinkSpec parse_sink_spec(std::string_view spec);
-std::unique_ptr<Sink> make_sink(const SinkSpec &spec);
-inline std::unique_ptr<Sink> make_sink(std::string_view spec) {
-    return make_sink(parse_sink_spec(spec));
+// Makes the sink without touching its destination (see Sink::check and Sink::open).
+std::unique_ptr<Sink> make_sink(const SinkSpec &spec, const SinkOptions &options = {});
+inline std::unique_ptr<Sink> make_sink(std::string_view spec, const SinkOptions &options = {}) {
+    return make_sink(parse_sink_spec(spec), options);
 }
 
 }  // namespace anyserial::sinks
