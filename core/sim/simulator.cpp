@@ -185,8 +185,8 @@ PtySimulator::PtySimulator(boost::asio::any_io_executor ex, const LoadedProtocol
             // simulator is gone does (the kernel removes a closed pty's /dev/pts node).
             // Anything it points to may be another simulator's live pty or a system file.
             struct stat st {};
-            const bool dangling = ::stat(options.link->c_str(), &st) != 0 &&
-                                  (errno == ENOENT || errno == ENOTDIR);
+            const bool dangling =
+                ::stat(options.link->c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
             if (!dangling) {
                 const std::string target = fs::read_symlink(*options.link, ec).string();
                 stop();

@@ -49,8 +49,8 @@ class CsvSink final : public Sink {
     CsvSink(std::string path, const SinkOptions &options)
         : path_(std::move(path)),
           file_(
-              "csv", path_, options,
-              [](std::string_view first) { return first == header(); }, "\r\n") {}
+              "csv", path_, options, [](std::string_view first) { return first == header(); },
+              "\r\n") {}
     std::string_view kind() const noexcept override { return "csv"; }
     const std::string &path() const noexcept override { return path_; }
 

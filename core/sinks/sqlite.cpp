@@ -128,22 +128,23 @@ class SqliteSink final : public Sink {
             throw SinkError("sqlite", path_,
                             std::string("cannot read the schema: ") + sqlite3_errmsg(db));
         };
-        query("SELECT name FROM sqlite_master WHERE name <> 'samples' AND name NOT LIKE "
-              "'sqlite_%' LIMIT 1",
-              [&](sqlite3_stmt *) { others = true; });
+        query(
+            "SELECT name FROM sqlite_master WHERE name <> 'samples' AND name NOT LIKE "
+            "'sqlite_%' LIMIT 1",
+            [&](sqlite3_stmt *) { others = true; });
         query("PRAGMA table_info(samples)", [&](sqlite3_stmt *st) {
             have.emplace_back(reinterpret_cast<const char *>(sqlite3_column_text(st, 1)));
         });
-        const bool ours = have.size() == column_count &&
-                          std::equal(have.begin(), have.end(), columns().begin());
+        const bool ours =
+            have.size() == column_count && std::equal(have.begin(), have.end(), columns().begin());
         if (have.empty() && !others) return;  // a new (empty) database
         if (ours) return;                     // an earlier recording: appended to
-        throw SinkRefusedError(
-            "sqlite", path_,
-            have.empty() ? "holds other tables and no 'samples' table: not an anyserial "
-                           "recording; refusing to change it"
-                         : "its table 'samples' has other columns: not an anyserial "
-                           "recording; refusing to change it");
+        throw SinkRefusedError("sqlite", path_,
+                               have.empty()
+                                   ? "holds other tables and no 'samples' table: not an anyserial "
+                                     "recording; refusing to change it"
+                                   : "its table 'samples' has other columns: not an anyserial "
+                                     "recording; refusing to change it");
     }
     [[noreturn]] void fail(const std::string &what) {
         throw SinkError("sqlite", path_, what + ": " + sqlite3_errmsg(db_));

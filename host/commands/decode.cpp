@@ -4,12 +4,12 @@
 // a bad frame, skipped without being held; a last frame without its terminator is decoded.
 // The input is raw bytes, or the hex/ASCII log of `anyserial diag tap` (auto-detected:
 // "# anyserial diag tap" header or timestamped hex lines), whose bytes are decoded.
-#include <anyserial/device/decoder.hpp>
-#include <anyserial/device/json.hpp>
-#include <anyserial/plugin_host.hpp>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <anyserial/device/decoder.hpp>
+#include <anyserial/device/json.hpp>
+#include <anyserial/plugin_host.hpp>
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <cstdio>
@@ -251,8 +251,7 @@ int run(anyserial::cli::Context &ctx) {
         ctx.err << "anyserial decode: " << (file == "-" ? "stdin" : file)
                 << ": cannot read: " << e.code().message() << '\n';
     } catch (const std::bad_alloc &) {
-        ctx.err << "anyserial decode: " << (file == "-" ? "stdin" : file)
-                << ": out of memory\n";
+        ctx.err << "anyserial decode: " << (file == "-" ? "stdin" : file) << ": out of memory\n";
     }
     if (fd != STDIN_FILENO) ::close(fd);
     return rc;

@@ -58,9 +58,11 @@ std::string line_of(const anyserial::record::Batch &batch) {
 }
 
 asio::awaitable<int> demo(anyserial::cli::Context &ctx, anyserial::sim::PtySimulator &sim,
-                          double seconds, anyserial::sinks::Sink &sink,
-                          anyserial::cli::Interrupt &interrupt) {
+                          double seconds, anyserial::sinks::Sink &sink) {
     auto ex = co_await asio::this_coro::executor;
+    // Listening before the first line is out: an interrupt always ends it cleanly.
+    anyserial::cli::Interrupt interrupt(ex);
+    ctx.out << "simulated analyser (modbus-rtu, address 1) on " << sim.path() << "\n";
     dev::DeviceOptions o;
     o.address = 1;
     dev::Analyzer anz;
@@ -204,12 +206,9 @@ int run(anyserial::cli::Context &ctx) {
             tmp.emplace();
             sink = anyserial::sinks::make_csv_sink(tmp->file());
         }
-        // Listening before the first line is out: an interrupt always ends it cleanly.
-        anyserial::cli::Interrupt interrupt(io.get_executor());
         anyserial::sim::PtySimulator sim(io.get_executor(), *proto, {});
         sim.start();
-        ctx.out << "simulated analyser (modbus-rtu, address 1) on " << sim.path() << "\n";
-        asio::co_spawn(io, demo(ctx, sim, secs, *sink, interrupt), [&](std::exception_ptr e, int r) {
+        asio::co_spawn(io, demo(ctx, sim, secs, *sink), [&](std::exception_ptr e, int r) {
             rc = r;
             if (e) {
                 ctx.err << "anyserial demo: " << anyserial::cli::describe(e) << '\n';

@@ -156,7 +156,7 @@ int run_tap(Context &ctx, const std::vector<std::string> &args) {
         "baud", po::value(&t.baud)->value_name("B")->default_value(19200), "baud rate")(
         "output", po::value(&output)->value_name("FILE"),
         "write the log here, not stdout (an earlier tap log is appended to)")("help,h",
-                                                                               "show this help");
+                                                                              "show this help");
     add_output_options(opts);
     po::variables_map vm;
     if (!parse_options(ctx, args, opts, vm)) return exit_ok;

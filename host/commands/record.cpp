@@ -62,9 +62,9 @@ struct Options {
     std::string sink;
     anyserial::sinks::SinkOptions sink_options;
     bool json = false;
-    bool passive = false;                // --passive, or a broadcaster without --rate
-    bool rate_given = false;             // --rate: a broadcaster is sampled, not recorded whole
-    std::vector<std::string> poll_only;  // options given that only a timed recording uses
+    bool passive = false;                 // --passive, or a broadcaster without --rate
+    bool rate_given = false;              // --rate: a broadcaster is sampled, not recorded whole
+    std::vector<std::string> poll_only;   // options given that only a timed recording uses
     std::optional<std::uint64_t> frames;  // passive: end after this many
 };
 
@@ -369,23 +369,22 @@ int run(anyserial::cli::Context &ctx) {
         "baud", po::value<unsigned>(), "baud rate (default: the protocol's, 19200)")(
         "rate", po::value<double>()->value_name("HZ"),
         "ticks per second (default 1); a broadcasting analyser without --rate is recorded "
-        "frame by frame, with it sampled")(
-        "duration", po::value<double>()->value_name("S"), "seconds (default: until SIGINT)")(
+        "frame by frame, with it sampled")("duration", po::value<double>()->value_name("S"),
+                                           "seconds (default: until SIGINT)")(
         "sink", po::value<std::string>()->value_name("KIND:FILE"),
         "csv:F, jsonl:F or sqlite:F; an existing file is appended to when it has the same "
-        "columns")(
-        "overflow", po::value<std::string>()->default_value("block"),
-        "block, drop-newest or drop-oldest")("buffer", po::value<std::size_t>()->default_value(64),
-                                             "queue capacity in ticks, 1..1000000 (grows as "
-                                             "ticks wait)")(
-        "timeout", po::value<double>()->value_name("S"), "per-poll timeout in seconds")(
+        "columns")("overflow", po::value<std::string>()->default_value("block"),
+                   "block, drop-newest or drop-oldest")(
+        "buffer", po::value<std::size_t>()->default_value(64),
+        "queue capacity in ticks, 1..1000000 (grows as "
+        "ticks wait)")("timeout", po::value<double>()->value_name("S"),
+                       "per-poll timeout in seconds")(
         "reconnect", "absorb disconnects: back off, reopen, continue")(
         "passive",
         "every broadcast frame as it arrives, no polling (the default for a broadcasting "
-        "analyser without --rate)")(
-        "frames", po::value<std::uint64_t>()->value_name("N"),
-        "with --passive: end after N frames")("json", "final summary as JSON")("help,h",
-                                                                               "show this help");
+        "analyser without --rate)")("frames", po::value<std::uint64_t>()->value_name("N"),
+                                    "with --passive: end after N frames")(
+        "json", "final summary as JSON")("help,h", "show this help");
     anyserial::cli::add_output_options(opts);
     po::variables_map vm;
     if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
@@ -436,6 +435,9 @@ int run(anyserial::cli::Context &ctx) {
         throw anyserial::cli::UsageError("--overflow must be block, drop-newest or drop-oldest");
     o.record.overflow = *overflow;
     o.record.buffer_size = vm["buffer"].as<std::size_t>();
+    if (o.record.buffer_size < 1 || o.record.buffer_size > rec::max_buffer_size)
+        throw anyserial::cli::UsageError("--buffer must be 1.." +
+                                         std::to_string(rec::max_buffer_size) + " ticks");
     o.record.auto_reconnect = vm.count("reconnect") != 0;
     try {
         rec::validate(o.record);

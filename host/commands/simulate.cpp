@@ -35,7 +35,7 @@ int run(anyserial::cli::Context &ctx) {
         "address", po::value<unsigned>()->default_value(1), "device address 1..247")(
         "interval", po::value<double>()->value_name("S"),
         "broadcast interval in seconds, 0 (silent) to 86400 (continuous)")("help,h",
-                                                                          "show this help");
+                                                                           "show this help");
     po::variables_map vm;
     if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
     if (vm.count("protocol") == 0) throw anyserial::cli::UsageError("--protocol is required");

@@ -407,18 +407,21 @@ class Decode(Contract):
         def cap():
             resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
-        proc = subprocess.Popen(cli("decode", "--json", "-"), stdin=subprocess.PIPE,
+        stdin, feed = os.pipe()
+        proc = subprocess.Popen(cli("decode", "--json", "-"), stdin=stdin,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.tmp,
                                 env=self.env, preexec_fn=cap)
+        os.close(stdin)
         try:
             chunk = b"x" * (1 << 20)
             try:
                 for _ in range(100):
-                    proc.stdin.write(chunk)
-                proc.stdin.write(b"\n" + frame)
-                proc.stdin.close()
+                    os.write(feed, chunk)
+                os.write(feed, b"\n" + frame)
             except BrokenPipeError:
                 pass  # it died: the checks below say how
+            finally:
+                os.close(feed)
             out, err = proc.communicate(timeout=GUARD_S)
         finally:
             if proc.poll() is None:

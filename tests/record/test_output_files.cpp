@@ -62,7 +62,8 @@ std::string sql_text(sqlite3 *db, const char *sql) {
     sqlite3_stmt *st = nullptr;
     BOOST_REQUIRE(sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK);
     std::string out;
-    if (sqlite3_step(st) == SQLITE_ROW) out = reinterpret_cast<const char *>(sqlite3_column_text(st, 0));
+    if (sqlite3_step(st) == SQLITE_ROW)
+        out = reinterpret_cast<const char *>(sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     return out;
 }
@@ -210,7 +211,8 @@ BOOST_AUTO_TEST_CASE(a_directory_is_refused_and_a_device_written_as_is) {
 BOOST_AUTO_TEST_CASE(a_foreign_sqlite_database_is_refused_unchanged) {
     TempDir dir;
     const auto db_path = dir.path / "foreign.db";
-    sql(db_path, "CREATE TABLE samples (id INTEGER, payload TEXT); INSERT INTO samples VALUES (1, 'x');");
+    sql(db_path,
+        "CREATE TABLE samples (id INTEGER, payload TEXT); INSERT INTO samples VALUES (1, 'x');");
     const auto other_path = dir.path / "app.db";
     sql(other_path, "CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('ann');");
     const auto text_path = dir.path / "notes.txt";

@@ -36,8 +36,7 @@ auto async_record_to_sink(record::Recording &recording, Sink &sink, Token &&toke
 template <class Token>
 auto async_record_to_sink(record::Recording &recording, Sink &sink, PumpResult &progress,
                           Token &&token) {
-    return boost::asio::co_spawn(recording.get_executor(),
-                                 pump_to_sink(recording, sink, &progress),
+    return boost::asio::co_spawn(recording.get_executor(), pump_to_sink(recording, sink, &progress),
                                  std::forward<Token>(token));
 }
 
