@@ -218,8 +218,8 @@ int decode(anyserial::cli::Context &ctx, const anyserial::LoadedProtocol &proto,
 int run(anyserial::cli::Context &ctx) {
     po::options_description opts("anyserial decode [FILE|-] [--json]");
     opts.add_options()("file", po::value<std::string>()->default_value("-"),
-                       "capture file, - = stdin")("json", "one JSON object per frame")(
-        "help,h", "show this help");
+                       "capture file, - = stdin (lines up to 64 KiB; a longer one is a bad frame)")(
+        "json", "one JSON object per frame")("help,h", "show this help");
     po::positional_options_description pos;
     pos.add("file", 1);
     po::variables_map vm;

@@ -367,6 +367,49 @@ class Bounds(Contract):
         self.assertEqual(len(ticks_of(read_rows("csv", csv_path))), 1)
 
 
+class ScriptsDemo(Contract):
+
+    def test_scripts_demo_says_what_it_is_doing_on_stderr(self):
+        """scripts/demo in a copy of the tree whose setup and build are stand-ins that
+        print what the real ones do: each step and the build's progress go to stderr, the
+        demo's own output alone to stdout."""
+        root = self.path("tree")
+        os.makedirs(os.path.join(root, "scripts"))
+        os.makedirs(os.path.join(root, "build", "bin"))
+        here = os.path.dirname(os.path.abspath(__file__))
+        shutil.copy(os.path.join(here, "..", "..", "scripts", "demo"),
+                    os.path.join(root, "scripts", "demo"))
+        stand_ins = {
+            "setup": 'echo "setup: installing libfoo-dev"\n',
+            "build": 'echo "-- Configuring done"\necho "[ 42%] Building CXX object core/x.o"\n'
+                     'echo "[ 43%] Built target x"\n',
+        }
+        for name, body in stand_ins.items():
+            p = os.path.join(root, "scripts", name)
+            with open(p, "w") as f:
+                f.write("#!/usr/bin/env bash\n" + body)
+            os.chmod(p, 0o755)
+        cli_args = cli()  # the real CLI (with --plugin-dir) stands in for the built one
+        launcher = os.path.join(root, "build", "bin", "anyserial")
+        with open(launcher, "w") as f:
+            f.write("#!/usr/bin/env bash\nexec " + " ".join(f"'{a}'" for a in cli_args) +
+                    ' "$@"\n')
+        os.chmod(launcher, 0o755)
+        r = subprocess.run([os.path.join(root, "scripts", "demo"), "--seconds", "0.5"],
+                           capture_output=True, text=True, timeout=GUARD_S, cwd=self.tmp,
+                           env=self.env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        err = r.stderr.splitlines()
+        self.assertIn("setup: installing libfoo-dev", err)
+        self.assertIn("demo:   [ 42%] Building CXX object core/x.o", err)
+        self.assertTrue(any(line.startswith("demo: building anyserial") for line in err), err)
+        self.assertTrue(r.stdout.startswith("simulated analyser"), r.stdout)
+        self.assertNotIn("setup:", r.stdout)
+        self.assertNotIn("%]", r.stdout)
+        with open(os.path.join(root, "build", "demo-build.log")) as f:
+            self.assertIn("[ 43%] Built target x", f.read())
+
+
 class Decode(Contract):
 
     def one_frame(self):
