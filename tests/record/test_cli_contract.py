@@ -23,7 +23,6 @@ import json
 import os
 import pty
 import re
-import resource
 import select
 import shutil
 import signal
@@ -62,6 +61,37 @@ def snapshot(root):
             else:
                 out[rel] = ("dir",)
     return out
+
+
+# Runs a command from a fresh Python whose only child it is, feeding its stdin MIB MiB of
+# "x" then TAIL (hex), and prints {"rc", "out", "err", "maxrss_kib"}: the command's own
+# peak RSS (RUSAGE_CHILDREN of that Python), whatever this test's other children used.
+PEAK_RSS = r"""
+import json, os, resource, subprocess, sys
+mib, tail, cmd = int(sys.argv[1]), bytes.fromhex(sys.argv[2]), sys.argv[3:]
+r, w = os.pipe()
+p = subprocess.Popen(cmd, stdin=r, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+os.close(r)
+try:
+    chunk = b"x" * (1 << 20)
+    for _ in range(mib):
+        os.write(w, chunk)
+    os.write(w, tail)
+except BrokenPipeError:
+    pass
+os.close(w)
+out, err = p.communicate()
+print(json.dumps({"rc": p.returncode, "out": out.decode(errors="replace"),
+                  "err": err.decode(errors="replace"),
+                  "maxrss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+
+def peak_rss(args, cwd, env, mib=0, tail=b""):
+    r = subprocess.run([sys.executable, "-c", PEAK_RSS, str(mib), tail.hex()] + cli(*args),
+                       capture_output=True, text=True, timeout=GUARD_S, cwd=cwd, env=env)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
 
 
 class PtyOut:
@@ -324,6 +354,18 @@ class Bounds(Contract):
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertFalse(os.path.exists(sink))
 
+    def test_record_buffer_is_allocated_as_ticks_wait(self):
+        sim = self.sim("modbus-rtu", "buffer")
+        peak = {}
+        for buffer in ("1", "1000000"):
+            r = peak_rss(["record", "--port", sim.link, "--protocol", "modbus-rtu", "--rate", "4",
+                          "--duration", "0.5", "--buffer", buffer, "--sink",
+                          f"csv:{self.path('b' + buffer + '.csv')}"], self.tmp, self.env)
+            self.assertEqual(r["rc"], 0, r["err"])
+            peak[buffer] = r["maxrss_kib"]
+        # A million empty slots allocated up front are 24 MiB; queued as they come, nothing.
+        self.assertLess(peak["1000000"] - peak["1"], 12 << 10)
+
     def test_simulate_interval_is_finite_and_bounded(self):
         for value in ("nan", "inf", "1e300", "-1", "86401"):
             with self.subTest(interval=value):
@@ -444,38 +486,17 @@ class Decode(Contract):
 
     def test_an_over_long_line_is_a_bad_frame_and_memory_stays_bounded(self):
         frame = self.one_frame()
-        # A 100 MB line under a 64 MB data limit: held whole it would not fit.
-        limit = 64 << 20
-
-        def cap():
-            resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-
-        stdin, feed = os.pipe()
-        proc = subprocess.Popen(cli("decode", "--json", "-"), stdin=stdin,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.tmp,
-                                env=self.env, preexec_fn=cap)
-        os.close(stdin)
-        try:
-            chunk = b"x" * (1 << 20)
-            try:
-                for _ in range(100):
-                    os.write(feed, chunk)
-                os.write(feed, b"\n" + frame)
-            except BrokenPipeError:
-                pass  # it died: the checks below say how
-            finally:
-                os.close(feed)
-            out, err = proc.communicate(timeout=GUARD_S)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
-        self.assertEqual(proc.returncode, 1, err.decode())
-        frames = [json.loads(line) for line in out.decode().splitlines()]
-        self.assertEqual(len(frames), 2, out[:300])
+        small = peak_rss(["decode", "--json", "-"], self.tmp, self.env, 0, frame)
+        self.assertEqual(small["rc"], 0, small["err"])
+        # A 200 MiB line, then a frame: held whole, the line alone would take 200 MiB.
+        big = peak_rss(["decode", "--json", "-"], self.tmp, self.env, 200, b"\n" + frame)
+        self.assertEqual(big["rc"], 1, big["err"])
+        frames = [json.loads(line) for line in big["out"].splitlines()]
+        self.assertEqual(len(frames), 2, big["out"][:300])
         self.assertFalse(frames[0]["ok"])
         self.assertIn("longer than 65536 bytes", frames[0]["error"])
         self.assertTrue(frames[1]["ok"])
+        self.assertLess(big["maxrss_kib"] - small["maxrss_kib"], 64 << 10)
 
 
 class RecordRows(Contract):
