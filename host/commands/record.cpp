@@ -355,6 +355,35 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o,
     co_return anyserial::cli::exit_ok;
 }
 
+// Frame by frame or timed samples: --passive, --frames, and a broadcaster without --rate.
+void frame_options(const po::variables_map &vm, dev::ProtocolKind kind, Options &o) {
+    const bool explicit_passive = vm.count("passive") != 0;
+    // A continuous analyser broadcasts: without --rate each of its frames is recorded.
+    o.passive = explicit_passive || (kind == dev::ProtocolKind::continuous && !o.rate_given);
+    for (const char *name : {"overflow", "buffer", "reconnect", "timeout"})
+        if (vm.count(name) != 0 && !vm[name].defaulted()) o.poll_only.emplace_back(name);
+    if (vm.count("frames") != 0) {
+        if (!o.passive)
+            throw anyserial::cli::UsageError(
+                "--frames needs --passive (or --protocol continuous without --rate)");
+        o.frames = vm["frames"].as<std::uint64_t>();
+        if (*o.frames == 0) throw anyserial::cli::UsageError("--frames must be at least 1");
+    }
+    if (explicit_passive) {
+        if (o.manager) throw anyserial::cli::UsageError("--passive records one analyser");
+        if (kind == dev::ProtocolKind::modbus_rtu || kind == dev::ProtocolKind::modbus_ascii)
+            throw anyserial::cli::UsageError(
+                "--passive needs a broadcasting analyser (--protocol continuous or auto)");
+        if (o.rate_given) throw anyserial::cli::UsageError("--rate is not used with --passive");
+    }
+    if (o.passive && !o.poll_only.empty())
+        throw anyserial::cli::UsageError(
+            "--" + o.poll_only.front() +
+            (explicit_passive ? std::string(" is not used with --passive")
+                              : " is not used when every frame of a broadcasting analyser is "
+                                "recorded (no --rate); give --rate HZ to sample it"));
+}
+
 int run(anyserial::cli::Context &ctx) {
     po::options_description opts(
         "anyserial record --port P [--port Q ...] [--protocol auto|continuous|modbus-rtu|"
@@ -382,8 +411,9 @@ int run(anyserial::cli::Context &ctx) {
         "reconnect", "absorb disconnects: back off, reopen, continue")(
         "passive",
         "every broadcast frame as it arrives, no polling (the default for a broadcasting "
-        "analyser without --rate)")("frames", po::value<std::uint64_t>()->value_name("N"),
-                                    "with --passive: end after N frames")(
+        "analyser without --rate)")(
+        "frames", po::value<std::uint64_t>()->value_name("N"),
+        "frame by frame (--passive, or continuous without --rate): end after N frames")(
         "json", "final summary as JSON")("help,h", "show this help");
     anyserial::cli::add_output_options(opts);
     po::variables_map vm;
@@ -448,31 +478,7 @@ int run(anyserial::cli::Context &ctx) {
     o.sink = vm["sink"].as<std::string>();
     o.sink_options = anyserial::cli::output_options(vm);
     o.json = vm.count("json") != 0;
-    const bool explicit_passive = vm.count("passive") != 0;
-    // A continuous analyser broadcasts: without --rate each of its frames is recorded.
-    o.passive = explicit_passive || (kind == dev::ProtocolKind::continuous && !o.rate_given);
-    for (const char *name : {"overflow", "buffer", "reconnect", "timeout"})
-        if (vm.count(name) != 0 && !vm[name].defaulted()) o.poll_only.emplace_back(name);
-    if (vm.count("frames") != 0) {
-        if (!o.passive)
-            throw anyserial::cli::UsageError(
-                "--frames needs --passive (or --protocol continuous without --rate)");
-        o.frames = vm["frames"].as<std::uint64_t>();
-        if (*o.frames == 0) throw anyserial::cli::UsageError("--frames must be at least 1");
-    }
-    if (explicit_passive) {
-        if (o.manager) throw anyserial::cli::UsageError("--passive records one analyser");
-        if (kind == dev::ProtocolKind::modbus_rtu || kind == dev::ProtocolKind::modbus_ascii)
-            throw anyserial::cli::UsageError(
-                "--passive needs a broadcasting analyser (--protocol continuous or auto)");
-        if (o.rate_given) throw anyserial::cli::UsageError("--rate is not used with --passive");
-    }
-    if (o.passive && !o.poll_only.empty())
-        throw anyserial::cli::UsageError(
-            "--" + o.poll_only.front() +
-            (explicit_passive ? std::string(" is not used with --passive")
-                              : " is not used when every frame of a broadcasting analyser is "
-                                "recorded (no --rate); give --rate HZ to sample it"));
+    frame_options(vm, kind, o);
 
     // The sink's file is looked at now, before any port is opened, and created later.
     std::unique_ptr<anyserial::sinks::Sink> sink;
