@@ -342,7 +342,7 @@ class Bounds(Contract):
 
     def test_record_buffer_is_bounded(self):
         sink = self.path("never.csv")
-        for value in ("0", "1000001", "4294967295", "1000000000"):
+        for value in ("0", "-1", "1000001", "4294967295", "1000000000"):
             with self.subTest(buffer=value):
                 r = self.run_cli("record", "--port", "/dev/null", "--buffer", value, "--sink",
                                  f"csv:{sink}")
