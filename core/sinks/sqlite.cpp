@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <anyserial/sinks/output_file.hpp>
+#include <filesystem>
 #include <vector>
 
 namespace anyserial::sinks {
@@ -102,7 +103,17 @@ class SqliteSink final : public Sink {
         sqlite3 *db = nullptr;
         const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
                           (options_.follow_symlinks ? 0 : SQLITE_OPEN_NOFOLLOW);
-        if (sqlite3_open_v2(path_.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+        // SQLite's NOFOLLOW refuses a link anywhere in the path: give it the directory
+        // resolved, so only the file itself may not be a link (as for the other sinks).
+        std::string file = path_;
+        if (!options_.follow_symlinks) {
+            const std::filesystem::path p(path_);
+            std::error_code ec;
+            const auto dir = std::filesystem::canonical(
+                p.has_parent_path() ? p.parent_path() : std::filesystem::path("."), ec);
+            if (!ec) file = (dir / p.filename()).string();
+        }
+        if (sqlite3_open_v2(file.c_str(), &db, flags, nullptr) != SQLITE_OK) {
             std::string why = db ? sqlite3_errmsg(db) : "out of memory";
             sqlite3_close_v2(db);
             throw SinkError("sqlite", path_, "cannot open: " + why);

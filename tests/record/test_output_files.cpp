@@ -197,6 +197,23 @@ BOOST_AUTO_TEST_CASE(a_symlink_is_refused_unless_followed) {
     BOOST_TEST(fs::is_symlink(link));
 }
 
+BOOST_AUTO_TEST_CASE(a_link_to_a_directory_on_the_way_is_fine) {
+    TempDir dir;
+    fs::create_directory(dir.path / "real");
+    fs::create_directory_symlink(dir.path / "real", dir.path / "via");
+    for (const char *kind : {"csv", "jsonl", "sqlite"}) {
+        BOOST_TEST_CONTEXT(kind) {
+            const auto path = dir.path / "via" / (std::string("run.") + kind);
+            auto sink = make_sink(std::string(kind) + ":" + path.string());
+            sink->check();
+            sink->open();
+            sink->write(one_sample("x"));
+            sink->close();
+            BOOST_TEST(fs::is_regular_file(dir.path / "real" / path.filename()));
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_directory_is_refused_and_a_device_written_as_is) {
     TempDir dir;
     BOOST_CHECK_THROW(make_sink("csv:" + dir.path.string())->check(), SinkRefusedError);
