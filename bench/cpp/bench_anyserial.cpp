@@ -85,6 +85,14 @@ int run_sync(const bench::Args &a, anyserial::PluginHost &host) {
             ports[0].write(asio::buffer(chunk));
         bench::print_value("mib_s", static_cast<double>(sent) / (1024.0 * 1024.0) /
                                         ((bench::now_us() - t0) / 1e6));
+    } else if (a.mode == "instr") {
+        for (long i = 0; i < a.warmup; ++i)
+            rtt_once(ports[0]);
+        bench::instr_begin();
+        for (long i = 0; i < a.iters; ++i)
+            rtt_once(ports[0]);
+        bench::instr_end();
+        bench::print_value("iters", static_cast<double>(a.iters));
     } else if (a.mode == "rss") {
         bench::print_value("rss_mib", bench::rss_mib());
     } else if (a.mode == "cancel") {

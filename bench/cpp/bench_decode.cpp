@@ -1,6 +1,8 @@
 // continuous_decode_mib_s: a long stream of Servomex continuous-mode frames (the spec's
 // example frame, repeated) fed through the servomex-continuous protocol plugin's C ABI
 // session, exactly as the core's broadcast loop feeds it, in 4 KiB reads.
+// `instr` mode: the same, with a callgrind window around the whole feed loop (the first
+// `--warmup` bytes are fed before it opens); prints the frames decoded inside it.
 #include <anyserial/sdk/protocol.h>
 #include <anyserial/sdk/status.h>
 
@@ -36,8 +38,17 @@ int main(int argc, char **argv) try {
     const auto *data = reinterpret_cast<const std::uint8_t *>(stream.data());
     const std::size_t frames_expected = stream.size() / kSpecFrame.size();
     std::size_t frames = 0;
+    const bool instr = a.mode == "instr";
+    // Whole 4 KiB reads of warm-up, so the window always starts on a read boundary.
+    const std::size_t warm_end =
+        instr ? std::min<std::size_t>(stream.size(), static_cast<std::size_t>(a.warmup) * 4096) : 0;
+    std::size_t frames_warm = 0;
     const double t0 = bench::now_us();
     for (std::size_t off = 0; off < stream.size(); off += 4096) {
+        if (instr && off == warm_end) {
+            frames_warm = frames;
+            bench::instr_begin();
+        }
         const std::size_t chunk = std::min<std::size_t>(4096, stream.size() - off);
         std::size_t used = 0;
         while (used < chunk) {
@@ -55,10 +66,15 @@ int main(int argc, char **argv) try {
                 throw bench::Failure("bad frame in a clean stream");
         }
     }
+    if (instr) bench::instr_end();
     const double dt = (bench::now_us() - t0) / 1e6;
     if (frames != frames_expected)
         throw bench::Failure("decoded " + std::to_string(frames) + " frames, expected " +
                              std::to_string(frames_expected));
+    if (instr) {
+        bench::print_value("iters", static_cast<double>(frames - frames_warm));
+        return 0;
+    }
     bench::print_value("mib_s", static_cast<double>(stream.size()) / (1024.0 * 1024.0) / dt);
     return 0;
 } catch (const std::exception &e) {

@@ -7,6 +7,13 @@
 #include <fstream>
 #include <iostream>
 
+#if __has_include(<valgrind/callgrind.h>)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#include <valgrind/callgrind.h>
+#define BENCH_CALLGRIND 1
+#endif
+
 namespace bench {
 
 Args parse(int argc, char **argv) {
@@ -61,8 +68,24 @@ void print_value(const char *key, double value) {
     std::cout << boost::json::serialize(boost::json::object{{key, value}}) << std::endl;
 }
 
+void instr_begin() noexcept {
+#ifdef BENCH_CALLGRIND
+    CALLGRIND_ZERO_STATS;
+#endif
+}
+
+void instr_end() noexcept {
+#ifdef BENCH_CALLGRIND
+    CALLGRIND_DUMP_STATS_AT("measured window");
+#endif
+}
+
 void print_error(const std::string &why) {
     std::cout << boost::json::serialize(boost::json::object{{"error", why}}) << std::endl;
 }
 
 }  // namespace bench
+
+#ifdef BENCH_CALLGRIND
+#pragma GCC diagnostic pop
+#endif

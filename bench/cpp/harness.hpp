@@ -45,6 +45,12 @@ void print_error(const std::string &why);
 // Heap allocations so far (operator new replaced in alloc_counter.cpp).
 std::uint64_t allocations() noexcept;
 
+// The `instr` mode's window under valgrind --tool=callgrind: counts are zeroed at begin and
+// dumped (callgrind.out.<pid>.1) at end, so only the measured loop is counted. No-ops when
+// not under callgrind (or built without valgrind's headers).
+void instr_begin() noexcept;
+void instr_end() noexcept;
+
 // Thrown by the loops on an I/O error; main prints it as the row's error.
 struct Failure : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -203,6 +209,27 @@ class CancelLoop {
     std::vector<double> samples_;
 };
 
+// `total` round trips (1-byte write, then 1-byte read), nothing else: no clock, no samples.
+template <class Stream>
+class CountLoop {
+  public:
+    CountLoop(Stream &s, long total) : s_(s), total_(total) {}
+    void start() {
+        s_.async_write_some(asio::buffer(&wb_, 1), [this](error_code ec, std::size_t) {
+            check(ec, "write");
+            s_.async_read_some(asio::buffer(&rb_, 1), [this](error_code ec2, std::size_t) {
+                check(ec2, "read");
+                if (++i_ < total_) start();
+            });
+        });
+    }
+
+  private:
+    Stream &s_;
+    long total_, i_ = 0;
+    unsigned char wb_ = 'x', rb_ = 0;
+};
+
 // Runs the async measurement `mode` over already-open streams (single-threaded io_context).
 template <class Stream>
 int run_async(asio::io_context &io, const Args &a, std::vector<Stream *> ports) {
@@ -236,6 +263,18 @@ int run_async(asio::io_context &io, const Args &a, std::vector<Stream *> ports) 
     } else if (a.mode == "cancel") {
         CancelLoop<Stream> l(io, *ports[0], a.warmup, a.iters);
         print_samples(l.run());
+    } else if (a.mode == "instr") {
+        // Instructions per round trip: run under callgrind, which counts the window only.
+        CountLoop<Stream> warm(*ports[0], a.warmup);
+        warm.start();
+        io.run();
+        io.restart();
+        CountLoop<Stream> l(*ports[0], a.iters);
+        instr_begin();
+        l.start();
+        io.run();
+        instr_end();
+        print_value("iters", static_cast<double>(a.iters));
     } else if (a.mode == "rss") {
         print_value("rss_mib", rss_mib());
     } else {

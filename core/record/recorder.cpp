@@ -79,6 +79,7 @@ struct RecordingState {
     std::unique_ptr<Timer> timer;
     AcquisitionSummary summary;
     TickDurations durations;  // constant memory however long it runs
+    TickDurations drifts;     // start drift of the emitted ticks, for the summary's p99
 
     std::deque<Batch> ring;  // at most buffer_size, grown as batches queue up
     std::size_t count = 0;
@@ -122,12 +123,14 @@ struct RecordingState {
         summary.finished_at = clock.wall_now();
         summary.tick_duration_ms_p50 = durations.quantile_ms(0.50);
         summary.tick_duration_ms_p99 = durations.quantile_ms(0.99);
+        summary.drift_ms_p99 = drifts.quantile_ms(0.99);
         log::logger("anyserial.record")
             .info(
-                "recorder.stop emitted={} late={} max_drift_ms={:.3f} p50_ms={:.3f} "
-                "p99_ms={:.3f} disconnects={}",
+                "recorder.stop emitted={} late={} max_drift_ms={:.3f} drift_p99_ms={:.3f} "
+                "p50_ms={:.3f} p99_ms={:.3f} disconnects={}",
                 summary.samples_emitted, summary.samples_late, summary.max_drift_ms,
-                summary.tick_duration_ms_p50, summary.tick_duration_ms_p99, summary.disconnects);
+                summary.drift_ms_p99, summary.tick_duration_ms_p50, summary.tick_duration_ms_p99,
+                summary.disconnects);
         if (consumer && count == 0) {
             auto h = std::move(*consumer);
             consumer.reset();
@@ -313,6 +316,8 @@ asio::awaitable<void> produce(std::shared_ptr<RecordingState> st) {
         if (co_await enqueue(st, std::move(batch))) {
             ++s.summary.samples_emitted;
             s.summary.max_drift_ms = std::max(s.summary.max_drift_ms, drift);
+            s.drifts.add(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                begin - due));  // negative (early) counts as 0
         }
     }
 }

@@ -45,10 +45,10 @@ std::string to_json(const AcquisitionSummary &s) {
         s.finished_at ? fmt::format("\"{}\"", format_utc(*s.finished_at)) : "null";
     return fmt::format(
         "{{\"started_at\":\"{}\",\"finished_at\":{},\"samples_emitted\":{},"
-        "\"samples_late\":{},\"max_drift_ms\":{},\"tick_duration_ms_p50\":{},"
+        "\"samples_late\":{},\"max_drift_ms\":{},\"drift_ms_p99\":{},\"tick_duration_ms_p50\":{},"
         "\"tick_duration_ms_p99\":{},\"disconnects\":{}}}",
         format_utc(s.started_at), finished, s.samples_emitted, s.samples_late, s.max_drift_ms,
-        s.tick_duration_ms_p50, s.tick_duration_ms_p99, s.disconnects);
+        s.drift_ms_p99, s.tick_duration_ms_p50, s.tick_duration_ms_p99, s.disconnects);
 }
 
 }  // namespace anyserial::record

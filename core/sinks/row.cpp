@@ -60,6 +60,16 @@ void MemorySink::write(std::span<const Sample> batch) {
 
 SinkSpec parse_sink_spec(std::string_view spec) {
     if (spec == "memory") return {"memory", ""};
+    // Network sinks: the whole URL is the path; make_sink checks it (and refuses passwords).
+    for (std::string_view scheme : {"postgresql://", "postgres://", "mqtt://"}) {
+        if (spec.substr(0, scheme.size()) == scheme) {
+            SinkSpec s{scheme == "mqtt://" ? "mqtt" : "postgresql", std::string(spec)};
+            (void)make_sink(s);  // a bad URL is a usage error, before any I/O
+            return s;
+        }
+    }
+    if (spec.substr(0, 7) == "influx:" && spec.size() > 7)
+        return {"influx", std::string(spec.substr(7))};
     const auto colon = spec.find(':');
     if (colon != std::string_view::npos) {
         auto kind = spec.substr(0, colon);
@@ -69,10 +79,15 @@ SinkSpec parse_sink_spec(std::string_view spec) {
         }
     }
     throw std::invalid_argument("bad sink '" + std::string(spec) +
-                                "': expected csv:FILE, jsonl:FILE, sqlite:FILE or memory");
+                                "': expected csv:FILE, jsonl:FILE, sqlite:FILE, influx:FILE|-, "
+                                "postgresql://…, mqtt://… or memory");
 }
 
-std::unique_ptr<Sink> make_sink(const SinkSpec &spec, const SinkOptions &options) {
+std::unique_ptr<Sink> make_sink(const SinkSpec &spec, const SinkOptions &options,
+                                const NetworkSinkOptions &network) {
+    if (spec.kind == "postgresql") return make_postgres_sink(spec.path, network);
+    if (spec.kind == "mqtt") return make_mqtt_sink(spec.path, network);
+    if (spec.kind == "influx") return make_influx_sink(spec.path, options);
     if (spec.kind == "memory") return std::make_unique<MemorySink>();
     if (spec.kind == "csv") return make_csv_sink(spec.path, options);
     if (spec.kind == "jsonl") return make_jsonl_sink(spec.path, options);

@@ -1,11 +1,14 @@
-// anyserial — the blocking SerialPort facade: every call runs on the shared loop thread
-// and the caller waits for its result. Zero duplicated I/O code: pure delegation.
+// anyserial — the blocking SerialPort facade. read_some, write and receive_available run on
+// the caller's thread (sync/direct_io); open, close, drain, break, configure and the
+// control calls run on the shared loop thread, where the async port they delegate to lives.
 #include <anyserial/serial_port.hpp>
 #include <anyserial/sync.hpp>
 #include <anyserial/timeout.hpp>
 #include <boost/asio/post.hpp>
 #include <future>
+#include <mutex>
 
+#include "sync/direct_io.hpp"
 #include "sync/shared_loop.hpp"
 
 namespace anyserial::sync {
@@ -17,6 +20,8 @@ struct SerialPort::Impl {
     std::shared_ptr<detail::SharedLoop> loop;
     std::string path;
     std::optional<anyserial::SerialPort> port;  // touched on the loop thread only
+    detail::DirectIo io;                        // the hot path, on the caller's thread
+    std::mutex close_mutex;
 
     struct Result {
         error_code ec;
@@ -120,14 +125,19 @@ SerialPort SerialPort::open(PluginHost &host, std::string path, SerialConfig con
     auto p = std::make_shared<std::promise<Impl::Result>>();
     auto fut = p->get_future();
     Impl *ip = impl.get();
-    asio::post(impl->loop->io(), [ip, p, &host, path, config]() mutable {
+    anyserial_backend_t *raw = nullptr;
+    bool collect = false;
+    asio::post(impl->loop->io(), [ip, p, &host, path, config, &raw, &collect]() mutable {
         async_open_serial_port(ip->loop->io().get_executor(), host, path, std::move(config),
-                               [ip, p](error_code ec, anyserial::SerialPort port) {
+                               [ip, p, &raw, &collect](error_code ec, anyserial::SerialPort port) {
                                    Impl::Result r{ec, 0, {}};
-                                   if (ec)
+                                   if (ec) {
                                        r.detail = port.last_error();
-                                   else
+                                   } else {
+                                       raw = port.backend_handle();
+                                       collect = port.config().collect_stats();
                                        ip->port.emplace(std::move(port));
+                                   }
                                    p->set_value(std::move(r));
                                });
     });
@@ -135,41 +145,70 @@ SerialPort SerialPort::open(PluginHost &host, std::string path, SerialConfig con
     if (r.ec)
         throw_serial_error(r.ec, "cannot open serial port: " + r.detail.message, path,
                            r.detail.os_error);
+    try {
+        impl->io.attach(raw, path, collect);
+    } catch (...) {
+        impl->call([ip] { ip->port.reset(); });  // closes it, on the loop
+        throw;
+    }
     return SerialPort(std::move(impl));
 }
 
+namespace {
+
+// The per-call timeout as an absolute deadline (saturating: a huge timeout never overflows).
+detail::DirectIo::Deadline deadline_of(const Timeout &timeout) {
+    if (!timeout) return std::nullopt;
+    using clock = std::chrono::steady_clock;
+    const auto now = clock::now();
+    const auto room =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(clock::time_point::max() - now);
+    if (*timeout >= room) return std::nullopt;
+    return now + std::chrono::duration_cast<clock::duration>(*timeout);
+}
+
+// A write-side operation that runs on the loop holds the facade's write guard meanwhile.
+template <class Start>
+void write_side(SerialPort::Impl &impl, const char *what, Timeout timeout, Start start) {
+    impl.io.lock_writer(what);
+    struct Unlock {
+        detail::DirectIo &io;
+        ~Unlock() { io.unlock_writer(); }
+    } unlock{impl.io};
+    impl.run(what, timeout, std::move(start));
+}
+
+}  // namespace
+
 std::size_t SerialPort::read_some(asio::mutable_buffer buffer, Timeout timeout) {
-    return impl().run("read_some", timeout, [buffer](auto &port, auto &&h) {
-        port.async_read_some(buffer, std::forward<decltype(h)>(h));
-    });
+    return impl().io.read(buffer, deadline_of(timeout), detail::ReadMode::some, "read_some");
 }
 void SerialPort::write(asio::const_buffer data, Timeout timeout) {
-    impl().run("write", timeout, [data](auto &port, auto &&h) {
-        port.async_send(data, std::forward<decltype(h)>(h));
-    });
+    impl().io.write(data, deadline_of(timeout), "write");
 }
 std::size_t SerialPort::receive_available(asio::mutable_buffer buffer, Timeout timeout) {
-    return impl().run("receive_available", timeout, [buffer](auto &port, auto &&h) {
-        port.async_receive_available(buffer, std::forward<decltype(h)>(h));
-    });
+    return impl().io.read(buffer, deadline_of(timeout), detail::ReadMode::available,
+                          "receive_available");
 }
 void SerialPort::drain(Timeout timeout) {
-    impl().run("drain", timeout,
+    write_side(impl(), "drain", timeout,
                [](auto &port, auto &&h) { port.async_drain(std::forward<decltype(h)>(h)); });
 }
 void SerialPort::drain_exact(Timeout timeout) {
-    impl().run("drain_exact", timeout,
+    write_side(impl(), "drain_exact", timeout,
                [](auto &port, auto &&h) { port.async_drain_exact(std::forward<decltype(h)>(h)); });
 }
 void SerialPort::send_break(std::chrono::nanoseconds duration, Timeout timeout) {
-    impl().run("send_break", timeout, [duration](auto &port, auto &&h) {
+    write_side(impl(), "send_break", timeout, [duration](auto &port, auto &&h) {
         port.async_send_break(duration, std::forward<decltype(h)>(h));
     });
 }
 void SerialPort::configure(SerialConfig config, Timeout timeout) {
+    const bool collect = config.collect_stats();
     impl().run("configure", timeout, [config](auto &port, auto &&h) {
         port.async_configure(config, std::forward<decltype(h)>(h));
     });
+    impl().io.set_collect_stats(collect);
 }
 
 namespace {
@@ -205,7 +244,10 @@ std::size_t SerialPort::output_waiting() {
 }
 
 void SerialPort::close() {
-    if (!impl_ || !impl_->loop) return;
+    if (!impl_) return;
+    std::lock_guard lock(impl_->close_mutex);
+    if (!impl_->loop) return;
+    impl_->io.close();  // wakes blocked calls and waits until they left the backend
     impl_->call([this] {
         if (impl_->port) {
             impl_->port->close();
@@ -216,7 +258,7 @@ void SerialPort::close() {
 }
 
 bool SerialPort::is_open() const {
-    return impl_ && impl_->loop &&
+    return impl_ && !impl_->io.closed() && impl_->loop &&
            impl_->call([this] { return impl_->port && impl_->port->is_open(); });
 }
 const std::string &SerialPort::path() const {
@@ -231,7 +273,18 @@ SerialCapabilities SerialPort::capabilities() const {
         [this] { return impl_->port ? impl_->port->capabilities() : SerialCapabilities{}; });
 }
 SerialStats SerialPort::stats() const {
-    return impl().call([this] { return impl_->port ? impl_->port->stats() : SerialStats{}; });
+    // The loop-side operations' counts plus the caller-thread hot path's.
+    SerialStats s =
+        impl().call([this] { return impl_->port ? impl_->port->stats() : SerialStats{}; });
+    const SerialStats d = impl_->io.stats();
+    s.bytes_read += d.bytes_read;
+    s.bytes_written += d.bytes_written;
+    s.read_calls += d.read_calls;
+    s.write_calls += d.write_calls;
+    s.readiness_waits += d.readiness_waits;
+    s.would_block += d.would_block;
+    s.interrupted += d.interrupted;
+    return s;
 }
 
 std::size_t shared_loop_users() noexcept {

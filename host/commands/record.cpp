@@ -1,5 +1,5 @@
 // anyserial record --port P [--port Q ...] [--protocol ...] [--address N ...] [--baud B]
-//                  [--rate HZ] [--duration S] --sink csv:F|jsonl:F|sqlite:F
+//                  [--rate HZ] [--duration S] --sink SINK [--sink SINK ...] [--spool PATH]
 //                  [--overflow block|drop-newest|drop-oldest] [--buffer N] [--reconnect] [--json]
 // Drift-free timed polling into a sink. One --port (and at most one --address): one
 // analyser, AUTO allowed. Several --port entries (each with its --address, or one
@@ -59,8 +59,9 @@ struct Options {
     bool manager = false;
     dev::DeviceOptions device;
     rec::RecordOptions record;
-    std::string sink;
-    anyserial::sinks::SinkOptions sink_options;
+    std::vector<std::string> sinks;
+    std::filesystem::path spool = "anyserial-spool.db";  // the network sinks' spool
+    anyserial::sinks::SinkOptions sink_options;          // the file sinks' (--overwrite, ...)
     bool json = false;
     bool passive = false;                 // --passive, or a broadcaster without --rate
     bool rate_given = false;              // --rate: a broadcaster is sampled, not recorded whole
@@ -176,8 +177,43 @@ asio::awaitable<void> record_passive(anyserial::cli::Context &ctx, const Options
     co_await asio::post(ex, asio::use_awaitable);  // a cancelled timer handler runs first
 }
 
+// The network sinks' delivery counters (docs/fleet.md): JSON under "delivery", or a line each.
+using SinkList = std::vector<const anyserial::sinks::Sink *>;
+
+void report_delivery(anyserial::cli::Context &ctx, const SinkList &sinks,
+                     boost::json::object *doc) {
+    boost::json::array list;
+    for (const auto *s : sinks) {
+        const auto d = s->delivery();
+        if (!d) continue;
+        if (doc) {
+            list.push_back({{"sink", s->describe()},
+                            {"delivered", d->delivered},
+                            {"spooled", d->spooled},
+                            {"replayed", d->replayed},
+                            {"pending", d->pending}});
+        } else {
+            ctx.out << s->describe() << ": " << d->delivered << " batches delivered, " << d->spooled
+                    << " spooled, " << d->replayed << " replayed from an earlier run, "
+                    << d->pending << " left in the spool\n";
+        }
+    }
+    if (doc && !list.empty()) (*doc)["delivery"] = std::move(list);
+}
+
+std::unique_ptr<anyserial::sinks::Sink> make_sinks(const Options &o, SinkList &each) {
+    std::vector<std::unique_ptr<anyserial::sinks::Sink>> sinks;
+    for (const auto &spec : o.sinks) {
+        sinks.push_back(anyserial::sinks::make_sink(anyserial::sinks::parse_sink_spec(spec),
+                                                    o.sink_options, {.spool = o.spool}));
+        each.push_back(sinks.back().get());
+    }
+    return anyserial::sinks::make_fanout_sink(std::move(sinks));
+}
+
 int report_passive(anyserial::cli::Context &ctx, const Options &o,
-                   const anyserial::sinks::Sink &sink, const Passive &r, bool interrupted) {
+                   const anyserial::sinks::Sink &sink, const SinkList &each, const Passive &r,
+                   bool interrupted) {
     if (o.json) {
         boost::json::object doc;
         doc["summary"] = boost::json::parse(rec::to_json(r.summary));
@@ -188,11 +224,13 @@ int report_passive(anyserial::cli::Context &ctx, const Options &o,
                           {"lost_samples", r.lost},
                           {"rows", r.rows}};
         if (!r.error.empty()) doc["error"] = r.error;
+        report_delivery(ctx, each, &doc);
         ctx.out << boost::json::serialize(doc) << '\n';
     } else {
         ctx.out << "recorded " << r.summary.samples_emitted << " frames (" << r.bad << " bad, "
                 << r.lost << " lost samples)" << (interrupted ? ", interrupted" : "") << " into "
                 << sink.describe() << " (" << r.rows << " rows)\n";
+        report_delivery(ctx, each, nullptr);
     }
     if (!r.error.empty()) {
         ctx.err << "anyserial record: " << r.error << '\n';
@@ -223,7 +261,7 @@ std::optional<bool> frame_by_frame(anyserial::cli::Context &ctx, const Options &
 }
 
 asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o,
-                            std::unique_ptr<anyserial::sinks::Sink> sink) {
+                            std::unique_ptr<anyserial::sinks::Sink> sink, SinkList each) {
     auto ex = co_await asio::this_coro::executor;
 
     // Installed first: a SIGINT from the moment the banner is out must end it cleanly. A
@@ -263,7 +301,7 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o,
         Passive r;
         co_await record_passive(ctx, o, *current->analyzer, *sink, interrupt, r);
         current->close();
-        co_return report_passive(ctx, o, *sink, r, interrupt.requested());
+        co_return report_passive(ctx, o, *sink, each, r, interrupt.requested());
     }
     if (!o.manager) o.record.device = o.entries.front().port;
     if (o.record.auto_reconnect) {
@@ -335,6 +373,7 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o,
         doc["sink"] = sink->describe();
         doc["rows"] = written.rows;
         if (!error.empty()) doc["error"] = error;
+        report_delivery(ctx, each, &doc);
         ctx.out << boost::json::serialize(doc) << '\n';
     } else {
         char line[256];
@@ -347,6 +386,7 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o,
                       static_cast<unsigned long long>(s.disconnects),
                       interrupt.requested() ? ", interrupted" : "");
         ctx.out << line << sink->describe() << " (" << written.rows << " rows)\n";
+        report_delivery(ctx, each, nullptr);
     }
     if (!error.empty()) {
         ctx.err << "anyserial record: " << error << '\n';
@@ -387,9 +427,9 @@ void frame_options(const po::variables_map &vm, dev::ProtocolKind kind, Options 
 int run(anyserial::cli::Context &ctx) {
     po::options_description opts(
         "anyserial record --port P [--port Q ...] [--protocol auto|continuous|modbus-rtu|"
-        "modbus-ascii] [--address N ...] [--rate HZ] [--duration S] --sink csv:F|jsonl:F|"
-        "sqlite:F [--overwrite] [--follow-symlinks] [--overflow block|drop-newest|drop-oldest] "
-        "[--buffer N] [--reconnect] [--passive [--frames N]] [--json]");
+        "modbus-ascii] [--address N ...] [--rate HZ] [--duration S] --sink SINK [--sink SINK ...] "
+        "[--spool PATH] [--overwrite] [--follow-symlinks] [--overflow block|drop-newest|"
+        "drop-oldest] [--buffer N] [--reconnect] [--passive [--frames N]] [--json]");
     opts.add_options()("port", po::value<std::vector<std::string>>()->value_name("P"),
                        "analyser port (repeat for a manager)")(
         "protocol", po::value<std::string>()->default_value("auto"), "wire protocol or auto")(
@@ -400,14 +440,16 @@ int run(anyserial::cli::Context &ctx) {
         "ticks per second (default 1); a broadcasting analyser without --rate is recorded "
         "frame by frame, with it sampled")("duration", po::value<double>()->value_name("S"),
                                            "seconds (default: until SIGINT)")(
-        "sink", po::value<std::string>()->value_name("KIND:FILE"),
-        "csv:F, jsonl:F or sqlite:F; an existing file is appended to when it has the same "
-        "columns")("overflow", po::value<std::string>()->default_value("block"),
-                   "block, drop-newest or drop-oldest")(
-        "buffer", po::value<std::size_t>()->default_value(64),
-        "queue capacity in ticks, 1..1000000 (grows as "
-        "ticks wait)")("timeout", po::value<double>()->value_name("S"),
-                       "per-poll timeout in seconds")(
+        "sink", po::value<std::vector<std::string>>()->value_name("SINK"),
+        "csv:F, jsonl:F, sqlite:F, influx:F|-, postgresql://…, mqtt://… (repeatable); an "
+        "existing file is appended to when it has the same columns")(
+        "spool", po::value<std::string>()->value_name("PATH"),
+        "network sinks' spool (SQLite), default ./anyserial-spool.db")(
+        "overflow", po::value<std::string>()->default_value("block"),
+        "block, drop-newest or drop-oldest")("buffer", po::value<std::size_t>()->default_value(64),
+                                             "queue capacity in ticks, 1..1000000 (grows as "
+                                             "ticks wait)")(
+        "timeout", po::value<double>()->value_name("S"), "per-poll timeout in seconds")(
         "reconnect", "absorb disconnects: back off, reopen, continue")(
         "passive",
         "every broadcast frame as it arrives, no polling (the default for a broadcasting "
@@ -471,20 +513,25 @@ int run(anyserial::cli::Context &ctx) {
     o.record.auto_reconnect = vm.count("reconnect") != 0;
     try {
         rec::validate(o.record);
-        (void)anyserial::sinks::parse_sink_spec(vm["sink"].as<std::string>());
+        for (const auto &spec : vm["sink"].as<std::vector<std::string>>())
+            (void)anyserial::sinks::parse_sink_spec(spec);
     } catch (const std::invalid_argument &e) {
         throw anyserial::cli::UsageError(e.what());
     }
-    o.sink = vm["sink"].as<std::string>();
+    o.sinks = vm["sink"].as<std::vector<std::string>>();
+    if (vm.count("spool") != 0) o.spool = vm["spool"].as<std::string>();
     o.sink_options = anyserial::cli::output_options(vm);
     o.json = vm.count("json") != 0;
     frame_options(vm, kind, o);
 
-    // The sink's file is looked at now, before any port is opened, and created later.
+    // The sinks' files are looked at now, before any port is opened, and created later.
     std::unique_ptr<anyserial::sinks::Sink> sink;
+    SinkList each;
     try {
-        sink = anyserial::sinks::make_sink(o.sink, o.sink_options);
+        sink = make_sinks(o, each);
         sink->check();
+    } catch (const std::invalid_argument &e) {
+        throw anyserial::cli::UsageError(e.what());
     } catch (const anyserial::sinks::SinkRefusedError &e) {
         throw anyserial::cli::UsageError(e.what());
     } catch (const anyserial::sinks::SinkError &e) {
@@ -492,10 +539,11 @@ int run(anyserial::cli::Context &ctx) {
         return anyserial::cli::exit_failure;
     }
     return anyserial::cli::run_to_completion(ctx, "record",
-                                             record(ctx, std::move(o), std::move(sink)));
+                                             record(ctx, std::move(o), std::move(sink), each));
 }
 
 }  // namespace
 
 static const anyserial::cli::Registration reg{
-    "record", "record an analyser (or several) into a CSV, JSONL or SQLite sink", &run};
+    "record", "record an analyser (or several) into files, PostgreSQL, MQTT or line protocol",
+    &run};

@@ -12,7 +12,8 @@ IMPLS = {"raw-poll", "boost-asio", "anyserial", "anyserial-static", "anyserial-s
 METRICS = {"rtt_1byte_p50_us", "rtt_1byte_p99_us", "fanout_p50_us", "throughput_mib_s",
            "allocs_per_op", "cancel_latency_p99_us", "plugin_overhead_ratio",
            "modbus_fc04_sweep_p50_us", "continuous_decode_mib_s", "recorder_max_drift_ms",
-           "startup_ms", "rss_mib_128_ports"}
+           "recorder_p99_drift_ms", "startup_ms", "rss_mib_128_ports", "instructions_per_rtt",
+           "instructions_per_frame"}
 # Built from this tree alone: these must produce a value, not an error.
 MUST_MEASURE = ["raw-poll", "boost-asio", "anyserial", "anyserial-static", "anyserial-sync"]
 

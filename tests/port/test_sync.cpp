@@ -1,8 +1,13 @@
 #define BOOST_TEST_MODULE anyserial_port_sync
 // The blocking facade: one shared loop thread, several user threads at once, timeouts and
 // exceptions.
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <anyserial/sync.hpp>
 #include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -12,7 +17,137 @@ using namespace anyserial;
 using namespace anyserial::test;
 using namespace std::chrono_literals;
 
+namespace {
+
+// The scheduler state of one thread of this process ('S' = asleep in a blocking call).
+char thread_state(long tid) {
+    std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const auto paren = stat.rfind(')');
+    return paren == std::string::npos || paren + 2 >= stat.size() ? '?' : stat[paren + 2];
+}
+
+// A read_some started on its own thread; blocked() holds once it sleeps inside the call.
+struct BlockedRead {
+    sync::SerialPort &port;
+    std::atomic<long> tid{0};
+    std::atomic<int> outcome{0};  // 1 closed, 2 other error, 3 returned data
+    std::string error;
+    std::thread thread;
+
+    explicit BlockedRead(sync::SerialPort &p) : port(p) {
+        thread = std::thread([this] {
+            char buf[8];
+            tid = static_cast<long>(::syscall(SYS_gettid));
+            try {
+                port.read_some(boost::asio::buffer(buf));  // no timeout
+                outcome = 3;
+            } catch (const SerialClosedError &) {
+                outcome = 1;
+            } catch (const std::exception &e) {
+                error = e.what();
+                outcome = 2;
+            }
+        });
+    }
+    // Polls the thread's state (no sleep): asleep after it announced itself means it is
+    // parked in the read (there is nothing else it could wait for).
+    void wait_until_blocked() {
+        const auto deadline = std::chrono::steady_clock::now() + 20s;
+        while (tid.load() == 0 || thread_state(tid.load()) != 'S') {
+            BOOST_REQUIRE_MESSAGE(outcome.load() == 0, "the read returned early: " << error);
+            BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline,
+                                  "the read never blocked");
+            std::this_thread::yield();
+        }
+    }
+    ~BlockedRead() {
+        if (thread.joinable()) thread.join();
+    }
+};
+
+}  // namespace
+
 BOOST_AUTO_TEST_SUITE(sync_facade)
+
+BOOST_AUTO_TEST_CASE(close_from_another_thread_wakes_a_blocked_read) {
+    for (const std::string &kind : kKinds) {
+        BOOST_TEST_CONTEXT(kind) {
+            const std::string base = unique_pair(kind);
+            auto a = sync::SerialPort::open(plugins(), base + "/a");
+            auto b = sync::SerialPort::open(plugins(), base + "/b");
+            BlockedRead r(a);
+            r.wait_until_blocked();
+            // One reader at a time: a second read fails at once, the first stays parked.
+            char buf[4];
+            BOOST_CHECK_THROW(a.read_some(boost::asio::buffer(buf), 10s), SerialBusyError);
+            BOOST_TEST(r.outcome.load() == 0);
+            a.close();
+            r.thread.join();
+            BOOST_TEST(r.outcome.load() == 1, "outcome " << r.outcome.load() << " " << r.error);
+            BOOST_TEST(!a.is_open());
+            BOOST_CHECK_THROW(a.read_some(boost::asio::buffer(buf), 10ms), SerialClosedError);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(timeouts_are_per_call_and_leave_the_port_usable) {
+    for (const std::string &kind : kKinds) {
+        BOOST_TEST_CONTEXT(kind) {
+            const std::string base = unique_pair(kind);
+            auto a = sync::SerialPort::open(plugins(), base + "/a");
+            auto b = sync::SerialPort::open(plugins(), base + "/b");
+            char buf[16];
+            try {
+                (void)b.read_some(boost::asio::buffer(buf), 5ms);
+                BOOST_FAIL("read_some returned with nothing sent");
+            } catch (const SerialTimeoutError &e) {
+                BOOST_TEST(e.code() == make_error_code(errc::timeout));
+                BOOST_TEST(std::string(e.what()).find("read_some") != std::string::npos);
+            }
+            BOOST_CHECK_THROW(b.receive_available(boost::asio::buffer(buf), 0ms),
+                              SerialTimeoutError);
+            // The timed-out reads left nothing behind: the next bytes arrive whole.
+            a.write(boost::asio::buffer(std::string_view("abc")), 10s);
+            std::string got;
+            while (got.size() < 3)
+                got.append(buf, b.receive_available(boost::asio::buffer(buf), 10s));
+            BOOST_TEST(got == "abc");
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(end_of_file_is_a_disconnect) {
+    for (const std::string &kind : kKinds) {
+        BOOST_TEST_CONTEXT(kind) {
+            const std::string base = unique_pair(kind);
+            auto a = sync::SerialPort::open(plugins(), base + "/a");
+            auto b = sync::SerialPort::open(plugins(), base + "/b");
+            b.close();  // the peer end goes away
+            char buf[4];
+            BOOST_CHECK_THROW(a.read_some(boost::asio::buffer(buf), 10s), SerialDisconnectedError);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(stats_count_the_direct_calls) {
+    for (const std::string &kind : kKinds) {
+        BOOST_TEST_CONTEXT(kind) {
+            const std::string base = unique_pair(kind);
+            auto a = sync::SerialPort::open(plugins(), base + "/a",
+                                            SerialConfig{}.with_collect_stats(true));
+            auto b = sync::SerialPort::open(plugins(), base + "/b");
+            a.write(boost::asio::buffer(std::string_view("12345")), 10s);
+            char buf[8];
+            std::size_t got = 0;
+            while (got < 5)
+                got += b.read_some(boost::asio::buffer(buf), 10s);
+            BOOST_TEST(a.stats().bytes_written == 5u);
+            BOOST_TEST(a.stats().write_calls >= 1u);
+            BOOST_TEST(b.stats().bytes_written == 0u);  // b does not collect
+        }
+    }
+}
 
 BOOST_AUTO_TEST_CASE(round_trip_and_errors) {
     for (const std::string &kind : kKinds) {

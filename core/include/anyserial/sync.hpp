@@ -5,11 +5,19 @@
 //     std::array<char, 256> buf;
 //     std::size_t n = port.read_some(boost::asio::buffer(buf), std::chrono::seconds(1));
 //
-// Every sync port in the process shares ONE background io_context thread, started with the
-// first port and stopped when the last one is gone. Calls may come from any thread; the
-// work runs on that loop. Failures throw the SerialError subclass (SerialTimeoutError for a
-// timeout) carrying the path and the OS error. Reads and writes on one port may run from
-// two threads at once (full duplex); two concurrent reads fail with SerialBusyError.
+// What runs where: read_some, write and receive_available run on the CALLING thread, with
+// no hand-off and no heap allocation: a sync-fd backend (Linux, POSIX, mock) is read and
+// written non-blocking and waited for in poll(2) on the port's fd plus an eventfd that
+// close() signals; an async-completion backend's completion wakes the calling thread
+// directly. open, close, drain, drain_exact, send_break, configure and the control calls
+// run on ONE background io_context thread shared by every sync port in the process
+// (started with the first port, stopped when the last one is gone): the timers behind
+// drain and break live there. Calls may come from any thread. Failures throw the
+// SerialError subclass (SerialTimeoutError for a timeout, SerialClosedError once closed)
+// carrying the path and the OS error. One reader and one writer at a time, from two
+// threads at once if wanted (full duplex); a second concurrent read, or a write during
+// drain/break, fails with SerialBusyError. close() from another thread wakes a blocked
+// call, which then throws SerialClosedError.
 #pragma once
 
 #include <anyserial/capabilities.hpp>

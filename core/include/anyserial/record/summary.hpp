@@ -27,6 +27,7 @@ struct AcquisitionSummary {
     std::uint64_t samples_emitted = 0;  // per-tick batches queued (an all-failed tick counts)
     std::uint64_t samples_late = 0;     // ticks that missed their slot: overrun, drop, gap
     double max_drift_ms = 0.0;          // largest positive start drift of an emitted tick
+    double drift_ms_p99 = 0.0;          // start drift 99th percentile, emitted ticks (at end)
     double tick_duration_ms_p50 = 0.0;  // poll duration median (set at the end)
     double tick_duration_ms_p99 = 0.0;  // poll duration 99th percentile (set at the end)
     std::uint64_t disconnects = 0;      // connection errors absorbed under auto_reconnect

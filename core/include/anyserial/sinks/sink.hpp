@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -50,12 +51,20 @@ struct SinkOptions {
     bool follow_symlinks = false;
 };
 
+// A network sink's batches (docs/fleet.md). Every batch goes through the durable spool.
+struct DeliveryStats {
+    std::uint64_t delivered = 0;  // batches of this run that reached the server
+    std::uint64_t spooled = 0;    // of those written, the ones that had to wait for the server
+    std::uint64_t replayed = 0;   // batches of an earlier run found in the spool, delivered now
+    std::uint64_t pending = 0;    // still in the spool when the sink closed (next run sends them)
+};
+
 class Sink {
   public:
     virtual ~Sink() = default;
     virtual std::string_view kind() const noexcept = 0;    // "csv", "jsonl", "sqlite", "memory"
     virtual const std::string &path() const noexcept = 0;  // empty for memory
-    std::string describe() const;                          // "csv:/tmp/run.csv"
+    virtual std::string describe() const;                  // "csv:/tmp/run.csv"
 
     // Looks at the destination without creating or changing anything; throws what open()
     // would (SinkRefusedError, SinkError). Call it before the port is opened, open() after:
@@ -66,6 +75,8 @@ class Sink {
     virtual void write(std::span<const Sample> batch) = 0;
     virtual void flush() = 0;
     virtual void close() = 0;  // idempotent; flushes first
+    // Network sinks (PostgreSQL, MQTT): what reached the server. nullopt for local sinks.
+    virtual std::optional<DeliveryStats> delivery() const { return std::nullopt; }
 };
 
 // ---- the long-format row ------------------------------------------------------------
@@ -101,14 +112,32 @@ std::unique_ptr<Sink> make_csv_sink(std::filesystem::path path, const SinkOption
 std::unique_ptr<Sink> make_jsonl_sink(std::filesystem::path path, const SinkOptions &options = {});
 std::unique_ptr<Sink> make_sqlite_sink(std::filesystem::path path, const SinkOptions &options = {});
 
-struct SinkSpec {
-    std::string kind;  // csv | jsonl | sqlite | memory
-    std::string path;  // empty for memory
+// Network sinks spool every batch in a SQLite WAL file and deliver from it on their own
+// delivery thread, so a slow or absent server never stalls the recorder (docs/fleet.md).
+struct NetworkSinkOptions {
+    std::filesystem::path spool = "anyserial-spool.db";
 };
-// "csv:FILE" | "jsonl:FILE" | "sqlite:FILE" | "memory". std::invalid_argument otherwise.
+std::unique_ptr<Sink> make_postgres_sink(std::string url, const NetworkSinkOptions &options = {});
+std::unique_ptr<Sink> make_mqtt_sink(std::string url, const NetworkSinkOptions &options = {});
+// InfluxDB line protocol into FILE (appended to an earlier one), or stdout for "-".
+std::unique_ptr<Sink> make_influx_sink(std::filesystem::path path, const SinkOptions &options = {});
+// Every batch to each sink in turn (record --sink repeated).
+std::unique_ptr<Sink> make_fanout_sink(std::vector<std::unique_ptr<Sink>> sinks);
+
+struct SinkSpec {
+    std::string kind;  // csv | jsonl | sqlite | memory | postgresql | mqtt | influx
+    std::string path;  // empty for memory; the whole URL for postgresql and mqtt
+};
+// "csv:FILE" | "jsonl:FILE" | "sqlite:FILE" | "memory" | "postgresql://…" | "mqtt://…" |
+// "influx:FILE" | "influx:-". std::invalid_argument otherwise.
 SinkSpec parse_sink_spec(std::string_view spec);
 // Makes the sink without touching its destination (see Sink::check and Sink::open).
-std::unique_ptr<Sink> make_sink(const SinkSpec &spec, const SinkOptions &options = {});
+// `options` apply to the file sinks, `network` to PostgreSQL and MQTT.
+std::unique_ptr<Sink> make_sink(const SinkSpec &spec, const SinkOptions &options = {},
+                                const NetworkSinkOptions &network = {});
+inline std::unique_ptr<Sink> make_sink(const SinkSpec &spec, const NetworkSinkOptions &network) {
+    return make_sink(spec, SinkOptions{}, network);
+}
 inline std::unique_ptr<Sink> make_sink(std::string_view spec, const SinkOptions &options = {}) {
     return make_sink(parse_sink_spec(spec), options);
 }
