@@ -109,7 +109,7 @@ BOOST_AUTO_TEST_CASE(a_csv_with_the_same_header_is_appended_to_without_a_second_
 
 BOOST_AUTO_TEST_CASE(other_content_is_refused_unchanged_unless_overwrite) {
     TempDir dir;
-    for (const char *kind : {"csv", "jsonl"}) {
+    for (const char *kind : {"csv", "jsonl", "influx"}) {
         BOOST_TEST_CONTEXT(kind) {
             const auto path = dir.path / (std::string("other.") + kind);
             const std::string before = "name,age\nbob,3\n";
@@ -152,6 +152,22 @@ BOOST_AUTO_TEST_CASE(a_jsonl_recording_is_appended_to) {
     BOOST_TEST(count(text, "\"device\":\"second\"") == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_line_protocol_file_is_appended_to) {
+    TempDir dir;
+    const auto path = dir.path / "run.lp";
+    for (const char *device : {"first", "second"}) {
+        auto sink = make_sink("influx:" + path.string());
+        sink->check();
+        sink->open();
+        sink->write(one_sample(device));
+        sink->close();
+    }
+    const std::string text = slurp(path);
+    BOOST_TEST(count(text, "\n") == 2u);
+    BOOST_TEST(count(text, "device=first") == 1u);
+    BOOST_TEST(count(text, "device=second") == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(a_torn_last_row_is_ended_before_appending) {
     TempDir dir;
     const auto path = dir.path / "torn.csv";
@@ -169,7 +185,7 @@ BOOST_AUTO_TEST_CASE(a_symlink_is_refused_unless_followed) {
     const auto link = dir.path / "link.csv";
     put(target, "keep me\n");
     fs::create_symlink(target, link);
-    for (const char *kind : {"csv", "jsonl", "sqlite"}) {
+    for (const char *kind : {"csv", "jsonl", "sqlite", "influx"}) {
         BOOST_TEST_CONTEXT(kind) {
             auto sink = make_sink(std::string(kind) + ":" + link.string());
             BOOST_CHECK_EXCEPTION(sink->check(), SinkRefusedError, [](const SinkRefusedError &e) {
@@ -201,7 +217,7 @@ BOOST_AUTO_TEST_CASE(a_link_to_a_directory_on_the_way_is_fine) {
     TempDir dir;
     fs::create_directory(dir.path / "real");
     fs::create_directory_symlink(dir.path / "real", dir.path / "via");
-    for (const char *kind : {"csv", "jsonl", "sqlite"}) {
+    for (const char *kind : {"csv", "jsonl", "sqlite", "influx"}) {
         BOOST_TEST_CONTEXT(kind) {
             const auto path = dir.path / "via" / (std::string("run.") + kind);
             auto sink = make_sink(std::string(kind) + ":" + path.string());
