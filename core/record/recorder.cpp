@@ -11,6 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cmath>
+#include <deque>
 #include <stdexcept>
 
 #include "log/logger.hpp"
@@ -34,8 +35,10 @@ void validate(const RecordOptions &o) {
             "record: duration must be > 0 s and at most 1e9 s, or unset, got " +
             std::to_string(o.duration->count()));
     }
-    if (o.buffer_size < 1) {
-        throw std::invalid_argument("record: buffer_size must be >= 1, got 0");
+    if (o.buffer_size < 1 || o.buffer_size > max_buffer_size) {
+        throw std::invalid_argument("record: buffer_size must be 1.." +
+                                    std::to_string(max_buffer_size) + ", got " +
+                                    std::to_string(o.buffer_size));
     }
     if (o.reconnect_backoff_initial.count() <= 0 ||
         o.reconnect_backoff_max < o.reconnect_backoff_initial) {
@@ -67,8 +70,7 @@ struct RecordingState {
           source(std::move(s)),
           opts(std::move(o)),
           clock(c),
-          timer(c.make_timer(ex)),
-          ring(opts.buffer_size) {}
+          timer(c.make_timer(ex)) {}
 
     asio::any_io_executor ex;
     PollSource source;
@@ -79,8 +81,8 @@ struct RecordingState {
     TickDurations durations;  // constant memory however long it runs
     TickDurations drifts;     // start drift of the emitted ticks, for the summary's p99
 
-    std::vector<Batch> ring;  // fixed capacity: buffer_size
-    std::size_t head = 0, count = 0;
+    std::deque<Batch> ring;  // at most buffer_size, grown as batches queue up
+    std::size_t count = 0;
     std::optional<BatchHandler> consumer;
     std::optional<Signal> room;  // the producer waiting for queue space (BLOCK)
 
@@ -94,14 +96,13 @@ struct RecordingState {
         asio::post(ex, asio::append(std::move(h), ec, std::move(b)));
     }
     Batch pop() {
-        Batch b = std::move(ring[head]);
-        ring[head] = Batch{};
-        head = (head + 1) % ring.size();
+        Batch b = std::move(ring.front());
+        ring.pop_front();
         --count;
         return b;
     }
     void push_back(Batch b) {
-        ring[(head + count) % ring.size()] = std::move(b);
+        ring.push_back(std::move(b));
         ++count;
     }
     void wake_room() {
@@ -181,7 +182,7 @@ asio::awaitable<bool> enqueue(std::shared_ptr<RecordingState> st, Batch batch) {
             s.deliver(std::move(h), {}, std::move(batch));
             co_return true;
         }
-        if (s.count < s.ring.size()) {
+        if (s.count < s.opts.buffer_size) {
             s.push_back(std::move(batch));
             co_return true;
         }

@@ -110,7 +110,7 @@ StreamingSession open_stream(device::Analyzer &analyzer, std::optional<StreamMod
         o.rate_hz = rate_hz.value_or(1.0);
         o.device = analyzer.port();
         // Like the subscription: a slow consumer loses the oldest ticks, never the schedule.
-        o.buffer_size = std::max<std::size_t>(capacity, 1);
+        o.buffer_size = std::clamp<std::size_t>(capacity, 1, max_buffer_size);
         o.overflow = OverflowPolicy::drop_oldest;
         st->recording.emplace(record(analyzer.get_executor(), PollSource::ref(analyzer), o));
     }

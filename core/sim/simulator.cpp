@@ -1,6 +1,7 @@
 // anyserial — Simulator (C vtable face) and PtySimulator (a simulated device on a pty).
 #include <fcntl.h>
 #include <pty.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -180,7 +181,21 @@ PtySimulator::PtySimulator(boost::asio::any_io_executor ex, const LoadedProtocol
         namespace fs = std::filesystem;
         std::error_code ec;
         if (fs::is_symlink(fs::symlink_status(*options.link, ec))) {
-            fs::remove(*options.link, ec);  // a stale link from an earlier run
+            // Only a stale link is replaced: one that dangles, as a link to a pty whose
+            // simulator is gone does (the kernel removes a closed pty's /dev/pts node).
+            // Anything it points to may be another simulator's live pty or a system file.
+            struct stat st {};
+            const bool dangling =
+                ::stat(options.link->c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+            if (!dangling) {
+                const std::string target = fs::read_symlink(*options.link, ec).string();
+                stop();
+                throw ConfigurationError(
+                    make_error_code(errc::invalid_argument),
+                    "--link " + options.link->string() + " is a symlink to " + target +
+                        ", which exists (another simulator's pty?); refusing to replace it");
+            }
+            fs::remove(*options.link, ec);
         } else if (fs::exists(fs::symlink_status(*options.link, ec))) {
             stop();
             throw ConfigurationError(make_error_code(errc::invalid_argument),

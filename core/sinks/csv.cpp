@@ -1,9 +1,9 @@
 // anyserial — CSV sink: a header row, then one RFC 4180 record per sample (CRLF line
 // ends; fields with a comma, quote, CR or LF are quoted with quotes doubled; absent
-// values are empty fields). Flushed after every batch.
+// values are empty fields). Flushed after every batch. An existing file with the same
+// header is appended to (OutputFile's rules).
+#include <anyserial/sinks/output_file.hpp>
 #include <charconv>
-
-#include "sinks/text_file.hpp"
 
 namespace anyserial::sinks {
 
@@ -35,22 +35,29 @@ void append_cell(std::string &out, const Cell &cell) {
     }
 }
 
+std::string header() {
+    std::string line;
+    for (std::size_t i = 0; i < column_count; ++i) {
+        if (i) line += ',';
+        line += columns()[i];
+    }
+    return line;
+}
+
 class CsvSink final : public Sink {
   public:
-    explicit CsvSink(std::string path) : path_(std::move(path)), file_("csv", path_) {}
+    CsvSink(std::string path, const SinkOptions &options)
+        : path_(std::move(path)),
+          file_(
+              "csv", path_, options, [](std::string_view first) { return first == header(); },
+              "\r\n") {}
     std::string_view kind() const noexcept override { return "csv"; }
     const std::string &path() const noexcept override { return path_; }
 
+    void check() const override { file_.check(); }
     void open() override {
-        if (file_.is_open()) return;
-        file_.open();
-        line_.clear();
-        for (std::size_t i = 0; i < column_count; ++i) {
-            if (i) line_ += ',';
-            line_ += columns()[i];
-        }
-        line_ += "\r\n";
-        file_.write(line_);
+        if (file_.is_open() || !file_.open()) return;  // appended to: the header is there
+        file_.write(header() + "\r\n");
         file_.flush();
     }
     void write(std::span<const Sample> batch) override {
@@ -71,14 +78,14 @@ class CsvSink final : public Sink {
 
   private:
     std::string path_;
-    detail::TextFile file_;
+    OutputFile file_;
     std::string line_;  // reused: no allocation per batch once warm
 };
 
 }  // namespace
 
-std::unique_ptr<Sink> make_csv_sink(std::filesystem::path path) {
-    return std::make_unique<CsvSink>(path.string());
+std::unique_ptr<Sink> make_csv_sink(std::filesystem::path path, const SinkOptions &options) {
+    return std::make_unique<CsvSink>(path.string(), options);
 }
 
 }  // namespace anyserial::sinks

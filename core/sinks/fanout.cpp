@@ -16,6 +16,10 @@ class FanoutSink final : public Sink {
     std::string_view kind() const noexcept override { return "fanout"; }
     const std::string &path() const noexcept override { return path_; }
     std::string describe() const override { return path_; }
+    void check() const override {
+        for (const auto &s : sinks_)
+            s->check();
+    }
     void open() override {
         for (auto &s : sinks_)
             s->open();

@@ -9,9 +9,8 @@
 // them, so CR and LF become spaces.
 #include <fmt/format.h>
 
+#include <anyserial/sinks/output_file.hpp>
 #include <cstdio>
-
-#include "sinks/text_file.hpp"
 
 namespace anyserial::sinks {
 
@@ -93,12 +92,21 @@ void influx_line(std::string &out, const Sample &s) {
     out += fmt::format(" {}\n", ns);
 }
 
+// An earlier recording of this sink: its first line is a point of the same measurement.
+bool same_measurement(std::string_view first) {
+    return first.rfind("anyserial,", 0) == 0 || first.rfind("anyserial ", 0) == 0;
+}
+
 class InfluxSink final : public Sink {
   public:
-    explicit InfluxSink(std::string path) : path_(std::move(path)), file_("influx", path_) {}
+    InfluxSink(std::string path, const SinkOptions &options)
+        : path_(std::move(path)), file_("influx", path_, options, same_measurement) {}
     std::string_view kind() const noexcept override { return "influx"; }
     const std::string &path() const noexcept override { return path_; }
 
+    void check() const override {
+        if (path_ != "-") file_.check();
+    }
     void open() override {
         if (path_ != "-") file_.open();
         open_ = true;
@@ -127,15 +135,15 @@ class InfluxSink final : public Sink {
 
   private:
     std::string path_;
-    detail::TextFile file_;
+    OutputFile file_;
     std::string text_;
     bool open_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<Sink> make_influx_sink(std::filesystem::path path) {
-    return std::make_unique<InfluxSink>(path.string());
+std::unique_ptr<Sink> make_influx_sink(std::filesystem::path path, const SinkOptions &options) {
+    return std::make_unique<InfluxSink>(path.string(), options);
 }
 
 }  // namespace anyserial::sinks

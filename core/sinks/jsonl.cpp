@@ -1,20 +1,34 @@
 // anyserial — JSONL sink: one JSON object per sample (the row's columns as keys, absent
-// values null), one line each. Flushed after every batch.
+// values null), one line each. Flushed after every batch. An existing file whose first
+// line has the same keys is appended to (OutputFile's rules).
+#include <anyserial/sinks/output_file.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include "sinks/text_file.hpp"
 
 namespace anyserial::sinks {
 
 namespace {
 
+// A first line that is one object with exactly the row's keys, in order.
+bool same_keys(std::string_view first) {
+    boost::system::error_code ec;
+    const boost::json::value v = boost::json::parse(first, ec);
+    if (ec || !v.is_object() || v.get_object().size() != column_count) return false;
+    std::size_t i = 0;
+    for (const auto &kv : v.get_object())
+        if (kv.key() != columns()[i++]) return false;
+    return true;
+}
+
 class JsonlSink final : public Sink {
   public:
-    explicit JsonlSink(std::string path) : path_(std::move(path)), file_("jsonl", path_) {}
+    JsonlSink(std::string path, const SinkOptions &options)
+        : path_(std::move(path)), file_("jsonl", path_, options, same_keys) {}
     std::string_view kind() const noexcept override { return "jsonl"; }
     const std::string &path() const noexcept override { return path_; }
 
+    void check() const override { file_.check(); }
     void open() override { file_.open(); }
     void write(std::span<const Sample> batch) override {
         text_.clear();
@@ -46,14 +60,14 @@ class JsonlSink final : public Sink {
 
   private:
     std::string path_;
-    detail::TextFile file_;
+    OutputFile file_;
     std::string text_;
 };
 
 }  // namespace
 
-std::unique_ptr<Sink> make_jsonl_sink(std::filesystem::path path) {
-    return std::make_unique<JsonlSink>(path.string());
+std::unique_ptr<Sink> make_jsonl_sink(std::filesystem::path path, const SinkOptions &options) {
+    return std::make_unique<JsonlSink>(path.string(), options);
 }
 
 }  // namespace anyserial::sinks

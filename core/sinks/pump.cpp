@@ -19,8 +19,10 @@ void close_quietly(Sink &sink) noexcept {
 }
 }  // namespace
 
-boost::asio::awaitable<PumpResult> pump_to_sink(record::Recording &recording, Sink &sink) {
-    PumpResult result;
+boost::asio::awaitable<PumpResult> pump_to_sink(record::Recording &recording, Sink &sink,
+                                                PumpResult *progress) {
+    PumpResult local;
+    PumpResult &result = progress ? *progress : local;
     try {
         sink.open();
     } catch (...) {

@@ -83,18 +83,15 @@ SinkSpec parse_sink_spec(std::string_view spec) {
                                 "postgresql://…, mqtt://… or memory");
 }
 
-std::unique_ptr<Sink> make_sink(const SinkSpec &spec) {
-    return make_sink(spec, NetworkSinkOptions{});
-}
-
-std::unique_ptr<Sink> make_sink(const SinkSpec &spec, const NetworkSinkOptions &network) {
+std::unique_ptr<Sink> make_sink(const SinkSpec &spec, const SinkOptions &options,
+                                const NetworkSinkOptions &network) {
     if (spec.kind == "postgresql") return make_postgres_sink(spec.path, network);
     if (spec.kind == "mqtt") return make_mqtt_sink(spec.path, network);
-    if (spec.kind == "influx") return make_influx_sink(spec.path);
+    if (spec.kind == "influx") return make_influx_sink(spec.path, options);
     if (spec.kind == "memory") return std::make_unique<MemorySink>();
-    if (spec.kind == "csv") return make_csv_sink(spec.path);
-    if (spec.kind == "jsonl") return make_jsonl_sink(spec.path);
-    if (spec.kind == "sqlite") return make_sqlite_sink(spec.path);
+    if (spec.kind == "csv") return make_csv_sink(spec.path, options);
+    if (spec.kind == "jsonl") return make_jsonl_sink(spec.path, options);
+    if (spec.kind == "sqlite") return make_sqlite_sink(spec.path, options);
     throw std::invalid_argument("unknown sink kind '" + spec.kind + "'");
 }
 

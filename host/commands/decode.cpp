@@ -1,17 +1,24 @@
 // anyserial decode [FILE|-] [--json] — offline decode of continuous-mode frames (a capture
-// file or stdin) through the continuous protocol plugin. Exit 1 if any frame was bad.
+// file or stdin) through the continuous protocol plugin. Exit 1 if any frame was bad or
+// the input could not be read (named with its cause). A line longer than kMaxLine bytes is
+// a bad frame, skipped without being held; a last frame without its terminator is decoded.
 // The input is raw bytes, or the hex/ASCII log of `anyserial diag tap` (auto-detected:
 // "# anyserial diag tap" header or timestamped hex lines), whose bytes are decoded.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <anyserial/device/decoder.hpp>
 #include <anyserial/device/json.hpp>
 #include <anyserial/plugin_host.hpp>
 #include <boost/program_options.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iostream>
+#include <cstring>
 #include <ostream>
+#include <span>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "command.hpp"
@@ -20,6 +27,9 @@ namespace po = boost::program_options;
 namespace dev = anyserial::device;
 
 namespace {
+
+// The longest line decode holds: far beyond a frame (about 300 bytes) or a tap line (166).
+constexpr std::size_t kMaxLine = 64 * 1024;
 
 bool is_hex(char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -44,12 +54,6 @@ void tap_line_bytes(std::string_view line, std::vector<std::uint8_t> &out) {
         i += 2;
         if (i < line.size() && line[i] == ' ') ++i;
     }
-}
-
-std::string_view trimmed(const std::string &line) {
-    std::string_view v(line);
-    if (!v.empty() && v.back() == '\r') v.remove_suffix(1);
-    return v;
 }
 
 std::string checksum_text(const std::optional<std::uint32_t> &c) {
@@ -91,11 +95,131 @@ void print_text(std::ostream &out, std::size_t index, const dev::DecodedFrame &d
     }
 }
 
+// Lines of at most kMaxLine bytes from a descriptor, '\n' included (the last line may lack
+// it). A longer line is skipped to its end and reported, so memory stays bounded whatever
+// the input. A read error throws std::system_error with its errno.
+class LineReader {
+  public:
+    enum class Got { line, too_long, end };
+    explicit LineReader(int fd) : fd_(fd), buf_(64 * 1024) {}
+
+    Got next(std::string &line) {
+        line.clear();
+        bool too_long = false;
+        for (;;) {
+            if (pos_ == len_ && !fill())
+                return too_long ? Got::too_long : line.empty() ? Got::end : Got::line;
+            const char *start = buf_.data() + pos_;
+            const auto *nl = static_cast<const char *>(std::memchr(start, '\n', len_ - pos_));
+            const std::size_t take = nl ? std::size_t(nl - start) + 1 : len_ - pos_;
+            pos_ += take;
+            if (!too_long && line.size() + take > kMaxLine) too_long = true;
+            if (!too_long) line.append(start, take);
+            if (nl) return too_long ? Got::too_long : Got::line;
+        }
+    }
+
+  private:
+    bool fill() {
+        for (;;) {
+            const ssize_t n = ::read(fd_, buf_.data(), buf_.size());
+            if (n >= 0) {
+                pos_ = 0;
+                len_ = std::size_t(n);
+                return n > 0;
+            }
+            if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "read");
+        }
+    }
+    int fd_;
+    std::vector<char> buf_;
+    std::size_t pos_ = 0, len_ = 0;
+};
+
+std::string_view without_line_end(std::string_view v) {
+    if (!v.empty() && v.back() == '\n') v.remove_suffix(1);
+    if (!v.empty() && v.back() == '\r') v.remove_suffix(1);
+    return v;
+}
+
+// Decodes raw bytes or a tap log from `fd`; the exit code (1 when a frame was bad).
+int decode(anyserial::cli::Context &ctx, const anyserial::LoadedProtocol &proto, int fd,
+           bool json) {
+    dev::FrameDecoder decoder(proto);
+    std::size_t index = 0, skipped = 0;
+    bool any_bad = false;
+    auto on_frame = [&](dev::DecodedFrame &&d) {
+        ++index;
+        if (!d.ok) any_bad = true;
+        if (json)
+            print_json(ctx.out, d);
+        else
+            print_text(ctx.out, index, d);
+    };
+    char last = '\n';  // the last byte fed: a final frame without its terminator is pending
+    auto feed = [&](std::span<const std::uint8_t> bytes) {
+        if (bytes.empty()) return;
+        last = static_cast<char>(bytes.back());
+        decoder.feed(bytes, on_frame);
+        ctx.out.flush();
+    };
+    auto feed_text = [&](std::string_view text) {
+        feed({reinterpret_cast<const std::uint8_t *>(text.data()), text.size()});
+    };
+    // The first line that is not blank or a comment tells a tap log (or its header does)
+    // from raw bytes. Either is decoded a line at a time, as it arrives: frames are text
+    // lines, so a live pipe prints each one when it is complete.
+    enum class Mode { undecided, tap, raw } mode = Mode::undecided;
+    std::string line, head;
+    std::vector<std::uint8_t> bytes;
+    LineReader reader(fd);
+    for (LineReader::Got got; (got = reader.next(line)) != LineReader::Got::end;) {
+        if (got == LineReader::Got::too_long) {  // a bad frame: reported, never held whole
+            ++skipped;
+            dev::DecodedFrame d;
+            d.error = "a line longer than " + std::to_string(kMaxLine) + " bytes, skipped";
+            on_frame(std::move(d));
+            continue;
+        }
+        const std::string_view l = without_line_end(line);
+        if (mode == Mode::undecided) {
+            if (l.rfind("# anyserial diag tap", 0) == 0) {
+                mode = Mode::tap;
+                continue;
+            }
+            if ((l.empty() || l.front() == '#') && head.size() < kMaxLine) {
+                head += line;
+                continue;
+            }
+            mode = is_tap_line(l) ? Mode::tap : Mode::raw;
+            if (mode == Mode::raw) feed_text(head);
+        }
+        if (mode == Mode::raw) {
+            feed_text(line);
+            continue;
+        }
+        if (l.empty() || l.front() == '#') continue;
+        if (!is_tap_line(l)) {
+            ctx.err << "anyserial decode: a line that is not a diag tap line: " << l.substr(0, 40)
+                    << '\n';
+            any_bad = true;
+            continue;
+        }
+        tap_line_bytes(l, bytes);
+        feed(bytes);
+    }
+    if (mode == Mode::undecided) feed_text(head);
+    // A last frame without its CR LF is decoded as if it had one (a cut one is bad).
+    if (last != '\n') feed_text(last == '\r' ? "\n" : "\r\n");
+    if (!json) ctx.out << index << " frame(s), " << decoder.dropped() + skipped << " bad\n";
+    return any_bad ? anyserial::cli::exit_failure : anyserial::cli::exit_ok;
+}
+
 int run(anyserial::cli::Context &ctx) {
     po::options_description opts("anyserial decode [FILE|-] [--json]");
     opts.add_options()("file", po::value<std::string>()->default_value("-"),
-                       "capture file, - = stdin")("json", "one JSON object per frame")(
-        "help,h", "show this help");
+                       "capture file, - = stdin (lines up to 64 KiB; a longer one is a bad frame)")(
+        "json", "one JSON object per frame")("help,h", "show this help");
     po::positional_options_description pos;
     pos.add("file", 1);
     po::variables_map vm;
@@ -111,69 +235,26 @@ int run(anyserial::cli::Context &ctx) {
                 << ") is not loaded; see `anyserial plugins`\n";
         return anyserial::cli::exit_failure;
     }
-    std::ifstream in_file;
-    std::istream *in = &std::cin;
+    int fd = STDIN_FILENO;
     if (file != "-") {
-        in_file.open(file, std::ios::binary);
-        if (!in_file) {
-            ctx.err << "anyserial decode: cannot open " << file << '\n';
+        fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+            ctx.err << "anyserial decode: cannot open " << file << ": " << std::strerror(errno)
+                    << '\n';
             return anyserial::cli::exit_failure;
         }
-        in = &in_file;
     }
-
-    dev::FrameDecoder decoder(*proto);
-    std::size_t index = 0;
-    bool any_bad = false;
-    auto on_frame = [&](dev::DecodedFrame &&d) {
-        ++index;
-        if (!d.ok) any_bad = true;
-        if (json)
-            print_json(ctx.out, d);
-        else
-            print_text(ctx.out, index, d);
-    };
-    // The first line that is not blank or a comment tells a tap log (or its header does)
-    // from raw bytes. Either is decoded a line at a time, as it arrives: frames are text
-    // lines, so a live pipe prints each one when it is complete.
-    std::string line, head;
-    bool tap = false, more = false;
-    while ((more = static_cast<bool>(std::getline(*in, line)))) {
-        const std::string_view l = trimmed(line);
-        if (l.rfind("# anyserial diag tap", 0) == 0) tap = true;
-        if (!l.empty() && l.front() != '#') {
-            tap = tap || is_tap_line(l);
-            break;
-        }
-        head += line;
-        if (!in->eof()) head += '\n';
+    int rc = anyserial::cli::exit_failure;
+    try {
+        rc = decode(ctx, *proto, fd, json);
+    } catch (const std::system_error &e) {
+        ctx.err << "anyserial decode: " << (file == "-" ? "stdin" : file)
+                << ": cannot read: " << e.code().message() << '\n';
+    } catch (const std::bad_alloc &) {
+        ctx.err << "anyserial decode: " << (file == "-" ? "stdin" : file) << ": out of memory\n";
     }
-    std::vector<std::uint8_t> bytes;
-    auto feed = [&](std::string_view text) {
-        decoder.feed({reinterpret_cast<const std::uint8_t *>(text.data()), text.size()}, on_frame);
-        ctx.out.flush();
-    };
-    if (!tap) feed(head);
-    for (; more; more = static_cast<bool>(std::getline(*in, line))) {
-        if (!tap) {
-            if (!in->eof()) line += '\n';
-            feed(line);
-            continue;
-        }
-        const std::string_view l = trimmed(line);
-        if (l.empty() || l.front() == '#') continue;
-        if (!is_tap_line(l)) {
-            ctx.err << "anyserial decode: " << file
-                    << ": a line that is not a diag tap line: " << l.substr(0, 40) << '\n';
-            any_bad = true;
-            continue;
-        }
-        tap_line_bytes(l, bytes);
-        decoder.feed({bytes.data(), bytes.size()}, on_frame);
-        ctx.out.flush();
-    }
-    if (!json) ctx.out << index << " frame(s), " << decoder.dropped() << " bad\n";
-    return any_bad ? anyserial::cli::exit_failure : anyserial::cli::exit_ok;
+    if (fd != STDIN_FILENO) ::close(fd);
+    return rc;
 }
 
 }  // namespace

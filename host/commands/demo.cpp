@@ -1,7 +1,9 @@
 // anyserial demo [--seconds S] [--sink KIND:FILE] — no hardware needed: a simulated analyser
 // (Modbus RTU) on a kernel pty, opened with AUTO like a real one, recorded at 2 Hz for a few
 // seconds with live readings, into a sink (default: a CSV file in a new temporary
-// directory), then a summary that says where the recording is.
+// directory), then a summary that says where the recording is. The options (and the
+// sink's file) are checked before anything starts; the temporary directory is kept only
+// when the demo completes, removed on every other exit (a failure, SIGINT/SIGTERM: 130).
 #include <stdlib.h>
 
 #include <anyserial/device/analyzer.hpp>
@@ -16,13 +18,17 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/program_options.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <ostream>
 
 #include "command.hpp"
 #include "device_options.hpp"
+#include "interrupt.hpp"
+#include "output_options.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
@@ -33,6 +39,8 @@ namespace asio = boost::asio;
 namespace dev = anyserial::device;
 
 namespace {
+
+constexpr int exit_interrupted = 130;  // SIGINT/SIGTERM: not completed
 
 std::string line_of(const anyserial::record::Batch &batch) {
     std::string s;
@@ -52,6 +60,9 @@ std::string line_of(const anyserial::record::Batch &batch) {
 asio::awaitable<int> demo(anyserial::cli::Context &ctx, anyserial::sim::PtySimulator &sim,
                           double seconds, anyserial::sinks::Sink &sink) {
     auto ex = co_await asio::this_coro::executor;
+    // Listening before the first line is out: an interrupt always ends it cleanly.
+    anyserial::cli::Interrupt interrupt(ex);
+    ctx.out << "simulated analyser (modbus-rtu, address 1) on " << sim.path() << "\n";
     dev::DeviceOptions o;
     o.address = 1;
     dev::Analyzer anz;
@@ -75,6 +86,7 @@ asio::awaitable<int> demo(anyserial::cli::Context &ctx, anyserial::sim::PtySimul
     ro.device = anz.port();  // the name its data rows carry, so error rows match
     anyserial::record::Recording recording =
         anyserial::record::record(ex, anyserial::record::PollSource::ref(anz), ro);
+    interrupt.on_signal([&recording] { recording.stop(); });  // ends after the tick in flight
     std::size_t ticks = 0, errors = 0, rows = 0;
     // Each line is stamped with when its tick asked (relative to the first) and how long
     // the reply took: the schedule stays on 0.5 s steps whatever the latency.
@@ -111,43 +123,74 @@ asio::awaitable<int> demo(anyserial::cli::Context &ctx, anyserial::sim::PtySimul
                   static_cast<unsigned long long>(anz.dropped_frames()));
     ctx.out << summary << "recorded " << rows << " rows into " << sink.describe() << '\n';
     anz.close();
+    interrupt.on_signal({});  // the action refers to this frame's recording
     if (recording.error()) {
         ctx.err << "anyserial demo: " << recording.error_message() << '\n';
         co_return anyserial::cli::exit_failure;
     }
+    if (interrupt.requested()) {
+        ctx.err << "anyserial demo: interrupted\n";
+        co_return exit_interrupted;
+    }
     co_return errors == 0 && ticks > 0 ? anyserial::cli::exit_ok : anyserial::cli::exit_failure;
 }
 
-// A new private directory for the default sink: /tmp/anyserial-demo-XXXXXX.
-std::string default_sink() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "anyserial-demo-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr)
-        throw std::runtime_error("cannot create a temporary directory from " + tmpl);
-    return "csv:" + (std::filesystem::path(tmpl) / "demo.csv").string();
-}
+// The default sink's new private directory (/tmp/anyserial-demo-XXXXXX, mode 0700): removed
+// with its demo.csv when the demo ends any other way than completed (keep()).
+class TempDir {
+  public:
+    TempDir() {
+        std::string tmpl =
+            (std::filesystem::temp_directory_path() / "anyserial-demo-XXXXXX").string();
+        if (::mkdtemp(tmpl.data()) == nullptr)
+            throw std::runtime_error("cannot create a temporary directory from " + tmpl + ": " +
+                                     std::strerror(errno));
+        dir_ = tmpl;
+    }
+    ~TempDir() {
+        if (keep_) return;
+        std::error_code ec;
+        std::filesystem::remove(file(), ec);  // never recursive: only what the demo made
+        std::filesystem::remove(dir_, ec);
+    }
+    TempDir(const TempDir &) = delete;
+    TempDir &operator=(const TempDir &) = delete;
+    std::filesystem::path file() const { return dir_ / "demo.csv"; }
+    void keep() { keep_ = true; }
+
+  private:
+    std::filesystem::path dir_;
+    bool keep_ = false;
+};
 
 int run(anyserial::cli::Context &ctx) {
-    po::options_description opts("anyserial demo [--seconds S] [--sink KIND:FILE]");
+    po::options_description opts(
+        "anyserial demo [--seconds S] [--sink KIND:FILE [--overwrite] [--follow-symlinks]]");
     opts.add_options()("seconds", anyserial::cli::duration_value()->default_value(3.0),
-                       "how long to record")(
+                       "how long to record, > 0")(
         "sink", po::value<std::string>()->value_name("KIND:FILE"),
-        "csv:F, jsonl:F or sqlite:F (default: a CSV in a new temporary directory)")(
-        "help,h", "show this help");
+        "csv:F, jsonl:F or sqlite:F (default: a CSV in a new temporary directory, kept only "
+        "when the demo completes)")("help,h", "show this help");
+    anyserial::cli::add_output_options(opts);
     po::variables_map vm;
     if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
-    const double secs = vm["seconds"].as<double>();
-    if (!(secs > 0)) throw anyserial::cli::UsageError("--seconds must be > 0");
+    // Everything is checked before anything starts: no directory, pty or file made yet.
+    const double secs = *anyserial::cli::positive_option(vm, "seconds");
     std::unique_ptr<anyserial::sinks::Sink> sink;
-    try {
-        sink = anyserial::sinks::make_sink(vm.count("sink") != 0 ? vm["sink"].as<std::string>()
-                                                                 : default_sink());
-    } catch (const std::invalid_argument &e) {
-        throw anyserial::cli::UsageError(e.what());
-    } catch (const std::exception &e) {
-        ctx.err << "anyserial demo: " << e.what() << '\n';
-        return anyserial::cli::exit_failure;
+    if (vm.count("sink") != 0) {
+        try {
+            sink = anyserial::sinks::make_sink(vm["sink"].as<std::string>(),
+                                               anyserial::cli::output_options(vm));
+            sink->check();
+        } catch (const std::invalid_argument &e) {
+            throw anyserial::cli::UsageError(e.what());
+        } catch (const anyserial::sinks::SinkRefusedError &e) {
+            throw anyserial::cli::UsageError(e.what());
+        } catch (const std::exception &e) {
+            ctx.err << "anyserial demo: " << e.what() << '\n';
+            return anyserial::cli::exit_failure;
+        }
     }
-
     const std::string_view id = dev::protocol_plugin_id(dev::ProtocolKind::modbus_rtu);
     const anyserial::LoadedProtocol *proto = ctx.host().protocol(id);
     if (proto == nullptr) {
@@ -157,10 +200,14 @@ int run(anyserial::cli::Context &ctx) {
     }
     asio::io_context io;
     int rc = anyserial::cli::exit_failure;
+    std::optional<TempDir> tmp;
     try {
+        if (!sink) {
+            tmp.emplace();
+            sink = anyserial::sinks::make_csv_sink(tmp->file());
+        }
         anyserial::sim::PtySimulator sim(io.get_executor(), *proto, {});
         sim.start();
-        ctx.out << "simulated analyser (modbus-rtu, address 1) on " << sim.path() << "\n";
         asio::co_spawn(io, demo(ctx, sim, secs, *sink), [&](std::exception_ptr e, int r) {
             rc = r;
             if (e) {
@@ -172,8 +219,9 @@ int run(anyserial::cli::Context &ctx) {
         io.run();
     } catch (const std::exception &e) {
         ctx.err << "anyserial demo: " << e.what() << '\n';
-        return anyserial::cli::exit_failure;
+        return anyserial::cli::exit_failure;  // ~TempDir removes it
     }
+    if (tmp && rc == anyserial::cli::exit_ok) tmp->keep();  // the summary named the file
     return rc;
 }
 

@@ -1,12 +1,17 @@
-// anyserial diag tap --port P [--duration S] [--baud B] [--output FILE]
+// anyserial diag tap --port P [--duration S] [--baud B] [--output FILE [--overwrite]
+//                   [--follow-symlinks]]
 // Raw bytes as they arrive, with the wall-clock time of each read, as the hex/ASCII log
 // that `anyserial decode` reads back (docs/recording.md):
 //     # anyserial diag tap /dev/ttyUSB0 19200 baud
 //     2024-05-01T12:00:00.123456Z 20 30 36 2d 31 30  | 06-10|
 // At most 32 bytes per line (a longer read continues on the next line, same time). Runs
 // until --duration, SIGINT/SIGTERM or the port fails; the byte count goes to stderr.
+// --output is checked before the port is opened and written after (appended to an
+// earlier tap log; anything else is refused unless --overwrite; no symlink followed
+// unless --follow-symlinks): a run that cannot open its port changes no file.
 #include <anyserial/record/summary.hpp>
 #include <anyserial/serial_port.hpp>
+#include <anyserial/sinks/output_file.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,12 +20,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/program_options.hpp>
 #include <filesystem>
-#include <fstream>
+#include <optional>
 #include <ostream>
 
 #include "device_options.hpp"
 #include "diag.hpp"
 #include "interrupt.hpp"
+#include "output_options.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
@@ -35,9 +41,10 @@ namespace {
 
 constexpr std::size_t kPerLine = 32;
 
-void write_line(std::ostream &out, const std::string &stamp, const std::uint8_t *p, std::size_t n) {
+void append_line(std::string &line, const std::string &stamp, const std::uint8_t *p,
+                 std::size_t n) {
     static const char *hex = "0123456789abcdef";
-    std::string line = stamp;
+    line += stamp;
     std::string ascii;
     for (std::size_t i = 0; i < n; ++i) {
         line += ' ';
@@ -45,8 +52,22 @@ void write_line(std::ostream &out, const std::string &stamp, const std::uint8_t 
         line += hex[p[i] & 0xF];
         ascii += (p[i] >= 0x20 && p[i] < 0x7F) ? static_cast<char>(p[i]) : '.';
     }
-    out << line << "  |" << ascii << "|\n";
+    line += "  |" + ascii + "|\n";
 }
+
+// Where the log goes: the --output file (opened once the port is) or stdout.
+struct LogOut {
+    std::ostream &out;
+    sinks::OutputFile *file = nullptr;
+    void write(const std::string &text) {
+        if (file) {
+            file->write(text);
+            file->flush();
+        } else {
+            out << text << std::flush;
+        }
+    }
+};
 
 struct Tap {
     std::string port;
@@ -57,7 +78,7 @@ struct Tap {
     std::string error;
 };
 
-asio::awaitable<void> tap(Context &ctx, std::ostream &out, Tap &t) {
+asio::awaitable<void> tap(Context &ctx, LogOut out, Tap &t) {
     auto ex = co_await asio::this_coro::executor;
     // Installed first: a SIGINT from the moment the banner is out must end it cleanly.
     bool stopping = false;
@@ -85,7 +106,8 @@ asio::awaitable<void> tap(Context &ctx, std::ostream &out, Tap &t) {
     open_port.emplace(std::move(port));
     SerialPort &p = *open_port;
     if (stopping) p.close();
-    out << "# anyserial diag tap " << t.port << ' ' << t.baud << " baud\n" << std::flush;
+    if (out.file) out.file->open();  // the port is open: only now is the file touched
+    out.write("# anyserial diag tap " + t.port + ' ' + std::to_string(t.baud) + " baud\n");
     t.opened = true;
     ctx.err << "tapping " << t.port << " at " << t.baud << " baud" << std::endl;
 
@@ -104,9 +126,10 @@ asio::awaitable<void> tap(Context &ctx, std::ostream &out, Tap &t) {
             co_await p.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
         if (n > 0) {
             const std::string stamp = record::format_utc(std::chrono::system_clock::now());
+            std::string text;
             for (std::size_t off = 0; off < n; off += kPerLine)
-                write_line(out, stamp, buf.data() + off, std::min(kPerLine, n - off));
-            out.flush();
+                append_line(text, stamp, buf.data() + off, std::min(kPerLine, n - off));
+            out.write(text);
             t.bytes += n;
             ++t.reads;
         }
@@ -128,30 +151,45 @@ int run_tap(Context &ctx, const std::vector<std::string> &args) {
     Tap t;
     std::string output;
     po::options_description opts(
-        "anyserial diag tap --port P [--duration S] [--baud B] [--output FILE]");
+        "anyserial diag tap --port P [--duration S] [--baud B] [--output FILE [--overwrite] "
+        "[--follow-symlinks]]");
     opts.add_options()("port", po::value(&t.port)->value_name("P"), "port to listen on")(
         "duration", duration_value(), "stop after S seconds")(
         "baud", baud_value(&t.baud)->default_value(19200), "baud rate")(
-        "output", po::value(&output)->value_name("FILE"), "write the log here, not stdout")(
-        "help,h", "show this help");
+        "output", po::value(&output)->value_name("FILE"),
+        "write the log here, not stdout (an earlier tap log is appended to)")("help,h",
+                                                                              "show this help");
+    add_output_options(opts);
     po::variables_map vm;
     if (!parse_options(ctx, args, opts, vm)) return exit_ok;
     if (t.port.empty()) throw UsageError("--port is required");
     t.duration = positive_option(vm, "duration");
-    std::ofstream file;
-    std::ostream *out = &ctx.out;
+    std::optional<sinks::OutputFile> file;
     if (!output.empty()) {
-        file.open(output, std::ios::binary | std::ios::trunc);
-        if (!file) {
-            ctx.err << "anyserial diag tap: cannot write " << output << '\n';
+        file.emplace("tap log", output, output_options(vm), [](std::string_view first) {
+            return first.rfind("# anyserial diag tap", 0) == 0;
+        });
+        try {
+            file->check();
+        } catch (const sinks::SinkRefusedError &e) {
+            throw UsageError(e.what());
+        } catch (const sinks::SinkError &e) {
+            ctx.err << "anyserial diag tap: " << e.what() << '\n';
             return exit_failure;
         }
-        out = &file;
     }
     asio::io_context io;
     std::exception_ptr failure;
-    asio::co_spawn(io, tap(ctx, *out, t), [&](std::exception_ptr e) { failure = e; });
+    asio::co_spawn(io, tap(ctx, LogOut{ctx.out, file ? &*file : nullptr}, t),
+                   [&](std::exception_ptr e) { failure = e; });
     io.run();
+    if (file) {
+        try {
+            file->close();
+        } catch (...) {
+            if (!failure) failure = std::current_exception();
+        }
+    }
     if (failure) t.error = anyserial::cli::describe(failure);
     if (t.opened) ctx.err << "tap: " << t.bytes << " bytes in " << t.reads << " reads\n";
     if (!t.error.empty()) {

@@ -6,8 +6,10 @@
 // --address for all): a Manager of Modbus peers, the same path shared as one multidrop
 // line. A live progress line on a terminal, then a summary (with --json:
 // {"summary":{...},"sink":"..."}). SIGINT/SIGTERM end it with everything acquired flushed.
-// --passive: a broadcasting (continuous) analyser's every frame as it arrives, one batch
-// per frame, instead of timed polls; --frames N ends it after N frames.
+// A broadcasting (continuous) analyser is recorded frame by frame (as --passive) unless
+// --rate asks for timed samples. --passive: every frame as it arrives, one batch per frame,
+// no polls; --frames N ends it after N frames. The sink is checked before the port is
+// opened and created (or appended to) after: a run that cannot start changes no file.
 #include <unistd.h>
 
 #include <anyserial/device/analyzer.hpp>
@@ -33,6 +35,7 @@
 #include "command.hpp"
 #include "device_options.hpp"
 #include "interrupt.hpp"
+#include "output_options.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
@@ -58,8 +61,11 @@ struct Options {
     rec::RecordOptions record;
     std::vector<std::string> sinks;
     std::filesystem::path spool = "anyserial-spool.db";  // the network sinks' spool
+    anyserial::sinks::SinkOptions sink_options;          // the file sinks' (--overwrite, ...)
     bool json = false;
-    bool passive = false;
+    bool passive = false;                 // --passive, or a broadcaster without --rate
+    bool rate_given = false;              // --rate: a broadcaster is sampled, not recorded whole
+    std::vector<std::string> poll_only;   // options given that only a timed recording uses
     std::optional<std::uint64_t> frames;  // passive: end after this many
 };
 
@@ -199,7 +205,7 @@ std::unique_ptr<anyserial::sinks::Sink> make_sinks(const Options &o, SinkList &e
     std::vector<std::unique_ptr<anyserial::sinks::Sink>> sinks;
     for (const auto &spec : o.sinks) {
         sinks.push_back(anyserial::sinks::make_sink(anyserial::sinks::parse_sink_spec(spec),
-                                                    {.spool = o.spool}));
+                                                    o.sink_options, {.spool = o.spool}));
         each.push_back(sinks.back().get());
     }
     return anyserial::sinks::make_fanout_sink(std::move(sinks));
@@ -212,6 +218,7 @@ int report_passive(anyserial::cli::Context &ctx, const Options &o,
         boost::json::object doc;
         doc["summary"] = boost::json::parse(rec::to_json(r.summary));
         doc["sink"] = sink.describe();
+        doc["rows"] = r.rows;
         doc["passive"] = {{"frames", r.summary.samples_emitted},
                           {"bad_frames", r.bad},
                           {"lost_samples", r.lost},
@@ -232,10 +239,30 @@ int report_passive(anyserial::cli::Context &ctx, const Options &o,
     return anyserial::cli::exit_ok;
 }
 
-asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
+// Whether the analyser is recorded frame by frame: --passive, or a broadcaster without
+// --rate. Prints why not and returns nullopt when that cannot be.
+std::optional<bool> frame_by_frame(anyserial::cli::Context &ctx, const Options &o,
+                                   const Source &source) {
+    const bool broadcast = source.analyzer && source.analyzer->broadcast();
+    if (o.passive && !broadcast) {
+        ctx.err << "anyserial record: --passive needs a broadcasting analyser; "
+                << o.entries.front().port << " speaks "
+                << dev::to_string(source.analyzer->protocol()) << " (poll it with --rate)\n";
+        return std::nullopt;
+    }
+    if (o.passive || !broadcast || o.rate_given) return o.passive;
+    if (!o.poll_only.empty()) {  // AUTO found a broadcaster: these options had no meaning
+        ctx.err << "anyserial record: " << o.entries.front().port
+                << " broadcasts: without --rate every frame is recorded, and --"
+                << o.poll_only.front() << " applies only to timed samples; give --rate HZ\n";
+        return std::nullopt;
+    }
+    return true;
+}
+
+asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o,
+                            std::unique_ptr<anyserial::sinks::Sink> sink, SinkList each) {
     auto ex = co_await asio::this_coro::executor;
-    SinkList each;
-    std::unique_ptr<anyserial::sinks::Sink> sink = make_sinks(o, each);
 
     // Installed first: a SIGINT from the moment the banner is out must end it cleanly. A
     // second one while the acquired ticks are written leaves at once (what is committed
@@ -243,21 +270,31 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
     anyserial::cli::Interrupt interrupt(ex, /*second_exits=*/true);
     auto current = std::make_shared<Source>();
     try {
-        sink->open();  // a sink that cannot be written fails before the instrument is touched
         *current = co_await open_source(ctx.host(), o);
     } catch (...) {
         ctx.err << "anyserial record: " << anyserial::cli::describe(std::current_exception())
                 << '\n';
         co_return anyserial::cli::exit_failure;
     }
+    const auto passive = frame_by_frame(ctx, o, *current);
+    if (!passive) {
+        current->close();
+        co_return anyserial::cli::exit_failure;
+    }
+    o.passive = *passive;
+    try {
+        sink->open();  // only now is the file created, appended to or truncated
+    } catch (const anyserial::sinks::SinkRefusedError &e) {  // it changed since the check
+        current->close();
+        ctx.err << "anyserial record: " << e.what() << '\n';
+        co_return anyserial::cli::exit_usage;
+    } catch (...) {
+        current->close();
+        ctx.err << "anyserial record: " << anyserial::cli::describe(std::current_exception())
+                << '\n';
+        co_return anyserial::cli::exit_failure;
+    }
     if (o.passive) {
-        if (!current->analyzer->broadcast()) {
-            ctx.err << "anyserial record: --passive needs a broadcasting analyser; "
-                    << o.entries.front().port << " speaks "
-                    << dev::to_string(current->analyzer->protocol()) << " (poll it with --rate)\n";
-            current->close();
-            co_return anyserial::cli::exit_failure;
-        }
         ctx.err << "recording " << o.entries.front().port << " ("
                 << dev::to_string(current->analyzer->protocol()) << ") passively: every frame into "
                 << sink->describe() << std::endl;
@@ -303,14 +340,13 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
     asio::steady_timer ticker(ex);
     bool pumped = false;
     std::exception_ptr err;
-    anyserial::sinks::PumpResult result;
-    anyserial::sinks::async_record_to_sink(
-        recording, *sink, [&](std::exception_ptr e, anyserial::sinks::PumpResult r) {
-            err = e;
-            result = r;
-            pumped = true;
-            ticker.cancel();
-        });
+    anyserial::sinks::PumpResult written;  // counted as it goes: right after a failure too
+    anyserial::sinks::async_record_to_sink(recording, *sink, written,
+                                           [&](std::exception_ptr e, anyserial::sinks::PumpResult) {
+                                               err = e;
+                                               pumped = true;
+                                               ticker.cancel();
+                                           });
     while (!pumped) {
         if (live) {
             const auto &p = recording.summary();
@@ -335,6 +371,7 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
         boost::json::object doc;
         doc["summary"] = boost::json::parse(rec::to_json(s));
         doc["sink"] = sink->describe();
+        doc["rows"] = written.rows;
         if (!error.empty()) doc["error"] = error;
         report_delivery(ctx, each, &doc);
         ctx.out << boost::json::serialize(doc) << '\n';
@@ -348,7 +385,7 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
                       s.tick_duration_ms_p50, s.tick_duration_ms_p99,
                       static_cast<unsigned long long>(s.disconnects),
                       interrupt.requested() ? ", interrupted" : "");
-        ctx.out << line << sink->describe() << " (" << result.rows << " rows)\n";
+        ctx.out << line << sink->describe() << " (" << written.rows << " rows)\n";
         report_delivery(ctx, each, nullptr);
     }
     if (!error.empty()) {
@@ -358,12 +395,41 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o) {
     co_return anyserial::cli::exit_ok;
 }
 
+// Frame by frame or timed samples: --passive, --frames, and a broadcaster without --rate.
+void frame_options(const po::variables_map &vm, dev::ProtocolKind kind, Options &o) {
+    const bool explicit_passive = vm.count("passive") != 0;
+    // A continuous analyser broadcasts: without --rate each of its frames is recorded.
+    o.passive = explicit_passive || (kind == dev::ProtocolKind::continuous && !o.rate_given);
+    for (const char *name : {"overflow", "buffer", "reconnect", "timeout"})
+        if (vm.count(name) != 0 && !vm[name].defaulted()) o.poll_only.emplace_back(name);
+    if (vm.count("frames") != 0) {
+        if (!o.passive)
+            throw anyserial::cli::UsageError(
+                "--frames needs --passive (or --protocol continuous without --rate)");
+        o.frames = vm["frames"].as<std::uint64_t>();
+        if (*o.frames == 0) throw anyserial::cli::UsageError("--frames must be at least 1");
+    }
+    if (explicit_passive) {
+        if (o.manager) throw anyserial::cli::UsageError("--passive records one analyser");
+        if (kind == dev::ProtocolKind::modbus_rtu || kind == dev::ProtocolKind::modbus_ascii)
+            throw anyserial::cli::UsageError(
+                "--passive needs a broadcasting analyser (--protocol continuous or auto)");
+        if (o.rate_given) throw anyserial::cli::UsageError("--rate is not used with --passive");
+    }
+    if (o.passive && !o.poll_only.empty())
+        throw anyserial::cli::UsageError(
+            "--" + o.poll_only.front() +
+            (explicit_passive ? std::string(" is not used with --passive")
+                              : " is not used when every frame of a broadcasting analyser is "
+                                "recorded (no --rate); give --rate HZ to sample it"));
+}
+
 int run(anyserial::cli::Context &ctx) {
     po::options_description opts(
         "anyserial record --port P [--port Q ...] [--protocol auto|continuous|modbus-rtu|"
         "modbus-ascii] [--address N ...] [--rate HZ] [--duration S] --sink SINK [--sink SINK ...] "
-        "[--spool PATH] [--overflow block|drop-newest|drop-oldest] [--reconnect] [--passive "
-        "[--frames N]] [--json]");
+        "[--spool PATH] [--overwrite] [--follow-symlinks] [--overflow block|drop-newest|"
+        "drop-oldest] [--buffer N] [--reconnect] [--passive [--frames N]] [--json]");
     opts.add_options()("port", po::value<std::vector<std::string>>()->value_name("P"),
                        "analyser port (repeat for a manager)")(
         "protocol", po::value<std::string>()->default_value("auto"), "wire protocol or auto")(
@@ -372,22 +438,29 @@ int run(anyserial::cli::Context &ctx) {
             ->value_name("N"),
         "Modbus address 1..247 (one for all ports, or one per --port)")(
         "baud", anyserial::cli::baud_value(), "baud rate (default: the protocol's, 19200)")(
-        "rate", anyserial::cli::rate_value()->default_value(1.0), "ticks per second")(
-        "duration", anyserial::cli::duration_value(), "seconds (default: until SIGINT)")(
+        "rate", anyserial::cli::rate_value(),
+        "ticks per second (default 1); a broadcasting analyser without --rate is recorded "
+        "frame by frame, with it sampled")("duration", anyserial::cli::duration_value(),
+                                           "seconds (default: until SIGINT)")(
         "sink", po::value<std::vector<std::string>>()->value_name("SINK"),
-        "csv:F, jsonl:F, sqlite:F, influx:F|-, postgresql://…, mqtt://… (repeatable)")(
+        "csv:F, jsonl:F, sqlite:F, influx:F|-, postgresql://…, mqtt://… (repeatable); an "
+        "existing file is appended to when it has the same columns")(
         "spool", po::value<std::string>()->value_name("PATH"),
         "network sinks' spool (SQLite), default ./anyserial-spool.db")(
         "overflow", po::value<std::string>()->default_value("block"),
         "block, drop-newest or drop-oldest")(
-        "buffer", anyserial::cli::whole_value<std::size_t>(1, SIZE_MAX)->default_value(64),
-        "queue capacity in ticks")("timeout", anyserial::cli::timeout_value(),
-                                   "per-poll timeout in seconds")(
+        "buffer",
+        anyserial::cli::whole_value<std::size_t>(1, rec::max_buffer_size)->default_value(64),
+        "queue capacity in ticks, 1..1000000 (grows as ticks wait)")(
+        "timeout", anyserial::cli::timeout_value(), "per-poll timeout in seconds")(
         "reconnect", "absorb disconnects: back off, reopen, continue")(
-        "passive", "every broadcast frame as it arrives (continuous protocol), no polling")(
+        "passive",
+        "every broadcast frame as it arrives, no polling (the default for a broadcasting "
+        "analyser without --rate)")(
         "frames", anyserial::cli::whole_value<std::uint64_t>(1, UINT64_MAX)->value_name("N"),
-        "with --passive: end after N frames")("json", "final summary as JSON")("help,h",
-                                                                               "show this help");
+        "frame by frame (--passive, or continuous without --rate): end after N frames")(
+        "json", "final summary as JSON")("help,h", "show this help");
+    anyserial::cli::add_output_options(opts);
     po::variables_map vm;
     if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
     if (vm.count("port") == 0) throw anyserial::cli::UsageError("--port is required");
@@ -427,7 +500,9 @@ int run(anyserial::cli::Context &ctx) {
     o.device.identify = false;
     if (vm.count("baud") != 0) o.device.baudrate = vm["baud"].as<std::uint32_t>();
     o.record.timeout = anyserial::cli::timeout_option(vm);
-    o.record.rate_hz = *anyserial::cli::positive_option(vm, "rate", anyserial::cli::max_rate_hz);
+    o.rate_given = vm.count("rate") != 0;
+    o.record.rate_hz =
+        anyserial::cli::positive_option(vm, "rate", anyserial::cli::max_rate_hz).value_or(1.0);
     if (const auto d = anyserial::cli::positive_option(vm, "duration"))
         o.record.duration = std::chrono::duration<double>(*d);
     const auto overflow = rec::parse_overflow_policy(vm["overflow"].as<std::string>());
@@ -435,6 +510,9 @@ int run(anyserial::cli::Context &ctx) {
         throw anyserial::cli::UsageError("--overflow must be block, drop-newest or drop-oldest");
     o.record.overflow = *overflow;
     o.record.buffer_size = vm["buffer"].as<std::size_t>();
+    if (o.record.buffer_size < 1 || o.record.buffer_size > rec::max_buffer_size)
+        throw anyserial::cli::UsageError("--buffer must be 1.." +
+                                         std::to_string(rec::max_buffer_size) + " ticks");
     o.record.auto_reconnect = vm.count("reconnect") != 0;
     try {
         rec::validate(o.record);
@@ -445,25 +523,26 @@ int run(anyserial::cli::Context &ctx) {
     }
     o.sinks = vm["sink"].as<std::vector<std::string>>();
     if (vm.count("spool") != 0) o.spool = vm["spool"].as<std::string>();
+    o.sink_options = anyserial::cli::output_options(vm);
     o.json = vm.count("json") != 0;
-    o.passive = vm.count("passive") != 0;
-    if (vm.count("frames") != 0) {
-        if (!o.passive) throw anyserial::cli::UsageError("--frames needs --passive");
-        o.frames = vm["frames"].as<std::uint64_t>();
-        if (*o.frames == 0) throw anyserial::cli::UsageError("--frames must be at least 1");
-    }
-    if (o.passive) {
-        if (o.manager) throw anyserial::cli::UsageError("--passive records one analyser");
-        if (kind == dev::ProtocolKind::modbus_rtu || kind == dev::ProtocolKind::modbus_ascii)
-            throw anyserial::cli::UsageError(
-                "--passive needs a broadcasting analyser (--protocol continuous or auto)");
-        for (const char *unused : {"rate", "overflow", "buffer", "reconnect", "timeout"})
-            if (vm.count(unused) != 0 && !vm[unused].defaulted())
-                throw anyserial::cli::UsageError(std::string("--") + unused +
-                                                 " is not used with --passive");
-    }
+    frame_options(vm, kind, o);
 
-    return anyserial::cli::run_to_completion(ctx, "record", record(ctx, std::move(o)));
+    // The sinks' files are looked at now, before any port is opened, and created later.
+    std::unique_ptr<anyserial::sinks::Sink> sink;
+    SinkList each;
+    try {
+        sink = make_sinks(o, each);
+        sink->check();
+    } catch (const std::invalid_argument &e) {
+        throw anyserial::cli::UsageError(e.what());
+    } catch (const anyserial::sinks::SinkRefusedError &e) {
+        throw anyserial::cli::UsageError(e.what());
+    } catch (const anyserial::sinks::SinkError &e) {
+        ctx.err << "anyserial record: " << e.what() << '\n';
+        return anyserial::cli::exit_failure;
+    }
+    return anyserial::cli::run_to_completion(ctx, "record",
+                                             record(ctx, std::move(o), std::move(sink), each));
 }
 
 }  // namespace

@@ -96,6 +96,39 @@ BOOST_AUTO_TEST_CASE(refuses_to_replace_a_regular_file) {
     BOOST_TEST(fs::is_regular_file(file));
 }
 
+BOOST_AUTO_TEST_CASE(replaces_only_a_dangling_link_and_removes_only_its_own) {
+    asio::io_context io;
+    TempDir dir;
+    const auto &proto = protocol(dev::ProtocolKind::modbus_rtu);
+    anyserial::sim::PtyOptions o;
+    o.link = dir.path / "analyser";
+    anyserial::sim::PtySimulator live(io.get_executor(), proto, o);  // a live link
+    const fs::path target = fs::read_symlink(*o.link);
+    BOOST_CHECK_THROW(anyserial::sim::PtySimulator(io.get_executor(), proto, o),
+                      anyserial::SerialError);
+    BOOST_TEST(fs::read_symlink(*o.link) == target);  // neither replaced nor removed
+    { std::ofstream(dir.path / "system.conf") << "x"; }
+    anyserial::sim::PtyOptions other = o;
+    other.link = dir.path / "system-link";
+    fs::create_symlink(dir.path / "system.conf", *other.link);
+    BOOST_CHECK_THROW(anyserial::sim::PtySimulator(io.get_executor(), proto, other),
+                      anyserial::SerialError);
+    BOOST_TEST(fs::read_symlink(*other.link) == dir.path / "system.conf");
+
+    anyserial::sim::PtyOptions stale = o;
+    stale.link = dir.path / "stale";
+    fs::create_symlink("/dev/pts/anyserial-gone", *stale.link);  // its pty is gone
+    {
+        anyserial::sim::PtySimulator sim(io.get_executor(), proto, stale);
+        BOOST_TEST(fs::read_symlink(*stale.link) == fs::path(sim.path()));
+        fs::remove(*stale.link);
+        fs::create_symlink(dir.path / "system.conf", *stale.link);  // someone else's now
+    }
+    BOOST_TEST(fs::read_symlink(*stale.link) == dir.path / "system.conf");  // left alone
+    live.stop();
+    BOOST_TEST(!fs::exists(fs::symlink_status(*o.link)));
+}
+
 BOOST_AUTO_TEST_CASE(analyzer_auto_over_a_pty, *boost::unit_test::precondition([](auto) {
                          return plugins().backend_for("/dev/pts/0") != nullptr;
                      })) {

@@ -337,7 +337,7 @@ class RecordDoneWhen(unittest.TestCase):
             proc.send_signal(signal.SIGINT)
             proc.communicate(timeout=GUARD_S)
             self.assertEqual(proc.returncode, 130)
-            con = sqlite3.connect(path)  # opened before the analyser: a valid, empty table
+            con = sqlite3.connect(path)  # opened with the analyser: a valid, empty table
             self.assertEqual(con.execute("PRAGMA integrity_check").fetchone()[0], "ok")
             self.assertEqual(con.execute("SELECT COUNT(*) FROM samples").fetchone()[0], 0)
             con.close()

@@ -301,17 +301,21 @@ struct FlakySink final : Sink {
 // Pumps an unlimited 1 Hz recording of `source` into `sink` until both have ended.
 std::exception_ptr pump_until_done(fakes::FakeSource &source, Sink &sink,
                                    anyserial::record::ManualClock &clock,
-                                   boost::asio::io_context &ioc) {
+                                   boost::asio::io_context &ioc, PumpResult *progress = nullptr) {
     anyserial::record::RecordOptions o;
     o.rate_hz = 1.0;
     auto rec = anyserial::record::record(ioc.get_executor(),
                                          anyserial::record::PollSource::ref(source), o, clock);
     std::exception_ptr failure;
     bool done = false;
-    async_record_to_sink(rec, sink, [&](std::exception_ptr e, PumpResult) {
+    auto on_done = [&](std::exception_ptr e, PumpResult) {
         failure = e;
         done = true;
-    });
+    };
+    if (progress)
+        async_record_to_sink(rec, sink, *progress, on_done);
+    else
+        async_record_to_sink(rec, sink, on_done);
     fakes::run_until(ioc, clock, [&] { return done && rec.finished(); });
     return failure;
 }
@@ -361,6 +365,22 @@ BOOST_AUTO_TEST_CASE(a_sink_failure_stops_the_recording_and_keeps_what_was_writt
     BOOST_TEST(sink.inner.batches().size() == 2u);
     BOOST_TEST(sink.closed);
     BOOST_TEST(source.poll_starts.size() == 3u);  // stopped right after the failed write
+}
+
+BOOST_AUTO_TEST_CASE(after_a_failure_the_progress_counts_what_the_sink_holds) {
+    anyserial::record::ManualClock clock;
+    boost::asio::io_context ioc;
+    fakes::FakeSource source{ioc, clock};
+    FlakySink sink;
+    PumpResult progress;
+    const auto failure = pump_until_done(source, sink, clock, ioc, &progress);
+    BOOST_REQUIRE(failure);
+    std::size_t rows = 0;
+    for (const auto &b : sink.inner.batches())
+        rows += b.size();
+    BOOST_TEST(progress.batches == 2u);
+    BOOST_TEST(rows > 0u);
+    BOOST_TEST(progress.rows == rows);
 }
 
 BOOST_AUTO_TEST_CASE(summary_json_has_every_field) {

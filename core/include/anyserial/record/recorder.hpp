@@ -40,7 +40,7 @@ struct RecordOptions {
     std::vector<std::string> names;                         // manager subset; empty = all
     PollTimeout timeout;                                    // per-poll ceiling
     OverflowPolicy overflow = OverflowPolicy::block;
-    std::size_t buffer_size = 64;  // queue capacity in per-tick batches, >= 1
+    std::size_t buffer_size = 64;  // queue capacity in per-tick batches, 1..max_buffer_size
     bool auto_reconnect = false;
     ReconnectFactory reconnect_factory;  // optional
     std::chrono::nanoseconds reconnect_backoff_initial = std::chrono::milliseconds(100);
@@ -51,9 +51,12 @@ struct RecordOptions {
 
 // The longest duration record() accepts (about 31 years; ticks stay in int64 nanoseconds).
 inline constexpr double max_duration_s = 1e9;
+// The largest queue record() accepts, in batches; the queue grows only as batches wait.
+inline constexpr std::size_t max_buffer_size = 1'000'000;
 
 // Throws std::invalid_argument (with what is wrong) for a rate that is not a finite
-// number > 0, a duration <= 0 or over max_duration_s, buffer_size < 1 or a bad back-off;
+// number > 0, a duration <= 0 or over max_duration_s, a buffer_size outside
+// 1..max_buffer_size or a bad back-off;
 // record() calls it before anything starts.
 void validate(const RecordOptions &options);
 

@@ -192,7 +192,9 @@ struct PtyOptions {
     unsigned address = 1;
     // Broadcast interval (broadcast protocols); nullopt = the simulator's default.
     std::optional<std::chrono::nanoseconds> interval;
-    // Symlink created to the follower path, removed by stop().
+    // Symlink created to the follower path, removed by stop() if it still points there.
+    // An existing path is refused (ConfigurationError), except a dangling symlink (a stale
+    // link whose pty is gone), which is replaced.
     std::optional<std::filesystem::path> link;
     unsigned baudrate = 19200;
 };

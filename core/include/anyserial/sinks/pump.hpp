@@ -6,6 +6,8 @@
 // A sink failure stops the recording, closes the sink (what was written stays) and
 // completes with the SinkError; a recording failure (e.g. a disconnect without
 // auto_reconnect) flushes and closes the sink, then completes with a SerialError.
+// `progress`, when given, counts the batches and rows written as they are: after a failure
+// it still says what the sink holds.
 #pragma once
 
 #include <anyserial/record/recorder.hpp>
@@ -21,12 +23,20 @@ struct PumpResult {
     std::uint64_t rows = 0;
 };
 
-boost::asio::awaitable<PumpResult> pump_to_sink(record::Recording &recording, Sink &sink);
+boost::asio::awaitable<PumpResult> pump_to_sink(record::Recording &recording, Sink &sink,
+                                                PumpResult *progress = nullptr);
 
 // Completes with (std::exception_ptr, PumpResult). Both arguments must outlive it.
 template <class Token>
 auto async_record_to_sink(record::Recording &recording, Sink &sink, Token &&token) {
     return boost::asio::co_spawn(recording.get_executor(), pump_to_sink(recording, sink),
+                                 std::forward<Token>(token));
+}
+// The same, counting into `progress` (which must outlive it) as batches are written.
+template <class Token>
+auto async_record_to_sink(record::Recording &recording, Sink &sink, PumpResult &progress,
+                          Token &&token) {
+    return boost::asio::co_spawn(recording.get_executor(), pump_to_sink(recording, sink, &progress),
                                  std::forward<Token>(token));
 }
 

@@ -33,6 +33,24 @@ class SinkError : public std::runtime_error {
     std::string path_;
 };
 
+// The destination holds something the sink may not change without being asked (a file
+// with other content, a symlink, a foreign database, a directory). Nothing was changed;
+// the CLI reports it as a usage error (exit 2).
+class SinkRefusedError : public SinkError {
+  public:
+    using SinkError::SinkError;
+};
+
+// How a file sink treats what is already at its path (docs/recording.md, "Output files").
+struct SinkOptions {
+    // Replace an existing CSV/JSONL file (truncated when the sink opens). Without it a file
+    // with the same header/columns is appended to, anything else refused. SQLite always
+    // appends to its own table and refuses a foreign database.
+    bool overwrite = false;
+    // Write through a symlink at the path; without it a symlink is refused (O_NOFOLLOW).
+    bool follow_symlinks = false;
+};
+
 // A network sink's batches (docs/fleet.md). Every batch goes through the durable spool.
 struct DeliveryStats {
     std::uint64_t delivered = 0;  // batches of this run that reached the server
@@ -48,7 +66,11 @@ class Sink {
     virtual const std::string &path() const noexcept = 0;  // empty for memory
     virtual std::string describe() const;                  // "csv:/tmp/run.csv"
 
-    virtual void open() = 0;  // idempotent: opened early to fail before any port I/O
+    // Looks at the destination without creating or changing anything; throws what open()
+    // would (SinkRefusedError, SinkError). Call it before the port is opened, open() after:
+    // a run that fails in between leaves the user's file as it was.
+    virtual void check() const {}
+    virtual void open() = 0;  // idempotent; creates, appends to or (overwrite) truncates
     // One per-tick batch. Durable once it returns (files are flushed, SQLite committed).
     virtual void write(std::span<const Sample> batch) = 0;
     virtual void flush() = 0;
@@ -86,9 +108,9 @@ class MemorySink final : public Sink {
     std::vector<std::vector<Sample>> batches_;
 };
 
-std::unique_ptr<Sink> make_csv_sink(std::filesystem::path path);
-std::unique_ptr<Sink> make_jsonl_sink(std::filesystem::path path);
-std::unique_ptr<Sink> make_sqlite_sink(std::filesystem::path path);
+std::unique_ptr<Sink> make_csv_sink(std::filesystem::path path, const SinkOptions &options = {});
+std::unique_ptr<Sink> make_jsonl_sink(std::filesystem::path path, const SinkOptions &options = {});
+std::unique_ptr<Sink> make_sqlite_sink(std::filesystem::path path, const SinkOptions &options = {});
 
 // Network sinks spool every batch in a SQLite WAL file and deliver from it on their own
 // delivery thread, so a slow or absent server never stalls the recorder (docs/fleet.md).
@@ -97,8 +119,8 @@ struct NetworkSinkOptions {
 };
 std::unique_ptr<Sink> make_postgres_sink(std::string url, const NetworkSinkOptions &options = {});
 std::unique_ptr<Sink> make_mqtt_sink(std::string url, const NetworkSinkOptions &options = {});
-// InfluxDB line protocol into FILE, or stdout for "-".
-std::unique_ptr<Sink> make_influx_sink(std::filesystem::path path);
+// InfluxDB line protocol into FILE (appended to an earlier one), or stdout for "-".
+std::unique_ptr<Sink> make_influx_sink(std::filesystem::path path, const SinkOptions &options = {});
 // Every batch to each sink in turn (record --sink repeated).
 std::unique_ptr<Sink> make_fanout_sink(std::vector<std::unique_ptr<Sink>> sinks);
 
@@ -109,10 +131,15 @@ struct SinkSpec {
 // "csv:FILE" | "jsonl:FILE" | "sqlite:FILE" | "memory" | "postgresql://…" | "mqtt://…" |
 // "influx:FILE" | "influx:-". std::invalid_argument otherwise.
 SinkSpec parse_sink_spec(std::string_view spec);
-std::unique_ptr<Sink> make_sink(const SinkSpec &spec);
-std::unique_ptr<Sink> make_sink(const SinkSpec &spec, const NetworkSinkOptions &network);
-inline std::unique_ptr<Sink> make_sink(std::string_view spec) {
-    return make_sink(parse_sink_spec(spec));
+// Makes the sink without touching its destination (see Sink::check and Sink::open).
+// `options` apply to the file sinks, `network` to PostgreSQL and MQTT.
+std::unique_ptr<Sink> make_sink(const SinkSpec &spec, const SinkOptions &options = {},
+                                const NetworkSinkOptions &network = {});
+inline std::unique_ptr<Sink> make_sink(const SinkSpec &spec, const NetworkSinkOptions &network) {
+    return make_sink(spec, SinkOptions{}, network);
+}
+inline std::unique_ptr<Sink> make_sink(std::string_view spec, const SinkOptions &options = {}) {
+    return make_sink(parse_sink_spec(spec), options);
 }
 
 }  // namespace anyserial::sinks
