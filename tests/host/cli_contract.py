@@ -13,11 +13,9 @@ Data-driven: CASES is a list of Case(item, argv, code, regex, ...). argv words m
   {plugins}  the build's plugin directory
 Every command also runs with TMPDIR inside the sandbox, which must be empty afterwards.
 
-PENDING holds cases for items other branches fix; they run only with
-ANYSERIAL_CONTRACT_PENDING=1 (the lead enables them once those branches are merged).
+FILES holds the cases of the items about the user's files (1, 2, 3, 7, 9, 15).
 
-Environment: ANYSERIAL_CLI, ANYSERIAL_PLUGIN_DIR, ANYSERIAL_CONTRACT_PENDING,
-ANYSERIAL_CONTRACT_GUARD_S (the hung-process guard, default 60 s).
+Environment: ANYSERIAL_CLI, ANYSERIAL_PLUGIN_DIR, ANYSERIAL_CONTRACT_GUARD_S (the hung-process guard, default 60 s).
 """
 
 import dataclasses
@@ -120,32 +118,31 @@ CASES = [
          not_regex=r"tap: 0 bytes|input/output error"),
 ]
 
-# Cases of items other branches fix; enabled with ANYSERIAL_CONTRACT_PENDING=1. The exit
-# codes and messages are this branch's reading of the issue: adjust them to the merged
-# behaviour, then move each case into CASES.
-PENDING = [
-    # item 1: a failed run leaves the user's file alone (the check of {outside} does it)
+# Items 1, 2, 3, 7, 9, 15: the user's files. A sentinel with other content, a symlink or a
+# foreign database is refused before any I/O (exit 2) and stays as it was (the check of
+# {outside}); a live link at simulate --link is refused.
+FILES = [
     Case(1, ["record", "--port", "{missing}", "--sink", "csv:{outside}/run1.csv",
-             "--duration", "1"], 1, r"{missing}"),
+             "--duration", "1"], 2, r"exists with other content.*--overwrite"),
     Case(1, ["record", "--port", "{missing}", "--sink", "jsonl:{outside}/run1.jsonl",
-             "--duration", "1"], 1, r"{missing}"),
+             "--duration", "1"], 2, r"exists with other content.*--overwrite"),
     Case(1, ["diag", "tap", "--port", "{missing}", "--output", "{outside}/tap.log",
-             "--duration", "1"], 1, r"{missing}"),
+             "--duration", "1"], 2, r"exists with other content.*--overwrite"),
     Case(1, ["record", "--port", "{missing}", "--sink", "csv:{outside}/link.csv",
-             "--duration", "1"], 1, r""),
-    # item 2: a live symlink at --link is not replaced
+             "--duration", "1"], 2, r"symbolic link.*--follow-symlinks"),
+    Case(1, ["record", "--port", "{missing}", "--sink", "csv:{scratch}/new.csv",
+             "--duration", "1"], 1, r"{missing}", absent=("{scratch}/new.csv",)),
     Case(2, ["simulate", "--protocol", "continuous", "--link", "{outside}/link.csv"], 1,
-         r"link"),
-    # item 3: a foreign SQLite database is refused unchanged
+         r"refusing to replace it"),
     Case(3, ["record", "--port", "{missing}", "--sink", "sqlite:{outside}/foreign.db",
-             "--duration", "1"], 1, r""),
-    # item 7: --buffer has a bound
+             "--duration", "1"], 2, r"not an anyserial recording"),
     Case(7, ["record", "--port", "{missing}", "--sink", "csv:{scratch}/r.csv", "--buffer",
              "1000000000"], 2, r"--buffer", absent=("{scratch}/r.csv",)),
-    # item 9: decode of a directory is a failure that says so
+    Case(7, ["record", "--port", "{missing}", "--sink", "csv:{scratch}/r.csv", "--buffer",
+             "4294967295"], 2, r"--buffer", absent=("{scratch}/r.csv",)),
     Case(9, ["decode", "{dir}"], 1, r"[Ii]s a directory"),
-    # item 15: demo validates its sink before starting anything, and leaves no temp dir
     Case(15, ["demo", "--sink", "bogus:x"], 2, r"sink"),
+    Case(15, ["demo", "--seconds", "inf"], 2, r"--seconds"),
 ]
 
 
@@ -273,10 +270,8 @@ class CliContract(unittest.TestCase):
     def test_issue_12_commands(self):
         self.replay(CASES, 0)
 
-    # Defined only when enabled: a pending case is never reported as a skipped pass.
-    if os.environ.get("ANYSERIAL_CONTRACT_PENDING") == "1":
-        def test_pending_cases_of_other_branches(self):
-            self.replay(PENDING, 1000)
+    def test_issue_12_file_commands(self):
+        self.replay(FILES, 1000)
 
 
 class LineLost(unittest.TestCase):
