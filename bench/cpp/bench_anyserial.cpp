@@ -6,11 +6,15 @@
 //   --impl anyserial-sync    the blocking facade (anyserial/sync.hpp)
 #include <anyserial/sdk/backend.h>
 #include <anyserial/sdk/status.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
 
 #include <anyserial/plugin_host.hpp>
 #include <anyserial/sdk/cpp/backend.hpp>
 #include <anyserial/serial_port.hpp>
 #include <anyserial/sync.hpp>
+#include <cerrno>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -86,12 +90,28 @@ int run_sync(const bench::Args &a, anyserial::PluginHost &host) {
         bench::print_value("mib_s", static_cast<double>(sent) / (1024.0 * 1024.0) /
                                         ((bench::now_us() - t0) / 1e6));
     } else if (a.mode == "instr") {
+        // Whether the echo is already there when read_some starts (one non-blocking read) or
+        // not yet (EAGAIN, then ppoll) depends on the machine's load, and moved the count by
+        // up to 25 % between runs. Wait for the echo uncounted, on a second fd of the same pty,
+        // so every counted round trip takes the same path: write, then a read that finds data.
+        const int probe = ::open(a.paths.at(0).c_str(), O_RDONLY | O_NOCTTY | O_NONBLOCK);
+        if (probe < 0) throw bench::Failure("instr: cannot open a probe fd on " + a.paths[0]);
+        auto counted_rtt = [&] {
+            ports[0].write(asio::buffer(&b, 1));
+            bench::instr_pause();
+            pollfd pfd{probe, POLLIN, 0};
+            while (::poll(&pfd, 1, -1) < 0 && errno == EINTR) {
+            }
+            bench::instr_resume();
+            ports[0].read_some(asio::buffer(&b, 1));
+        };
         for (long i = 0; i < a.warmup; ++i)
-            rtt_once(ports[0]);
+            counted_rtt();
         bench::instr_begin();
         for (long i = 0; i < a.iters; ++i)
-            rtt_once(ports[0]);
+            counted_rtt();
         bench::instr_end();
+        ::close(probe);
         bench::print_value("iters", static_cast<double>(a.iters));
     } else if (a.mode == "rss") {
         bench::print_value("rss_mib", bench::rss_mib());

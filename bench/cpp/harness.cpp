@@ -80,6 +80,18 @@ void instr_end() noexcept {
 #endif
 }
 
+void instr_pause() noexcept {
+#ifdef BENCH_CALLGRIND
+    CALLGRIND_TOGGLE_COLLECT;
+#endif
+}
+
+void instr_resume() noexcept {
+#ifdef BENCH_CALLGRIND
+    CALLGRIND_TOGGLE_COLLECT;
+#endif
+}
+
 void print_error(const std::string &why) {
     std::cout << boost::json::serialize(boost::json::object{{"error", why}}) << std::endl;
 }

@@ -50,6 +50,10 @@ std::uint64_t allocations() noexcept;
 // not under callgrind (or built without valgrind's headers).
 void instr_begin() noexcept;
 void instr_end() noexcept;
+// Inside the window: stop / restart counting (CALLGRIND_TOGGLE_COLLECT), for a wait whose
+// length depends on the machine's timing rather than on the code measured.
+void instr_pause() noexcept;
+void instr_resume() noexcept;
 
 // Thrown by the loops on an I/O error; main prints it as the row's error.
 struct Failure : std::runtime_error {
