@@ -31,6 +31,7 @@
 #include <optional>
 #include <ostream>
 #include <set>
+#include <string_view>
 
 #include "command.hpp"
 #include "device_options.hpp"
@@ -47,6 +48,12 @@ namespace dev = anyserial::device;
 namespace rec = anyserial::record;
 
 namespace {
+
+// The library's recording errors start with "record: "; the CLI's prefix already says it.
+std::string_view without_verb(std::string_view error) {
+    constexpr std::string_view verb = "record: ";
+    return error.substr(0, verb.size()) == verb ? error.substr(verb.size()) : error;
+}
 
 struct Entry {
     std::string port;  // as given
@@ -233,7 +240,7 @@ int report_passive(anyserial::cli::Context &ctx, const Options &o,
         report_delivery(ctx, each, nullptr);
     }
     if (!r.error.empty()) {
-        ctx.err << "anyserial record: " << r.error << '\n';
+        ctx.err << "anyserial record: " << without_verb(r.error) << '\n';
         return anyserial::cli::exit_failure;
     }
     return anyserial::cli::exit_ok;
@@ -389,7 +396,7 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o,
         report_delivery(ctx, each, nullptr);
     }
     if (!error.empty()) {
-        ctx.err << "anyserial record: " << error << '\n';
+        ctx.err << "anyserial record: " << without_verb(error) << '\n';
         co_return anyserial::cli::exit_failure;
     }
     co_return anyserial::cli::exit_ok;

@@ -318,6 +318,7 @@ class LineLost(unittest.TestCase):
         self.assertEqual(code, 1, text)
         self.assertRegex(text, rf"poll failed: .*{port}", text)
         self.assertNotRegex(text, r"connection error: connection error", text)
+        self.assertNotRegex(text, r"record: record:", text)
 
 
 if __name__ == "__main__":
