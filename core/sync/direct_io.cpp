@@ -30,6 +30,11 @@ void Waiter::on_done(void *user, std::int32_t status, std::uint32_t n) noexcept 
     // Notify under the lock: once it is released the waiting call may return and the
     // Waiter may be destroyed (close() waits for that call, not for this thread).
     std::lock_guard lock(w->m);
+    if (!w->outstanding) {  // a second completion, or one never started: not trusted
+        w->stray = true;
+        return;
+    }
+    w->outstanding = false;
     w->status = status;
     w->transferred = n;
     w->done = true;
@@ -262,14 +267,26 @@ DirectIo::Done DirectIo::async_op(bool read, void *data, std::uint32_t len,
                                   const Deadline &deadline, const char *what) {
     Waiter &w = read ? rd_ : wr_;
     const std::uint32_t dir = read ? ANYSERIAL_DIRECTION_READ : ANYSERIAL_DIRECTION_WRITE;
-    w.done = false;  // no completion is outstanding for this direction
+    {
+        std::lock_guard lock(w.m);
+        if (w.stray)
+            violation(what, "a completion arrived for an operation that was not started");
+        w.done = false;
+        w.outstanding = true;
+    }
     count(read ? read_calls_ : write_calls_);
     const std::int32_t rc =
         read ? raw_->async_io->start_read(raw_, static_cast<std::uint8_t *>(data), len,
                                           &Waiter::on_done, &w)
              : raw_->async_io->start_write(raw_, static_cast<const std::uint8_t *>(data), len,
                                            &Waiter::on_done, &w);
-    if (rc != ANYSERIAL_OK) fail_status(rc, what, read ? "start_read" : "start_write");
+    if (rc != ANYSERIAL_OK) {
+        {
+            std::lock_guard lock(w.m);
+            w.outstanding = false;  // a refused start never completes
+        }
+        fail_status(rc, what, read ? "start_read" : "start_write");
+    }
     // close() may have cancelled just before this start: cancel it ourselves.
     if (closed_.load(std::memory_order_seq_cst)) raw_->async_io->cancel(raw_, dir);
     bool timed_out = false;

@@ -32,6 +32,8 @@ struct Waiter {
     std::mutex m;
     std::condition_variable cv;
     bool done = false;
+    bool outstanding = false;  // an operation was started and has not completed yet
+    bool stray = false;        // a completion arrived with none outstanding (ABI violation)
     std::int32_t status = 0;
     std::uint32_t transferred = 0;
     static void on_done(void *user, std::int32_t status, std::uint32_t n) noexcept;

@@ -368,6 +368,21 @@ BOOST_FIXTURE_TEST_CASE(sync_facade_completion_over_reporting_is_a_plugin_error,
     }
 }
 
+BOOST_FIXTURE_TEST_CASE(sync_facade_second_completion_is_a_plugin_error, Loaded) {
+    auto port = anyserial::sync::SerialPort::open(host, "overasync://x");
+    const std::string ping = "ping";
+    // The fixture completes each write twice: the stray second completion must not be taken
+    // for the next write's (its count would pass for bytes the backend never moved).
+    port.write(boost::asio::buffer(ping));
+    try {
+        port.write(boost::asio::buffer(ping));
+        BOOST_FAIL("a stray completion was taken for the next write's");
+    } catch (const anyserial::PluginError &e) {
+        check_sync_violation(e, "overasync",
+                             "a completion arrived for an operation that was not started");
+    }
+}
+
 BOOST_FIXTURE_TEST_CASE(discovery_text_from_a_plugin_is_bounded_and_escaped, Loaded) {
     std::vector<anyserial::PortInfo> mine;
     for (auto &p : anyserial::list_serial_ports(host))
