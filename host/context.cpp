@@ -1,5 +1,7 @@
 // anyserial CLI — the command registry and the lazily loaded plugin host.
 #include <anyserial/device/errors.hpp>
+#include <anyserial/errors.hpp>
+#include <anyserial/sinks/sink.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/program_options/parsers.hpp>
@@ -55,6 +57,12 @@ int exit_code_of(const std::exception &e) {
     const auto *d = dynamic_cast<const device::DeviceError *>(&e);
     if (d != nullptr && (d->condition() == device::errc::configuration ||
                          d->condition() == device::errc::validation))
+        return exit_usage;
+    // The serial layer's refusal of a setting, and an output file refused as it is opened
+    // (it changed since the check), are the user's to fix as well.
+    if (dynamic_cast<const ConfigurationError *>(&e) != nullptr ||
+        dynamic_cast<const UnsupportedConfigurationError *>(&e) != nullptr ||
+        dynamic_cast<const sinks::SinkRefusedError *>(&e) != nullptr)
         return exit_usage;
     return exit_failure;
 }

@@ -453,7 +453,7 @@ std::exception_ptr Analyzer::last_error() const noexcept {
     return impl_->last_error ? impl_->last_error : impl_->line_error;
 }
 void Analyzer::throw_last_error() const {
-    if (impl_ && impl_->last_error) std::rethrow_exception(impl_->last_error);
+    if (auto e = last_error()) std::rethrow_exception(e);  // the same error last_error() says
     throw std::logic_error("anyserial::device::Analyzer: no error recorded");
 }
 bool Analyzer::is_open() const noexcept {

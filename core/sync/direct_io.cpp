@@ -269,8 +269,7 @@ DirectIo::Done DirectIo::async_op(bool read, void *data, std::uint32_t len,
     const std::uint32_t dir = read ? ANYSERIAL_DIRECTION_READ : ANYSERIAL_DIRECTION_WRITE;
     {
         std::lock_guard lock(w.m);
-        if (w.stray)
-            violation(what, "a completion arrived for an operation that was not started");
+        if (w.stray) violation(what, "a completion arrived for an operation that was not started");
         w.done = false;
         w.outstanding = true;
     }

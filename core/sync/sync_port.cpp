@@ -202,7 +202,7 @@ void SerialPort::drain_exact(Timeout timeout) {
                [](auto &port, auto &&h) { port.async_drain_exact(std::forward<decltype(h)>(h)); });
 }
 void SerialPort::send_eof(Timeout timeout) {
-    impl().run("send_eof", timeout,
+    write_side(impl(), "send_eof", timeout,
                [](auto &port, auto &&h) { port.async_send_eof(std::forward<decltype(h)>(h)); });
 }
 void SerialPort::send_break(std::chrono::nanoseconds duration, Timeout timeout) {

@@ -233,11 +233,13 @@ int run_loopback(anyserial::cli::Context &ctx, const std::vector<std::string> &a
 
 int run(anyserial::cli::Context &ctx) {
     if (ctx.args.empty() || ctx.args[0] == "--help" || ctx.args[0] == "-h") {
-        ctx.out << "anyserial diag loopback --port P [--peer Q] [--count N] [--size B] "
-                   "[--timeout S] [--json]\n"
-                   "anyserial diag tap --port P [--duration S] [--baud B] [--output FILE]\n"
-                   "anyserial diag jitter --port P [--protocol ...] [--address N] [--rate HZ] "
-                   "[--duration S] [--json]\n";
+        ctx.out
+            << "anyserial diag loopback --port P [--peer Q] [--count N] [--size B] "
+               "[--timeout S] [--json]\n"
+               "anyserial diag tap --port P [--duration S] [--baud B] [--output FILE [--overwrite] "
+               "[--follow-symlinks]]\n"
+               "anyserial diag jitter --port P [--protocol ...] [--address N] [--rate HZ] "
+               "[--duration S] [--json]\n";
         return ctx.args.empty() ? anyserial::cli::exit_usage : anyserial::cli::exit_ok;
     }
     const std::string sub = ctx.args[0];

@@ -194,7 +194,8 @@ int run_tap(Context &ctx, const std::vector<std::string> &args) {
     if (t.opened) ctx.err << "tap: " << t.bytes << " bytes in " << t.reads << " reads\n";
     if (!t.error.empty()) {
         ctx.err << "anyserial diag tap: " << t.error << '\n';
-        return exit_failure;
+        // A refusal (the file changed since the check) or a refused configuration: exit 2.
+        return exit_code_of(failure);
     }
     return exit_ok;
 }

@@ -12,6 +12,7 @@
 // opened and created (or appended to) after: a run that cannot start changes no file.
 #include <unistd.h>
 
+#include <algorithm>
 #include <anyserial/device/analyzer.hpp>
 #include <anyserial/plugin_host.hpp>
 #include <anyserial/record/manager.hpp>
@@ -171,6 +172,10 @@ asio::awaitable<void> record_passive(anyserial::cli::Context &ctx, const Options
         sink.close();
     } catch (...) {
         r.error = anyserial::cli::describe(std::current_exception());
+        try {  // still closed: a network sink counts what stays spooled, a file is released
+            sink.close();
+        } catch (...) {  // the first failure is the one to report
+        }
     }
     if (live) ctx.out << '\n';
     r.lost = sub.lost();
@@ -210,9 +215,13 @@ void report_delivery(anyserial::cli::Context &ctx, const SinkList &sinks,
 
 std::unique_ptr<anyserial::sinks::Sink> make_sinks(const Options &o, SinkList &each) {
     std::vector<std::unique_ptr<anyserial::sinks::Sink>> sinks;
+    std::set<std::string> targets;
     for (const auto &spec : o.sinks) {
         sinks.push_back(anyserial::sinks::make_sink(anyserial::sinks::parse_sink_spec(spec),
                                                     o.sink_options, {.spool = o.spool}));
+        // Two sinks on one target would interleave a file or deliver a spool twice.
+        if (!targets.insert(sinks.back()->describe()).second)
+            throw std::invalid_argument("--sink " + sinks.back()->describe() + " is given twice");
         each.push_back(sinks.back().get());
     }
     return anyserial::sinks::make_fanout_sink(std::move(sinks));
@@ -279,9 +288,10 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o,
     try {
         *current = co_await open_source(ctx.host(), o);
     } catch (...) {
+        // A configuration the serial layer refuses is the user's to fix (exit 2), as in read.
         ctx.err << "anyserial record: " << anyserial::cli::describe(std::current_exception())
                 << '\n';
-        co_return anyserial::cli::exit_failure;
+        co_return anyserial::cli::exit_code_of(std::current_exception());
     }
     const auto passive = frame_by_frame(ctx, o, *current);
     if (!passive) {
@@ -547,6 +557,17 @@ int run(anyserial::cli::Context &ctx) {
     } catch (const anyserial::sinks::SinkError &e) {
         ctx.err << "anyserial record: " << e.what() << '\n';
         return anyserial::cli::exit_failure;
+    }
+    const bool stdout_taken = std::any_of(
+        each.begin(), each.end(), [](const auto *k) { return k->describe() == "influx:-"; });
+    if (stdout_taken) {
+        // influx:- owns stdout (Telegraf's execd reads it): the summary goes to stderr.
+        anyserial::cli::Context quiet(ctx.err, ctx.err);
+        quiet.verb = ctx.verb;
+        quiet.args = ctx.args;
+        quiet.plugin_dirs = ctx.plugin_dirs;
+        return anyserial::cli::run_to_completion(
+            quiet, "record", record(quiet, std::move(o), std::move(sink), each));
     }
     return anyserial::cli::run_to_completion(ctx, "record",
                                              record(ctx, std::move(o), std::move(sink), each));

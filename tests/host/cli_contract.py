@@ -140,6 +140,8 @@ FILES = [
              "1000000000"], 2, r"--buffer", absent=("{scratch}/r.csv",)),
     Case(7, ["record", "--port", "{missing}", "--sink", "csv:{scratch}/r.csv", "--buffer",
              "4294967295"], 2, r"--buffer", absent=("{scratch}/r.csv",)),
+    Case(1, ["record", "--port", "{missing}", "--sink", "csv:{scratch}/a.csv", "--sink",
+             "csv:{scratch}/a.csv"], 2, r"given twice", absent=("{scratch}/a.csv",)),
     Case(9, ["decode", "{dir}"], 1, r"[Ii]s a directory"),
     Case(15, ["demo", "--sink", "bogus:x"], 2, r"sink"),
     Case(15, ["demo", "--seconds", "inf"], 2, r"--seconds"),
