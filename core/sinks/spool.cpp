@@ -1,5 +1,6 @@
 #include "sinks/spool.hpp"
 
+#include <anyserial/sinks/output_file.hpp>
 #include <boost/json.hpp>
 #include <random>
 
@@ -153,8 +154,15 @@ void refuse_password(const std::string &kind, const std::string &url) {
 
 Spool::Spool(std::string kind, std::filesystem::path path, std::string key)
     : kind_(std::move(kind)), path_(path.string()), key_(std::move(key)) {
-    // NOFOLLOW: a spool path that is a symlink is refused, never followed.
-    if (sqlite3_open_v2(path_.c_str(), &db_,
+    // NOFOLLOW: a spool file that is a symlink is refused, never followed. SQLite's NOFOLLOW
+    // refuses a link anywhere in the path: give it the directory resolved, so a symlinked
+    // directory on the way is fine (as for the other sinks).
+    std::string file = path_;
+    std::error_code ec;
+    const auto dir =
+        std::filesystem::canonical(path.has_parent_path() ? path.parent_path() : ".", ec);
+    if (!ec) file = (dir / path.filename()).string();
+    if (sqlite3_open_v2(file.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW,
                         nullptr) != SQLITE_OK) {
         std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -271,6 +279,10 @@ SpoolingSink::~SpoolingSink() {
         transport_->abort();
         worker_.join();
     }
+}
+
+void SpoolingSink::check() const {
+    (void)check_destination("spool", spool_path_.string(), SinkOptions{});
 }
 
 void SpoolingSink::open() {

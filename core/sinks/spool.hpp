@@ -83,6 +83,9 @@ class SpoolingSink : public Sink {
     std::string_view kind() const noexcept override { return kind_; }
     const std::string &path() const noexcept override { return url_; }
     std::string describe() const override { return url_; }
+    // The spool file, before the port opens: a symlink or a directory at its path is
+    // refused (SinkRefusedError), a missing or unwritable directory is a SinkError.
+    void check() const override;
     void open() override;
     void write(std::span<const Sample> batch) override;
     void flush() override {}

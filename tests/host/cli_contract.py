@@ -142,6 +142,12 @@ FILES = [
              "4294967295"], 2, r"--buffer", absent=("{scratch}/r.csv",)),
     Case(1, ["record", "--port", "{missing}", "--sink", "csv:{scratch}/a.csv", "--sink",
              "csv:{scratch}/a.csv"], 2, r"given twice", absent=("{scratch}/a.csv",)),
+    # The network sinks' spool is checked with the other sinks, before the port opens.
+    Case(1, ["record", "--port", "{missing}", "--sink", "postgresql://u@127.0.0.1:1/db",
+             "--spool", "{outside}/link.csv", "--duration", "1"], 2, r"spool.*symbolic link"),
+    Case(1, ["record", "--port", "{missing}", "--sink", "postgresql://u@127.0.0.1:1/db",
+             "--spool", "{scratch}/no-dir/spool.db", "--duration", "1"], 1,
+         r"spool.*No such file or directory", not_regex=r"{missing}"),
     Case(9, ["decode", "{dir}"], 1, r"[Ii]s a directory"),
     Case(15, ["demo", "--sink", "bogus:x"], 2, r"sink"),
     Case(15, ["demo", "--seconds", "inf"], 2, r"--seconds"),
