@@ -179,8 +179,15 @@ int run(anyserial::cli::Context &ctx) {
     std::unique_ptr<anyserial::sinks::Sink> sink;
     if (vm.count("sink") != 0) {
         try {
-            sink = anyserial::sinks::make_sink(vm["sink"].as<std::string>(),
-                                               anyserial::cli::output_options(vm));
+            const std::string spec = vm["sink"].as<std::string>();
+            const std::string kind = anyserial::sinks::parse_sink_spec(spec).kind;
+            // The demo writes a file one can open afterwards; fleets use `record`.
+            if (kind != "csv" && kind != "jsonl" && kind != "sqlite")
+                throw std::invalid_argument(
+                    "demo records into a file: csv:F, jsonl:F or "
+                    "sqlite:F, not '" +
+                    spec + "' (use record)");
+            sink = anyserial::sinks::make_sink(spec, anyserial::cli::output_options(vm));
             sink->check();
         } catch (const std::invalid_argument &e) {
             throw anyserial::cli::UsageError(e.what());

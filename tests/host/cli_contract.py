@@ -150,6 +150,8 @@ FILES = [
          r"spool.*No such file or directory", not_regex=r"{missing}"),
     Case(9, ["decode", "{dir}"], 1, r"[Ii]s a directory"),
     Case(15, ["demo", "--sink", "bogus:x"], 2, r"sink"),
+    Case(15, ["demo", "--sink", "mqtt://127.0.0.1:1/x"], 2, r"demo records into a file",
+         absent=("{scratch}/anyserial-spool.db",)),
     Case(15, ["demo", "--seconds", "inf"], 2, r"--seconds"),
 ]
 
