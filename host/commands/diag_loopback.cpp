@@ -67,6 +67,11 @@ asio::awaitable<SerialPort> open(anyserial::PluginHost &host, const std::string 
 asio::awaitable<void> echo(SerialPort &peer, std::string &error) {
     std::vector<unsigned char> buf(4096);
     for (;;) {
+        // The loopback's end may be signalled while no operation is pending (a send that
+        // completed, its handler not yet run): the state remembers it, the next read would
+        // not, and would wait forever for bytes that no longer come.
+        auto cs = co_await asio::this_coro::cancellation_state;
+        if (cs.cancelled() != asio::cancellation_type::none) co_return;
         auto [ec, n] =
             co_await peer.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
         if (ec == asio::error::operation_aborted) co_return;

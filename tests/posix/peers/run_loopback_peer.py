@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import termios
+import threading
 import time
 
 STALE = 1000
@@ -37,6 +38,10 @@ def start_socat():
             break
     if len(ptys) != 2:
         raise RuntimeError("socat did not report two ptys:\n" + log)
+    # Keep reading socat's stderr: a warning per EAGAIN on a full pty (a slow reader, a
+    # loaded machine, valgrind) would otherwise fill the pipe, block socat on its log write
+    # and stall the transfer for good.
+    threading.Thread(target=lambda: [None for _ in socat.stderr], daemon=True).start()
     return socat, ptys
 
 
