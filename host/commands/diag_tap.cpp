@@ -91,17 +91,9 @@ asio::awaitable<void> tap(Context &ctx, LogOut out, Tap &t) {
     SerialSettings settings;
     settings.baudrate = t.baud;
     settings.unsupported_policy = UnsupportedPolicy::ignore;
-    // A symlink (`anyserial simulate --link`) opens its target when no backend claims it.
-    std::string path = t.port;
-    if (ctx.host().backend_for(path) == nullptr) {
-        std::error_code fec;
-        if (std::filesystem::is_symlink(path, fec)) {
-            auto target = std::filesystem::canonical(path, fec);
-            if (!fec) path = target.string();
-        }
-    }
-    auto [ec, port] = co_await async_open_serial_port(ex, ctx.host(), path, SerialConfig(settings),
-                                                      asio::as_tuple(asio::use_awaitable));
+    // A symlink (`simulate --link`, /dev/serial/by-id) is resolved by the one open path.
+    auto [ec, port] = co_await async_open_serial_port(
+        ex, ctx.host(), t.port, SerialConfig(settings), asio::as_tuple(asio::use_awaitable));
     if (ec) port.throw_error(ec, "open " + t.port);
     open_port.emplace(std::move(port));
     SerialPort &p = *open_port;
