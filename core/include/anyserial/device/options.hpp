@@ -18,14 +18,16 @@ namespace anyserial::device {
 using Timeout = std::optional<std::chrono::nanoseconds>;
 
 struct DeviceOptions {
-    // Wire protocol, or auto_detect to run the AUTO ladder over the device family.
-    ProtocolKind protocol = ProtocolKind::auto_detect;
-    // Explicit protocol plugin id (a third-party plugin); overrides `protocol` when set.
-    std::string protocol_id;
-    // The family whose loaded protocol plugins take part in AUTO.
-    std::string family = "servomex-4100";
-    // Device address (Modbus slave id, 1..247); ignored by protocols without addresses.
-    unsigned address = 1;
+    // Which protocol: a loaded plugin id ("alicat"), "FAMILY:MODE" ("servomex-4100:modbus-rtu"),
+    // "FAMILY:auto" or "auto" (AUTO over `family`). Checked against the loaded plugins
+    // before any I/O.
+    std::string protocol = "auto";
+    // The family AUTO runs over when `protocol` is "auto"; empty = the only loaded family
+    // (an error naming the families when there are several).
+    std::string family;
+    // Device address as text in the protocol's declared syntax ("1".."247", "A".."Z");
+    // empty = the protocol's default. Validated before any I/O.
+    std::string address;
     // Serial settings; default: the protocol descriptor's default_serial (19200 8N1),
     // opened exclusively, unsupported features under UnsupportedPolicy::raise. When set,
     // used exactly as given (its own exclusive flag and policy).
@@ -51,9 +53,6 @@ struct DeviceOptions {
     // Label put on Samples; default: the port name.
     std::string device;
 
-    // The plugin id these options name: protocol_id, else the built-in protocol's; empty
-    // for AUTO.
-    std::string explicit_protocol_id() const;
 };
 
 // One rung of the AUTO ladder, kept on the Analyzer (and in the error when none matched).

@@ -7,14 +7,9 @@
  *    core marshals completions onto the port's executor.
  * Both share one control table.
  *
- * Thread tags: [io-thread] = called on the port's executor, never concurrently for one
- * direction; [any-thread] = any thread, not concurrently on one object;
- * [thread-safe] = any thread, concurrently.
- * [io-thread] calls of different directions, and the control calls, may run at the same
- * time on different threads: the core's blocking facade calls read_nonblocking,
- * write_nonblocking, start_read and start_write on the calling thread while configure or
- * reset_input run on its loop thread. Keep per-object state those calls share (the text of
- * last_error, for one) safe for that. */
+ * Thread tags: threads.h ([io-thread], [any-thread], [thread-safe]). Keep per-object
+ * state that [io-thread] calls of different directions share (the text of last_error, for
+ * one) safe for that. */
 #ifndef ANYSERIAL_SDK_BACKEND_H
 #define ANYSERIAL_SDK_BACKEND_H
 
@@ -23,6 +18,7 @@
 
 #include "serial_config.h"
 #include "status.h"
+#include "threads.h"
 
 #ifdef __cplusplus
 extern "C" {

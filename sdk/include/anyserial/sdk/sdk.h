@@ -1,8 +1,9 @@
-/* anyserial SDK — every C header of ABI v1. */
+/* anyserial SDK — every C header of the ABI. */
 #ifndef ANYSERIAL_SDK_SDK_H
 #define ANYSERIAL_SDK_SDK_H
 
 #include "backend.h"
+#include "device.h"
 #include "entry.h"
 #include "export.h"
 #include "ext/discovery.h"
@@ -12,6 +13,7 @@
 #include "protocol.h"
 #include "serial_config.h"
 #include "status.h"
+#include "threads.h"
 #include "version.h"
 
 #endif

@@ -1,25 +1,29 @@
-// anyserial — the protocol-neutral analyser session (seed 004's Analyzer).
+// anyserial — the device-neutral session: everything the core does with a device, whatever
+// the device. Channels, flags and commands come from the protocol plugin at run time.
 //
-//     auto [ec, anz] = co_await device::async_open_device(ex, host, "/dev/ttyUSB0",
-//                                                         {.protocol = ProtocolKind::auto_detect},
+//     auto [ec, dev] = co_await device::async_open_device(ex, host, "/dev/ttyUSB0",
+//                                                         {.protocol = "alicat", .address = "A"},
 //                                                         asio::as_tuple(asio::use_awaitable));
-//     if (ec) throw_or_print(anz.last_error());         // DeviceError with its context
-//     auto [ec2, frame] = co_await anz.async_poll(false, asio::as_tuple(asio::use_awaitable));
+//     if (ec) throw_or_print(dev.last_error());         // DeviceError with its context
+//     auto [ec2, frame] = co_await dev.async_poll(false, asio::as_tuple(asio::use_awaitable));
+//     auto [ec3, res] = co_await dev.async_command("setpoint.set", {ArgValue::number(20)},
+//                                                  /*confirm=*/true, asio::as_tuple(...));
 //
 // Errors: every operation completes with a boost::system::error_code in device_category()
 // (device::errc) and the full DeviceError -- message plus ErrorContext (port, protocol,
 // address, channel, register, FC, request/response bytes, elapsed) -- is kept as
-// last_error() on the Analyzer, to read in the completion handler. A failed open completes
-// with an Analyzer that is not open but whose last_error() says why. The blocking
-// anyserial::sync::Analyzer throws those DeviceErrors directly.
+// last_error() on the Device, to read in the completion handler. A failed open completes
+// with a Device that is not open but whose last_error() says why. The blocking
+// anyserial::sync::Device throws those DeviceErrors directly.
 //
-// Gates run before any byte is sent, in order: confirmation (state-changing operations),
-// capability of the active protocol, argument validation.
+// Gates run before any byte is sent, in order: confirmation (a declared command whose safety
+// tier is state-changing or destructive), capability (the protocol declares the operation
+// or command), argument validation against the declaration (types, ranges, choices).
 //
 // Broadcast protocols: a receive loop on the executor feeds every byte to the plugin,
 // caches the latest frame and fans it out to subscribers. Request/response protocols: a
 // transaction engine with the plugin's idle gap, per-transaction response timeout and
-// retries. Operations are serialised per Analyzer. Call everything from the analyser's
+// retries. Operations are serialised per Device. Call everything from the device's
 // executor (a strand over the one given to async_open_device).
 #pragma once
 
@@ -50,11 +54,11 @@ enum class StreamMode;
 
 namespace anyserial::device {
 
-class Analyzer;
+class Device;
 class Subscription;
 
 namespace detail {
-struct AnalyzerImpl;
+struct DeviceImpl;
 struct SharedLine;
 struct SubscriptionState;
 using ec_t = boost::system::error_code;
@@ -62,24 +66,19 @@ template <class... T>
 using Handler = boost::asio::any_completion_handler<void(ec_t, T...)>;
 
 void start_open(boost::asio::any_io_executor ex, PluginHost &host, std::string port,
-                DeviceOptions options, Handler<Analyzer> h);
-void start_poll(std::shared_ptr<AnalyzerImpl> s, bool wait_fresh, Timeout t, Handler<Frame> h);
-void start_read_channel(std::shared_ptr<AnalyzerImpl> s, std::string id, Timeout t,
+                DeviceOptions options, Handler<Device> h);
+void start_poll(std::shared_ptr<DeviceImpl> s, bool wait_fresh, Timeout t, Handler<Frame> h);
+void start_read_channel(std::shared_ptr<DeviceImpl> s, std::string id, Timeout t,
                         Handler<Reading> h);
-void start_read_all(std::shared_ptr<AnalyzerImpl> s, Timeout t,
+void start_read_all(std::shared_ptr<DeviceImpl> s, Timeout t,
                     Handler<std::map<std::string, Reading>> h);
-void start_identify(std::shared_ptr<AnalyzerImpl> s, Timeout t, Handler<DeviceInfo> h);
-void start_status(std::shared_ptr<AnalyzerImpl> s, std::string id, Timeout t,
-                  Handler<ChannelStatus> h);
-void start_analyser_status(std::shared_ptr<AnalyzerImpl> s, Timeout t, Handler<AnalyserStatus> h);
-void start_start_calibration(std::shared_ptr<AnalyzerImpl> s, int group, bool confirm, Timeout t,
-                             Handler<> h);
-void start_stop_calibration(std::shared_ptr<AnalyzerImpl> s, bool confirm, Timeout t, Handler<> h);
-void start_calibration_status(std::shared_ptr<AnalyzerImpl> s, int group, Timeout t,
-                              Handler<CalibrationProgress> h);
-void start_poll_samples(std::shared_ptr<AnalyzerImpl> s, Timeout t, Handler<std::vector<Sample>> h);
+void start_identify(std::shared_ptr<DeviceImpl> s, Timeout t, Handler<DeviceInfo> h);
+void start_read_status(std::shared_ptr<DeviceImpl> s, Timeout t, Handler<DeviceStatus> h);
+void start_command(std::shared_ptr<DeviceImpl> s, std::string id, std::vector<ArgValue> args,
+                   bool confirm, Timeout t, Handler<CommandResult> h);
+void start_poll_samples(std::shared_ptr<DeviceImpl> s, Timeout t, Handler<std::vector<Sample>> h);
 void start_receive(std::shared_ptr<SubscriptionState> s, Timeout t, Handler<Sample> h);
-void start_open_on(std::shared_ptr<SharedLine> line, DeviceOptions options, Handler<Analyzer> h);
+void start_open_on(std::shared_ptr<SharedLine> line, DeviceOptions options, Handler<Device> h);
 }  // namespace detail
 
 // A subscriber's bounded queue of Samples (one per reading of every frame, plus error
@@ -112,25 +111,25 @@ class Subscription {
     void close() noexcept;
 
   private:
-    friend class Analyzer;
+    friend class Device;
     explicit Subscription(std::shared_ptr<detail::SubscriptionState> s) : state_(std::move(s)) {}
     std::shared_ptr<detail::SubscriptionState> state_;
 };
 
-class Analyzer {
+class Device {
   public:
     using executor_type = boost::asio::any_io_executor;
 
-    Analyzer() = default;
-    Analyzer(Analyzer &&) noexcept = default;
-    Analyzer &operator=(Analyzer &&) noexcept;
-    Analyzer(const Analyzer &) = delete;
-    Analyzer &operator=(const Analyzer &) = delete;
-    ~Analyzer();  // closes
+    Device() = default;
+    Device(Device &&) noexcept = default;
+    Device &operator=(Device &&) noexcept;
+    Device(const Device &) = delete;
+    Device &operator=(const Device &) = delete;
+    ~Device();  // closes
 
     executor_type get_executor() const;
 
-    // One frame: every channel + analyser status. Broadcast: the cached latest (waiting for
+    // One frame: every channel (+ the device flags when the protocol reads them cheaply). Broadcast: the cached latest (waiting for
     // the first one if none yet), or the next one when wait_fresh. Request/response: a
     // coalesced read (wait_fresh is a no-op).
     template <class Token>
@@ -176,58 +175,35 @@ class Analyzer {
         return async_identify(Timeout{}, std::forward<Token>(token));
     }
 
+    // The device's flags and state fields (ANYSERIAL_OP_READ_STATUS).
     template <class Token>
-    auto async_status(std::string id, Timeout t, Token &&token) {
-        return init<ChannelStatus>(token, [id = std::move(id), t](auto s, auto h) mutable {
-            detail::start_status(std::move(s), std::move(id), t, std::move(h));
+    auto async_read_status(Timeout t, Token &&token) {
+        return init<DeviceStatus>(token, [t](auto s, auto h) {
+            detail::start_read_status(std::move(s), t, std::move(h));
         });
     }
     template <class Token>
-    auto async_status(std::string id, Token &&token) {
-        return async_status(std::move(id), Timeout{}, std::forward<Token>(token));
+    auto async_read_status(Token &&token) {
+        return async_read_status(Timeout{}, std::forward<Token>(token));
     }
 
+    // Runs a declared command. Gates before any byte: a state-changing or destructive
+    // command without confirm fails with ConfirmationRequiredError; an undeclared command
+    // with CapabilityError; arguments that do not match the declaration (count, type,
+    // range, choices, length) with ValidationError naming the argument.
     template <class Token>
-    auto async_analyser_status(Timeout t, Token &&token) {
-        return init<AnalyserStatus>(token, [t](auto s, auto h) {
-            detail::start_analyser_status(std::move(s), t, std::move(h));
-        });
+    auto async_command(std::string id, std::vector<ArgValue> args, bool confirm, Timeout t,
+                       Token &&token) {
+        return init<CommandResult>(
+            token, [id = std::move(id), args = std::move(args), confirm, t](auto s, auto h) mutable {
+                detail::start_command(std::move(s), std::move(id), std::move(args), confirm, t,
+                                      std::move(h));
+            });
     }
     template <class Token>
-    auto async_analyser_status(Token &&token) {
-        return async_analyser_status(Timeout{}, std::forward<Token>(token));
-    }
-
-    // State-changing: refused with ConfirmationRequiredError unless confirm is true.
-    template <class Token>
-    auto async_start_calibration(int group, bool confirm, Timeout t, Token &&token) {
-        return init<>(token, [group, confirm, t](auto s, auto h) {
-            detail::start_start_calibration(std::move(s), group, confirm, t, std::move(h));
-        });
-    }
-    template <class Token>
-    auto async_start_calibration(int group, bool confirm, Token &&token) {
-        return async_start_calibration(group, confirm, Timeout{}, std::forward<Token>(token));
-    }
-    template <class Token>
-    auto async_stop_calibration(bool confirm, Timeout t, Token &&token) {
-        return init<>(token, [confirm, t](auto s, auto h) {
-            detail::start_stop_calibration(std::move(s), confirm, t, std::move(h));
-        });
-    }
-    template <class Token>
-    auto async_stop_calibration(bool confirm, Token &&token) {
-        return async_stop_calibration(confirm, Timeout{}, std::forward<Token>(token));
-    }
-    template <class Token>
-    auto async_calibration_status(int group, Timeout t, Token &&token) {
-        return init<CalibrationProgress>(token, [group, t](auto s, auto h) {
-            detail::start_calibration_status(std::move(s), group, t, std::move(h));
-        });
-    }
-    template <class Token>
-    auto async_calibration_status(int group, Token &&token) {
-        return async_calibration_status(group, Timeout{}, std::forward<Token>(token));
+    auto async_command(std::string id, std::vector<ArgValue> args, bool confirm, Token &&token) {
+        return async_command(std::move(id), std::move(args), confirm, Timeout{},
+                             std::forward<Token>(token));
     }
 
     // One poll fanned out into Samples (the recorder's PollSource shape).
@@ -245,12 +221,19 @@ class Analyzer {
     Subscription subscribe(std::size_t capacity = 256);
 
     std::uint64_t dropped_frames() const noexcept;  // bad frames (checksum/structure)
-    ProtocolKind protocol() const noexcept;
     const std::string &protocol_id() const noexcept;  // the plugin id in use
-    std::uint32_t capabilities() const noexcept;      // ANYSERIAL_PCAP_* of the protocol
+    const std::string &mode() const noexcept;         // its mode within its family
+    const std::string &family() const noexcept;
+    std::uint32_t capabilities() const noexcept;  // ANYSERIAL_PCAP_* of the protocol
+    // What the protocol declared: flags, commands, address syntax; the session's channel
+    // table as known now (after identify, or the first frame of a broadcaster).
+    const std::shared_ptr<const FlagTable> &flag_table() const noexcept;
+    const std::vector<CommandInfo> &commands() const noexcept;
+    const AddressSyntax &address_syntax() const noexcept;
+    std::vector<ChannelInfo> channels() const;
     bool broadcast() const noexcept;                  // traffic kind
     const std::string &port() const noexcept;
-    unsigned address() const noexcept;
+    const std::string &address() const noexcept;  // canonical text, "" when none
     const std::vector<ProbeAttempt> &detection() const noexcept;  // what AUTO tried
     // The last failure; when the line was lost between operations, that loss.
     std::exception_ptr last_error() const noexcept;
@@ -266,40 +249,40 @@ class Analyzer {
     // StreamMode::autoprint subscribes passively to a broadcast protocol (rate unused);
     // StreamMode::poll runs the drift-free recorder at rate_hz (default 1 Hz) for a
     // request/response protocol. mode defaults per protocol; the wrong one throws
-    // DeviceError(errc::validation) before anything starts. The analyser must outlive it.
+    // DeviceError(errc::validation) before anything starts. The device must outlive it.
     record::StreamingSession stream(std::optional<record::StreamMode> mode = std::nullopt,
                                     std::optional<double> rate_hz = std::nullopt,
                                     std::size_t capacity = 256);
 
     // The port under the session (diagnostics, the mock backend's fault injection); null
-    // when there is none. Use it from the analyser's executor; never read or write it.
+    // when there is none. Use it from the device's executor; never read or write it.
     const SerialPort *serial_port() const noexcept;
 
   private:
-    friend struct detail::AnalyzerImpl;  // hands out the handle when an open completes
-    explicit Analyzer(std::shared_ptr<detail::AnalyzerImpl> impl) : impl_(std::move(impl)) {}
+    friend struct detail::DeviceImpl;  // hands out the handle when an open completes
+    explicit Device(std::shared_ptr<detail::DeviceImpl> impl) : impl_(std::move(impl)) {}
 
     template <class... T, class Token, class Start>
     auto init(Token &token, Start start) {
         return boost::asio::async_initiate<Token, void(detail::ec_t, T...)>(
-            [](auto h, std::shared_ptr<detail::AnalyzerImpl> s, Start st) {
+            [](auto h, std::shared_ptr<detail::DeviceImpl> s, Start st) {
                 st(std::move(s), detail::Handler<T...>(std::move(h)));
             },
             token, impl_, std::move(start));
     }
 
-    std::shared_ptr<detail::AnalyzerImpl> impl_;
+    std::shared_ptr<detail::DeviceImpl> impl_;
 };
 
-// Opens `port`, resolves the protocol (AUTO: the spec's ladder over the family's loaded
-// protocol plugins) and optionally identifies. Completes with (error_code, Analyzer).
+// Opens `port`, resolves the protocol (AUTO: the ladder over the family's loaded protocol
+// plugins) and optionally identifies. Completes with (error_code, Device).
 template <class Token>
 auto async_open_device(boost::asio::any_io_executor ex, PluginHost &host, std::string port,
                        DeviceOptions options, Token &&token) {
-    return boost::asio::async_initiate<Token, void(detail::ec_t, Analyzer)>(
+    return boost::asio::async_initiate<Token, void(detail::ec_t, Device)>(
         [](auto h, boost::asio::any_io_executor e, PluginHost *hp, std::string p, DeviceOptions o) {
             detail::start_open(std::move(e), *hp, std::move(p), std::move(o),
-                               detail::Handler<Analyzer>(std::move(h)));
+                               detail::Handler<Device>(std::move(h)));
         },
         token, std::move(ex), &host, std::move(port), std::move(options));
 }
