@@ -1,21 +1,21 @@
 // The C ABI binding (anyserial.protocol/2 and anyserial.protocol.simulator/2) of the Alicat
 // session and simulator. Only the SDK's C headers and its header-only C++ helpers.
-#include "alicat/session.hpp"
-#include "alicat/simulator.hpp"
-
-#include <anyserial/sdk/cpp/abi.hpp>
-#include <anyserial/sdk/cpp/error.hpp>
-#include <anyserial/sdk/cpp/plugin.hpp>
 #include <anyserial/sdk/entry.h>
 #include <anyserial/sdk/ext/simulator.h>
 #include <anyserial/sdk/protocol.h>
 
+#include <anyserial/sdk/cpp/abi.hpp>
+#include <anyserial/sdk/cpp/error.hpp>
+#include <anyserial/sdk/cpp/plugin.hpp>
 #include <array>
 #include <cctype>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "alicat/session.hpp"
+#include "alicat/simulator.hpp"
 
 namespace sdk = anyserial::sdk;
 using anyserial::alicat::Session;
@@ -72,7 +72,8 @@ struct Tables {
         args[0].has_range = true;
         args[0].min = 0;
         args[0].max = 1e6;
-        arg(args[1], ANYSERIAL_VALUE_TEXT, "gas", "gas code 0..255 or short name (N2, Ar, Air, ...)");
+        arg(args[1], ANYSERIAL_VALUE_TEXT, "gas",
+            "gas code 0..255 or short name (N2, Ar, Air, ...)");
         args[1].max_length = 8;
         arg(args[2], ANYSERIAL_VALUE_INTEGER, "interval_ms",
             "streaming interval in ms, 0 = as fast as possible (NCS, 10v05+)");
@@ -124,7 +125,8 @@ struct Tables {
         stream.traffic = ANYSERIAL_TRAFFIC_BROADCAST;
         stream.id = kStreamId;
         stream.name = "Alicat streaming mode (broadcast)";
-        stream.description = "frames of an Alicat unit in streaming mode (id `@` or a leading space)";
+        stream.description =
+            "frames of an Alicat unit in streaming mode (id `@` or a leading space)";
         stream.mode = "stream";
         stream.capabilities = 0;
         stream.probe_kind = ANYSERIAL_PROBE_PASSIVE;
@@ -168,20 +170,19 @@ int32_t s_next(anyserial_protocol_session_t *h, anyserial_transaction_t *out) {
     if (out == nullptr) return ANYSERIAL_E_INVALID_ARGUMENT;
     SessionBox &b = box(h);
     anyserial_transaction_t tx = sdk::init_struct<anyserial_transaction_t>();
-    const int32_t st = sdk::guarded(b.error, [&] { return with_error(b, b.session->next_transaction(tx)); });
+    const int32_t st =
+        sdk::guarded(b.error, [&] { return with_error(b, b.session->next_transaction(tx)); });
     if (st == ANYSERIAL_OK) sdk::write_struct(out, tx);
     return st;
 }
-int32_t s_feed(anyserial_protocol_session_t *h, const uint8_t *data, uint32_t len, uint32_t *consumed,
-               anyserial_protocol_event_t *event) {
+int32_t s_feed(anyserial_protocol_session_t *h, const uint8_t *data, uint32_t len,
+               uint32_t *consumed, anyserial_protocol_event_t *event) {
     if (consumed == nullptr || event == nullptr || (data == nullptr && len > 0))
         return ANYSERIAL_E_INVALID_ARGUMENT;
     SessionBox &b = box(h);
     anyserial_protocol_event_t ev = sdk::init_struct<anyserial_protocol_event_t>();
     *consumed = 0;
-    const int32_t st = sdk::guarded(b.error, [&] {
-        *consumed = b.session->feed({data, len}, ev);
-    });
+    const int32_t st = sdk::guarded(b.error, [&] { *consumed = b.session->feed({data, len}, ev); });
     sdk::write_struct(event, ev);
     return st;
 }
@@ -200,7 +201,8 @@ int32_t s_result(anyserial_protocol_session_t *h, anyserial_protocol_result_t *o
 uint32_t s_channel_count(const anyserial_protocol_session_t *h) {
     return box(h).session->channel_count();
 }
-int32_t s_get_channel(const anyserial_protocol_session_t *h, uint32_t index, anyserial_channel_info_t *out) {
+int32_t s_get_channel(const anyserial_protocol_session_t *h, uint32_t index,
+                      anyserial_channel_info_t *out) {
     if (out == nullptr) return ANYSERIAL_E_INVALID_ARGUMENT;
     anyserial_channel_info_t c = sdk::init_struct<anyserial_channel_info_t>();
     const int32_t st = box(h).session->get_channel(index, c);
@@ -210,7 +212,9 @@ int32_t s_get_channel(const anyserial_protocol_session_t *h, uint32_t index, any
 uint32_t s_last_error(const anyserial_protocol_session_t *h, char *buf, uint32_t cap) {
     return box(h).error.copy(buf, cap);
 }
-void s_destroy(anyserial_protocol_session_t *h) { delete &box(h); }
+void s_destroy(anyserial_protocol_session_t *h) {
+    delete &box(h);
+}
 
 const anyserial_protocol_session_vtable_t kSessionVtable = {
     sizeof(anyserial_protocol_session_vtable_t),
@@ -234,7 +238,9 @@ struct SimBox {
     std::string field_text;
     explicit SimBox(char uid) : sim(uid) {}
 };
-SimBox &sbox(const anyserial_simulator_t *h) { return *static_cast<SimBox *>(h->impl); }
+SimBox &sbox(const anyserial_simulator_t *h) {
+    return *static_cast<SimBox *>(h->impl);
+}
 
 int32_t sim_feed(anyserial_simulator_t *h, uint64_t now, const uint8_t *data, uint32_t len) {
     if (data == nullptr && len > 0) return ANYSERIAL_E_INVALID_ARGUMENT;
@@ -243,12 +249,14 @@ int32_t sim_feed(anyserial_simulator_t *h, uint64_t now, const uint8_t *data, ui
 }
 int32_t sim_poll(anyserial_simulator_t *h, uint64_t now, uint8_t *buf, uint32_t cap, uint32_t *n,
                  uint64_t *next_ns) {
-    if (n == nullptr || next_ns == nullptr || (buf == nullptr && cap > 0)) return ANYSERIAL_E_INVALID_ARGUMENT;
-    *n = static_cast<uint32_t>(sbox(h).sim.poll_output(now, reinterpret_cast<char *>(buf), cap, *next_ns));
+    if (n == nullptr || next_ns == nullptr || (buf == nullptr && cap > 0))
+        return ANYSERIAL_E_INVALID_ARGUMENT;
+    *n = static_cast<uint32_t>(
+        sbox(h).sim.poll_output(now, reinterpret_cast<char *>(buf), cap, *next_ns));
     return ANYSERIAL_OK;
 }
-int32_t sim_set_reading(anyserial_simulator_t *h, const char *channel, const anyserial_arg_value_t *value,
-                        uint64_t flags) {
+int32_t sim_set_reading(anyserial_simulator_t *h, const char *channel,
+                        const anyserial_arg_value_t *value, uint64_t flags) {
     if (channel == nullptr || value == nullptr) return ANYSERIAL_E_INVALID_ARGUMENT;
     SimBox &b = sbox(h);
     const anyserial_arg_value_t v = sdk::read_struct(value);
@@ -259,7 +267,8 @@ int32_t sim_set_reading(anyserial_simulator_t *h, const char *channel, const any
         if (!b.sim.set_gas(code)) return ANYSERIAL_E_INVALID_ARGUMENT;
     } else {
         std::optional<double> x;
-        if (v.value_type == ANYSERIAL_VALUE_NUMBER || v.value_type == ANYSERIAL_VALUE_INTEGER) x = v.number;
+        if (v.value_type == ANYSERIAL_VALUE_NUMBER || v.value_type == ANYSERIAL_VALUE_INTEGER)
+            x = v.number;
         if (!b.sim.set_value(channel, x)) {
             b.error.set(std::string("the simulated controller has no channel '") + channel + "'");
             return ANYSERIAL_E_NOT_FOUND;
@@ -320,12 +329,23 @@ int32_t sim_counters(anyserial_simulator_t *h, uint64_t *req, uint64_t *rep, uin
 uint32_t sim_last_error(const anyserial_simulator_t *h, char *buf, uint32_t cap) {
     return sbox(h).error.copy(buf, cap);
 }
-void sim_destroy(anyserial_simulator_t *h) { delete &sbox(h); }
+void sim_destroy(anyserial_simulator_t *h) {
+    delete &sbox(h);
+}
 
 const anyserial_simulator_vtable_t kSimVtable = {
-    sizeof(anyserial_simulator_vtable_t), &sim_feed,         &sim_poll,         &sim_set_reading,
-    &sim_set_label,                       &sim_set_device_flags, &sim_set_fault, &sim_set_interval,
-    &sim_get_field,                       &sim_counters,     &sim_last_error,   &sim_destroy,
+    sizeof(anyserial_simulator_vtable_t),
+    &sim_feed,
+    &sim_poll,
+    &sim_set_reading,
+    &sim_set_label,
+    &sim_set_device_flags,
+    &sim_set_fault,
+    &sim_set_interval,
+    &sim_get_field,
+    &sim_counters,
+    &sim_last_error,
+    &sim_destroy,
 };
 
 int32_t sim_create(const anyserial_simulator_ext_t *, const anyserial_protocol_options_t *options,
@@ -355,8 +375,11 @@ const anyserial_simulator_ext_t kSimExt = {sizeof(anyserial_simulator_ext_t), &s
 
 // ---- factory ------------------------------------------------------------------------------
 
-uint32_t f_count(const anyserial_protocol_factory_t *) { return 2; }
-const anyserial_protocol_descriptor_t *f_descriptor(const anyserial_protocol_factory_t *, uint32_t i) {
+uint32_t f_count(const anyserial_protocol_factory_t *) {
+    return 2;
+}
+const anyserial_protocol_descriptor_t *f_descriptor(const anyserial_protocol_factory_t *,
+                                                    uint32_t i) {
     return i == 0 ? &tables().request : i == 1 ? &tables().stream : nullptr;
 }
 int32_t f_create(const anyserial_protocol_factory_t *, const char *id,

@@ -3,13 +3,13 @@
 // reacts only to `@@ <id>`. Faults: anyserial.protocol.simulator/2's set.
 #pragma once
 
-#include "alicat/codec.hpp"
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "alicat/codec.hpp"
 
 namespace anyserial::alicat {
 
