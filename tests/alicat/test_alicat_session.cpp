@@ -463,3 +463,32 @@ BOOST_DATA_TEST_CASE(feed_is_split_invariant, bdata::make({0, 1, 2}) * bdata::xr
     BOOST_TEST(gi.texts.at("model") == "M-10SLPM-D");
     BOOST_TEST(g.format().columns.size() == 7u);
 }
+
+BOOST_AUTO_TEST_CASE(a_data_frame_in_place_of_an_ls_reply_is_unexpected) {
+    // §5: older firmware answers a newer command with a data frame; it must not pass for
+    // an LS reply (its first two columns are numbers too).
+    Session s(false, options("C"));
+    auto dev = v10_controller("10v12.0-R24");
+    dev["CLS\r"] = "C +015.02 +002.31 +002.50     Ar\r";
+    const Outcome o = command(s, script(dev), "setpoint.get");
+    BOOST_TEST(o.bad_reasons == std::vector<uint32_t>{ANYSERIAL_BAD_FRAME_UNEXPECTED});
+}
+
+BOOST_AUTO_TEST_CASE(m_table_numbered_m01_to_m10_ends_on_m10) {
+    Session s(false, options("C"));
+    auto dev = v10_controller("10v12.0-R24");
+    std::string m;
+    for (int i = 1; i <= 10; ++i) {
+        char line[64];
+        std::snprintf(line, sizeof line, "C  M%02d %s\r", i,
+                      i == 5    ? "Model Number MC-5SLPM"
+                      : i == 10 ? "Software Revision 9v01"
+                                : "x");
+        m += line;
+    }
+    dev["C??M*\r"] = m;
+    const Outcome o = run(s, request(ANYSERIAL_OP_IDENTIFY), script(dev));
+    BOOST_TEST_REQUIRE(o.status == ANYSERIAL_OK, o.error);
+    BOOST_TEST(o.sent == (std::vector<std::string>{"C??M*\r", "C??D*\r"}));
+    BOOST_TEST(o.texts.at("firmware") == "9v01");
+}

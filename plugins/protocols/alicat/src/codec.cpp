@@ -511,7 +511,7 @@ std::string after_label(std::string_view payload, std::string_view label) {
 
 }  // namespace
 
-int apply_m_line(std::string_view line, Identity &id, bool &gp_style) {
+int apply_m_line(std::string_view line, Identity &id, bool &gp_style, bool one_based) {
     const auto t = split_spaces(line);
     if (t.size() < 2 || t[1].size() < 2 || t[1][0] != 'M') return -1;
     int code = 0;
@@ -522,22 +522,13 @@ int apply_m_line(std::string_view line, Identity &id, bool &gp_style) {
     const std::string_view payload = line.substr(std::min(at, line.size()));
     gp_style = digits.size() == 1;
     if (!gp_style) {
-        switch (code) {
-            case 0:
-                id.manufacturer = trim(payload);
-                break;
-            case 4:
-                id.model = after_label(payload, "Model Number");
-                break;
-            case 5:
-                id.serial = after_label(payload, "Serial Number");
-                break;
-            case 9:
-                id.software = after_label(payload, "Software Revision");
-                break;
-            default:
-                break;
-        }
+        // By label, so both numberings (M00..M09, older M01..M10) read the same (§7).
+        const std::string text = trim(payload);
+        if (code == (one_based ? 1 : 0)) id.manufacturer = text;
+        if (text.rfind("Model Number", 0) == 0) id.model = after_label(text, "Model Number");
+        if (text.rfind("Serial Number", 0) == 0) id.serial = after_label(text, "Serial Number");
+        if (text.rfind("Software Revision", 0) == 0)
+            id.software = after_label(text, "Software Revision");
     } else {
         // GP: M0..M8 with short labels.
         const std::string p2 = trim(payload);

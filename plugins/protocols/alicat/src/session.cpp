@@ -16,6 +16,11 @@ constexpr uint64_t kTableSilenceNs = 100 * kMs;  // §6: a table ends after ~100
 constexpr uint64_t kIdleNs = 20 * kMs;           // §6: ~20 ms after a rejection
 constexpr std::size_t kMaxLine = 512;
 
+bool all_digits(std::string_view t) noexcept {
+    return !t.empty() &&
+           std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 bool is_setpoint_stat(int stat) noexcept {
     return stat == 37 || stat == 36 || stat == 34 || stat == 38 || stat == 39 || stat == 345;
 }
@@ -333,6 +338,7 @@ int32_t Session::next_transaction(anyserial_transaction_t &tx) {
     step_sent_ = true;
     step_done_ = s.expect == Expect::none;
     if (s.expect == Expect::d_table) table_ = FormatParser(uid_);
+    if (s.expect == Expect::m_table) m_first_ = -1;
     if (s.expect == Expect::none) {
         if (s.body == "@ @") unit_streaming_ = true;
         if (s.raw) unit_streaming_ = false;
@@ -348,7 +354,10 @@ int32_t Session::next_transaction(anyserial_transaction_t &tx) {
 void Session::reset_receive() {
     line_.clear();
     table_ = FormatParser(uid_);
-    if (!steps_.empty() && steps_.front().expect == Expect::m_table) identity_ = Identity{};
+    if (!steps_.empty() && steps_.front().expect == Expect::m_table) {
+        identity_ = Identity{};
+        m_first_ = -1;
+    }
 }
 
 uint32_t Session::bad(anyserial_protocol_event_t &ev, uint32_t reason, std::string text) {
@@ -459,10 +468,13 @@ uint32_t Session::handle_line(std::string_view raw_line, anyserial_protocol_even
             return response(ev);
         case Expect::m_table: {
             bool gp = false;
-            const int code = apply_m_line(line, identity_, gp);
+            int code = apply_m_line(line, identity_, gp, m_first_ == 1);
+            if (m_first_ < 0 && code == 1) code = apply_m_line(line, identity_, gp, true);
             if (code < 0)
                 return bad(ev, ANYSERIAL_BAD_FRAME_STRUCTURE, "not a ??M* line: '" + clean + "'");
-            if ((!gp && code == 9) || (gp && code == 8)) {
+            if (m_first_ < 0) m_first_ = code;
+            // Last line: M09, GP's M8, or M10 when the unit numbers them M01..M10 (§7).
+            if ((gp && code == 8) || (!gp && code == (m_first_ == 1 ? 10 : 9))) {
                 m_done_ = true;
                 kind_ = kind_from_model(identity_.model);
                 firmware_ = parse_firmware(identity_.software);
@@ -524,7 +536,9 @@ uint32_t Session::handle_line(std::string_view raw_line, anyserial_protocol_even
         case Expect::ls: {
             // <uid> <setpoint in force> <requested> <unit-code> <label>
             double in_force = 0, requested = 0;
-            if (t.size() < 4 || !parse_number(t[1], in_force) || !parse_number(t[2], requested))
+            // (a data frame here would also start with two numbers: the unit code tells)
+            if (t.size() != 5 || !parse_number(t[1], in_force) || !parse_number(t[2], requested) ||
+                !all_digits(t[3]))
                 return bad(ev, ANYSERIAL_BAD_FRAME_UNEXPECTED, "not an LS reply: '" + clean + "'");
             field_store_.clear();
             const std::string label = t.size() >= 5 ? std::string(t[4]) : "";
@@ -535,7 +549,7 @@ uint32_t Session::handle_line(std::string_view raw_line, anyserial_protocol_even
         case Expect::gs: {
             // <uid> <code> <short> <long…>
             double code = 0;
-            if (t.size() < 3 || !parse_number(t[1], code))
+            if (t.size() < 3 || !all_digits(t[1]) || !parse_number(t[1], code))
                 return bad(ev, ANYSERIAL_BAD_FRAME_UNEXPECTED, "not a GS reply: '" + clean + "'");
             field_store_.clear();
             add_field_text("gas", std::string(t[2]));

@@ -140,8 +140,9 @@ const char *kind_name(Kind k) noexcept;
 struct Identity {
     std::string manufacturer, model, serial, software;
 };
-// One ??M* line. Returns the code (0..9; GP 0..8) or -1 when not an M line.
-int apply_m_line(std::string_view line, Identity &id, bool &gp_style);
+// One ??M* line. Returns the code (0..9; GP 0..8; 1..10 when one_based) or -1 when not an
+// M line. one_based: the unit numbers its lines M01..M10 (older documentation).
+int apply_m_line(std::string_view line, Identity &id, bool &gp_style, bool one_based = false);
 
 // ---- gases (§9) --------------------------------------------------------------------------
 

@@ -79,6 +79,7 @@ class Session {
     // what we know of the device
     Identity identity_;
     bool m_done_ = false;
+    int m_first_ = -1;  // code of the first ??M* line (1: numbered M01..M10)
     Firmware firmware_;
     bool ve_done_ = false;
     Kind kind_ = Kind::unknown;
