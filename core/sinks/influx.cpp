@@ -45,7 +45,8 @@ void influx_line(std::string &out, const Sample &s) {
     out += "anyserial";
     // Tags in key order (the order InfluxDB prefers).
     const std::pair<const char *, std::size_t> tags[] = {
-        {"channel", 1}, {"device", 0}, {"kind", 2}, {"name", 3}, {"protocol", 15}, {"unit", 5}};
+        {"channel", col::channel}, {"device", col::device},     {"kind", col::kind},
+        {"name", col::name},       {"protocol", col::protocol}, {"unit", col::unit}};
     for (const auto &[key, idx] : tags) {
         const auto *v = std::get_if<std::string>(&row[idx]);
         if (!v || v->empty()) continue;
@@ -61,26 +62,34 @@ void influx_line(std::string &out, const Sample &s) {
         out += key;
         out += '=';
     };
-    if (const auto *v = std::get_if<double>(&row[4])) {
+    if (const auto *v = std::get_if<double>(&row[col::value])) {
         field("value");
         // Always a float: an integral 21 must not become an integer field.
         std::string num = fmt::format("{}", *v);
         if (num.find_first_of(".eEn") == std::string::npos) num += ".0";
         out += num;
     }
-    for (std::size_t i = 6; i <= 14; ++i) {
-        if (const auto *f = std::get_if<std::int64_t>(&row[i])) {
-            field(columns()[i]);
-            out += *f ? "true" : "false";
-        }
+    if (const auto *t = std::get_if<std::string>(&row[col::text])) {
+        field("text");
+        string_field(out, *t);
     }
-    if (const auto *v = std::get_if<double>(&row[19])) {
+    if (const auto *f = std::get_if<std::int64_t>(&row[col::ok])) {
+        field("ok");
+        out += *f ? "true" : "false";
+        // The set flags and their highest severity: string fields (their ids are the
+        // plugin's, unbounded as tags).
+        field("flags");
+        string_field(out, std::get<std::string>(row[col::flags]));
+        field("severity");
+        string_field(out, std::get<std::string>(row[col::severity]));
+    }
+    if (const auto *v = std::get_if<double>(&row[col::latency_s])) {
         field("latency_s");
         std::string num = fmt::format("{}", *v);
         if (num.find_first_of(".eEn") == std::string::npos) num += ".0";
         out += num;
     }
-    if (const auto *e = std::get_if<std::string>(&row[20])) {
+    if (const auto *e = std::get_if<std::string>(&row[col::error])) {
         field("error");
         string_field(out, *e);
     }

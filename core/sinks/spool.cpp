@@ -35,24 +35,62 @@ std::string encode(const std::vector<Row> &rows) {
     return json::serialize(out);
 }
 
+Cell cell_of(const json::value &c) {
+    if (c.is_int64()) return c.get_int64();
+    if (c.is_uint64()) return static_cast<std::int64_t>(c.get_uint64());
+    if (c.is_double()) return c.get_double();
+    if (c.is_string()) return std::string(c.get_string());
+    return {};
+}
+
+// A row spooled by a release before the generic row (21 cells: device, channel, kind,
+// name, value, unit, eight 0/1 status columns, ok, protocol, monotonic_ns, received_at,
+// requested_at, latency_s, error), converted so an old spool is still delivered.
+Row legacy_row(const json::array &cells) {
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 8> status{{
+        {"fault", "fault"},
+        {"maintenance", "info"},
+        {"calibrating", "info"},
+        {"warming_up", "info"},
+        {"alarm1", "warning"},
+        {"alarm2", "warning"},
+        {"alarm3", "warning"},
+        {"alarm4", "warning"},
+    }};
+    Row row{};
+    for (std::size_t i = 0; i < 5; ++i)
+        row[i] = cell_of(cells[i]);
+    row[col::unit] = cell_of(cells[5]);
+    if (cells[14].is_int64()) {  // a reading: its status columns become flags
+        std::string flags, severity;
+        for (std::size_t i = 0; i < status.size(); ++i) {
+            if (!cells[6 + i].is_int64() || cells[6 + i].get_int64() == 0) continue;
+            flags += (flags.empty() ? "" : ",") + std::string(status[i].first);
+            if (severity != "fault" && (severity.empty() || status[i].second != "info"))
+                severity = status[i].second;
+        }
+        row[col::flags] = flags;
+        row[col::ok] = cell_of(cells[14]);
+        row[col::severity] = severity;
+    }
+    for (std::size_t i = 0; i < 6; ++i)
+        row[col::protocol + i] = cell_of(cells[15 + i]);
+    return row;
+}
+
 std::vector<Row> decode(std::string_view text) {
+    constexpr std::size_t legacy_count = 21;
     std::vector<Row> rows;
     const json::value doc = json::parse(text);
     for (const auto &r : doc.as_array()) {
         const auto &cells = r.as_array();
-        Row row{};
-        for (std::size_t i = 0; i < column_count && i < cells.size(); ++i) {
-            const auto &c = cells[i];
-            if (c.is_int64()) {
-                row[i] = c.get_int64();
-            } else if (c.is_uint64()) {
-                row[i] = static_cast<std::int64_t>(c.get_uint64());
-            } else if (c.is_double()) {
-                row[i] = c.get_double();
-            } else if (c.is_string()) {
-                row[i] = std::string(c.get_string());
-            }
+        if (cells.size() == legacy_count) {
+            rows.push_back(legacy_row(cells));
+            continue;
         }
+        Row row{};
+        for (std::size_t i = 0; i < column_count && i < cells.size(); ++i)
+            row[i] = cell_of(cells[i]);
         rows.push_back(std::move(row));
     }
     return rows;
