@@ -32,9 +32,10 @@ std::vector<Sample> batch(const std::string &device) {
     anyserial::device::Reading r;
     r.channel = "I1";
     r.value = 21.0;
-    r.unit.text = "vol %";
+    r.kind = "transducer";
+    r.unit = "vol %";
     s.reading = r;
-    s.protocol = anyserial::device::ProtocolKind::modbus_rtu;
+    s.protocol = "acme-gas";
     s.received_at =
         std::chrono::system_clock::time_point(std::chrono::nanoseconds(1'700'000'000'123'456'789));
     return {s};
@@ -125,6 +126,13 @@ BOOST_AUTO_TEST_CASE(line_protocol_escapes_tags_and_strings) {
     sink->open();
     auto b = batch("anz 1,a=b");
     b.push_back(b.front());
+    // Flags of a plugin's own declaration: string fields (flags, severity).
+    auto flagged = b.front();
+    flagged.reading->flags = anyserial::device::FlagSet(
+        0b11, std::make_shared<const anyserial::device::FlagTable>(anyserial::device::FlagTable{
+                  {"HLD", "Hold", anyserial::device::Severity::info, ""},
+                  {"OVR", "Over \"range\"", anyserial::device::Severity::warning, ""}}));
+    b.insert(b.begin() + 1, flagged);
     b.back().reading.reset();
     b.back().channel.clear();
     b.back().error = "bad \"frame\" \\ here";
@@ -134,11 +142,12 @@ BOOST_AUTO_TEST_CASE(line_protocol_escapes_tags_and_strings) {
     std::stringstream text;
     text << in.rdbuf();
     BOOST_TEST(text.str() ==
-               "anyserial,channel=I1,device=anz\\ 1\\,a\\=b,kind=transducer,protocol=modbus-rtu,"
-               "unit=vol\\ % value=21.0,fault=false,maintenance=false,calibrating=false,"
-               "warming_up=false,alarm1=false,alarm2=false,alarm3=false,alarm4=false,ok=true,"
+               "anyserial,channel=I1,device=anz\\ 1\\,a\\=b,kind=transducer,protocol=acme-gas,"
+               "unit=vol\\ % value=21.0,ok=true,monotonic_ns=0i 1700000000123456789\n"
+               "anyserial,channel=I1,device=anz\\ 1\\,a\\=b,kind=transducer,protocol=acme-gas,"
+               "unit=vol\\ % value=21.0,ok=false,flags=\"HLD,OVR\",severity=\"warning\","
                "monotonic_ns=0i 1700000000123456789\n"
-               "anyserial,device=anz\\ 1\\,a\\=b,protocol=modbus-rtu "
+               "anyserial,device=anz\\ 1\\,a\\=b,protocol=acme-gas "
                "error=\"bad \\\"frame\\\" \\\\ here\",monotonic_ns=0i 1700000000123456789\n");
 }
 
