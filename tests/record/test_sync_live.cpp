@@ -133,6 +133,11 @@ BOOST_AUTO_TEST_CASE(sync_record_of_one_analyser_and_invalid_options) {
         std::make_unique<MockDevice>(sims.io, "mock://sy-one", "servomex-modbus-rtu");
     sims.start();
     auto anz = anyserial::sync::Analyzer::open(plugins(), "mock://sy-one/a", rtu("1"));
+    // The blocking face: calibration is a declared command behind the confirmation gate.
+    BOOST_CHECK_THROW(anz.start_calibration(1), dev::ConfirmationRequiredError);
+    BOOST_CHECK_THROW(anz.stop_calibration(), dev::ConfirmationRequiredError);
+    BOOST_TEST(anz.calibration_status(1).active == false);
+    BOOST_TEST((anz.protocol() == dev::ProtocolKind::modbus_rtu));
     rec::RecordOptions bad;
     bad.rate_hz = 0;
     BOOST_CHECK_THROW(anyserial::sync::record(anz.device(), bad), std::invalid_argument);
