@@ -24,8 +24,7 @@ struct OpenedAnalyzer {
     dev::Analyzer anz;
 };
 
-OpenedAnalyzer open_analyzer(asio::io_context &io, const std::string &port,
-                             dev::DeviceOptions o) {
+OpenedAnalyzer open_analyzer(asio::io_context &io, const std::string &port, dev::DeviceOptions o) {
     std::optional<OpenedAnalyzer> out;
     dev::async_open_analyzer(io.get_executor(), plugins(), port, std::move(o),
                              [&](ec_t ec, dev::Analyzer a) {
@@ -98,8 +97,7 @@ BOOST_AUTO_TEST_CASE(calibration_runs_the_declared_commands_behind_the_gates) {
     asio::co_spawn(
         io,
         [&]() -> asio::awaitable<void> {
-            auto [ec, st] =
-                co_await anz.async_analyser_status(asio::as_tuple(asio::use_awaitable));
+            auto [ec, st] = co_await anz.async_analyser_status(asio::as_tuple(asio::use_awaitable));
             BOOST_TEST(!ec, ec.message());
             status = st;
         },

@@ -50,13 +50,11 @@ BOOST_AUTO_TEST_CASE(autoprint_stream_captures_every_broadcast_frame) {
     asio::io_context io;
     // The simulator is not started until the stream is subscribed: every frame it will
     // ever send must reach the stream.
-    auto sim =
-        std::make_shared<anyserial::sim::Simulator>(protocol("servomex-continuous"), 1);
+    auto sim = std::make_shared<anyserial::sim::Simulator>(protocol("servomex-continuous"), 1);
     sim->set_interval(5ms);
     anyserial::sim::SimulatorPump<anyserial::SerialPort> pump(open_port(io, "mock://live-auto/b"),
                                                               sim);
-    auto opened =
-        open_device(io, "mock://live-auto/a", explicit_options("servomex-continuous"));
+    auto opened = open_device(io, "mock://live-auto/a", explicit_options("servomex-continuous"));
     BOOST_TEST_REQUIRE(!opened.ec);
     dev::Device &anz = opened.anz;
     rec::StreamingSession stream = anz.stream();
@@ -93,8 +91,7 @@ BOOST_AUTO_TEST_CASE(autoprint_stream_captures_every_broadcast_frame) {
 BOOST_AUTO_TEST_CASE(poll_stream_runs_the_recorder_for_modbus) {
     asio::io_context io;
     MockDevice device(io, "mock://live-poll", "servomex-modbus-rtu");
-    auto opened =
-        open_device(io, "mock://live-poll/a", explicit_options("servomex-modbus-rtu"));
+    auto opened = open_device(io, "mock://live-poll/a", explicit_options("servomex-modbus-rtu"));
     BOOST_TEST_REQUIRE(!opened.ec);
     rec::StreamingSession stream = opened.anz.stream(std::nullopt, 50.0);
     BOOST_TEST((stream.mode() == rec::StreamMode::poll));
@@ -126,8 +123,7 @@ BOOST_AUTO_TEST_CASE(poll_stream_runs_the_recorder_for_modbus) {
 BOOST_AUTO_TEST_CASE(the_wrong_stream_mode_is_a_validation_error) {
     asio::io_context io;
     MockDevice modbus(io, "mock://live-mode-m", "servomex-modbus-rtu");
-    auto m =
-        open_device(io, "mock://live-mode-m/a", explicit_options("servomex-modbus-rtu"));
+    auto m = open_device(io, "mock://live-mode-m/a", explicit_options("servomex-modbus-rtu"));
     BOOST_TEST_REQUIRE(!m.ec);
     BOOST_CHECK_EXCEPTION(m.anz.stream(rec::StreamMode::autoprint), dev::ValidationError,
                           [](const dev::ValidationError &e) {
@@ -136,8 +132,7 @@ BOOST_AUTO_TEST_CASE(the_wrong_stream_mode_is_a_validation_error) {
                           });
     BOOST_CHECK_THROW(m.anz.stream(rec::StreamMode::poll, 0.0), dev::ValidationError);
     MockDevice cont(io, "mock://live-mode-c", "servomex-continuous");
-    auto c =
-        open_device(io, "mock://live-mode-c/a", explicit_options("servomex-continuous"));
+    auto c = open_device(io, "mock://live-mode-c/a", explicit_options("servomex-continuous"));
     BOOST_TEST_REQUIRE(!c.ec);
     BOOST_CHECK_EXCEPTION(c.anz.stream(rec::StreamMode::poll), dev::ValidationError,
                           [](const dev::ValidationError &e) {
@@ -149,8 +144,8 @@ BOOST_AUTO_TEST_CASE(recording_survives_a_disconnect_through_auto_reconnect) {
     asio::io_context io;
     MockDevice first(io, "mock://live-rc1", "servomex-modbus-rtu");
     MockDevice second(io, "mock://live-rc2", "servomex-modbus-rtu");
-    auto opened = open_device(io, "mock://live-rc1/a",
-                              explicit_options("servomex-modbus-rtu", "rc1"));
+    auto opened =
+        open_device(io, "mock://live-rc1/a", explicit_options("servomex-modbus-rtu", "rc1"));
     BOOST_TEST_REQUIRE(!opened.ec);
     auto anz = std::make_shared<dev::Device>(std::move(opened.anz));
 

@@ -17,8 +17,7 @@ using anyserial::record::ManagerError;
 namespace {
 
 std::shared_ptr<anyserial::sim::Simulator> simulator(unsigned address) {
-    return std::make_shared<anyserial::sim::Simulator>(protocol("servomex-modbus-rtu"),
-                                                       address);
+    return std::make_shared<anyserial::sim::Simulator>(protocol("servomex-modbus-rtu"), address);
 }
 
 // A bus with one simulator per address on the `b` end of `pair`.
@@ -276,8 +275,7 @@ BOOST_AUTO_TEST_CASE(concurrent_adds_on_one_path_open_it_once,
                          return plugins().backend_for("/dev/pts/0") != nullptr;
                      })) {
     asio::io_context io;
-    anyserial::sim::PtySimulator sim(io.get_executor(), protocol("servomex-modbus-rtu"),
-                                     {});
+    anyserial::sim::PtySimulator sim(io.get_executor(), protocol("servomex-modbus-rtu"), {});
     sim.start();
     Manager m(io.get_executor(), plugins());
     AddResult r1, r2;

@@ -31,7 +31,9 @@ std::shared_ptr<const FlagTable> servomex_flags() {
     return t;
 }
 
-std::uint64_t bit(std::size_t i) { return std::uint64_t{1} << i; }
+std::uint64_t bit(std::size_t i) {
+    return std::uint64_t{1} << i;
+}
 
 Field integer(std::string id, double v) {
     Field f;
@@ -114,10 +116,14 @@ BOOST_AUTO_TEST_CASE(unit_and_channel_kinds_from_text) {
 BOOST_AUTO_TEST_CASE(analyser_status_comes_from_device_flags_and_fields) {
     dev::DeviceStatus st;
     st.flags = FlagSet(bit(1), servomex_flags());  // maintenance
-    st.fields = {text("clock", "12:34:56"), integer("cal_group_count", 3),
-                 integer("cal_group.1.calibrating", 0), integer("cal_group.1.gas", 1),
-                 integer("cal_group.2.calibrating", 1), integer("cal_group.2.gas", 2),
-                 integer("cal_group.3.calibrating", 0), integer("cal_group.3.gas", 2)};
+    st.fields = {text("clock", "12:34:56"),
+                 integer("cal_group_count", 3),
+                 integer("cal_group.1.calibrating", 0),
+                 integer("cal_group.1.gas", 1),
+                 integer("cal_group.2.calibrating", 1),
+                 integer("cal_group.2.gas", 2),
+                 integer("cal_group.3.calibrating", 0),
+                 integer("cal_group.3.gas", 2)};
     const auto a = dev::analyser_status_of(st);
     BOOST_TEST(!a.fault);
     BOOST_TEST(a.maintenance);

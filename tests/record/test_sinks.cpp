@@ -158,8 +158,8 @@ void write_all(Sink &sink, const std::vector<Sample> &s) {
 
 BOOST_AUTO_TEST_CASE(the_row_is_generic_flags_ok_severity) {
     const std::vector<std::string_view> expect{
-        "device",   "channel",  "kind",         "name",         "value",     "text",
-        "unit",     "flags",    "ok",           "severity",     "protocol",  "monotonic_ns",
+        "device",      "channel",      "kind",      "name",     "value",    "text",
+        "unit",        "flags",        "ok",        "severity", "protocol", "monotonic_ns",
         "received_at", "requested_at", "latency_s", "error"};
     BOOST_TEST(std::vector<std::string_view>(columns().begin(), columns().end()) == expect,
                boost::test_tools::per_element());

@@ -49,12 +49,11 @@ BOOST_AUTO_TEST_CASE(sync_manager_polls_and_records_multidrop_peers) {
     SimThread sims;
     std::vector<Bus::Device> devices;
     for (unsigned a : {1u, 2u})
-        devices.push_back({a, std::make_shared<anyserial::sim::Simulator>(
-                                  protocol("servomex-modbus-rtu"), a)});
+        devices.push_back(
+            {a, std::make_shared<anyserial::sim::Simulator>(protocol("servomex-modbus-rtu"), a)});
     sims.bus = std::make_unique<Bus>(open_port(sims.io, "mock://sy-bus/b"), std::move(devices));
     sims.bus->start();
-    sims.solo =
-        std::make_unique<MockDevice>(sims.io, "mock://sy-solo", "servomex-modbus-rtu");
+    sims.solo = std::make_unique<MockDevice>(sims.io, "mock://sy-solo", "servomex-modbus-rtu");
     sims.start();
 
     anyserial::sync::Manager mgr(plugins());
@@ -129,8 +128,7 @@ BOOST_AUTO_TEST_CASE(sync_manager_polls_and_records_multidrop_peers) {
 
 BOOST_AUTO_TEST_CASE(sync_record_of_one_analyser_and_invalid_options) {
     SimThread sims;
-    sims.solo =
-        std::make_unique<MockDevice>(sims.io, "mock://sy-one", "servomex-modbus-rtu");
+    sims.solo = std::make_unique<MockDevice>(sims.io, "mock://sy-one", "servomex-modbus-rtu");
     sims.start();
     auto anz = anyserial::sync::Analyzer::open(plugins(), "mock://sy-one/a", rtu("1"));
     // The blocking face: calibration is a declared command behind the confirmation gate.

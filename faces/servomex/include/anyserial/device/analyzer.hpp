@@ -190,7 +190,8 @@ class Analyzer {
             },
             // Runs after the command: holds the error slot and the context, never `this`
             // (the Analyzer may have been moved meanwhile).
-            [slot = face_error_, ctx = detail::context_of(dev_)](detail::ec_t &ec, CommandResult r) {
+            [slot = face_error_, ctx = detail::context_of(dev_)](detail::ec_t &ec,
+                                                                 CommandResult r) {
                 std::string why;
                 auto p = calibration_progress_of(r, why);
                 if (!p) {
