@@ -11,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "sinks/spool.hpp"  // core-internal: the spool's row encoding
+
 namespace fs = std::filesystem;
 using namespace anyserial::sinks;
 
@@ -171,4 +173,42 @@ BOOST_AUTO_TEST_CASE(the_fanout_writes_every_batch_to_each_sink) {
             ++n;
         BOOST_TEST(n == 2, f);
     }
+}
+
+BOOST_AUTO_TEST_CASE(the_spool_round_trips_rows_and_reads_an_earlier_releases_rows) {
+    auto b = batch("anz");
+    b.front().reading->flags = anyserial::device::FlagSet(
+        0b10, std::make_shared<const anyserial::device::FlagTable>(anyserial::device::FlagTable{
+                  {"HLD", "Hold", anyserial::device::Severity::info, ""},
+                  {"OVR", "Over range", anyserial::device::Severity::warning, ""}}));
+    const Row row = to_row(b.front());
+    const auto back = detail::decode_rows(detail::encode_rows({row}));
+    BOOST_REQUIRE_EQUAL(back.size(), 1u);
+    BOOST_TEST((back[0] == row));
+
+    // 21 cells: device, channel, kind, name, value, unit, fault, maintenance, calibrating,
+    // warming_up, alarm1..alarm4, ok, protocol, monotonic_ns, received_at, requested_at,
+    // latency_s, error.
+    const auto old = detail::decode_rows(
+        R"([["anz","I1","transducer","O2",20.5,"%",0,1,0,0,0,1,0,0,0,"modbus-rtu",42,)"
+        R"("2023-11-14T22:13:20.123456Z",null,0.01,null],)"
+        R"(["anz",null,null,null,null,null,null,null,null,null,null,null,null,null,null,)"
+        R"("modbus-rtu",43,"2023-11-14T22:13:21.000000Z",null,null,"bad frame"]])");
+    BOOST_REQUIRE_EQUAL(old.size(), 2u);
+    const Row &r = old[0];
+    BOOST_TEST(std::get<std::string>(r[col::channel]) == "I1");
+    BOOST_TEST(std::get<double>(r[col::value]) == 20.5);
+    BOOST_TEST(std::holds_alternative<std::monostate>(r[col::text]));
+    BOOST_TEST(std::get<std::string>(r[col::unit]) == "%");
+    BOOST_TEST(std::get<std::string>(r[col::flags]) == "maintenance,alarm2");
+    BOOST_TEST(std::get<std::int64_t>(r[col::ok]) == 0);
+    BOOST_TEST(std::get<std::string>(r[col::severity]) == "warning");
+    BOOST_TEST(std::get<std::string>(r[col::protocol]) == "modbus-rtu");
+    BOOST_TEST(std::get<std::int64_t>(r[col::monotonic_ns]) == 42);
+    BOOST_TEST(std::get<std::string>(r[col::received_at]) == "2023-11-14T22:13:20.123456Z");
+    BOOST_TEST(std::get<double>(r[col::latency_s]) == 0.01);
+    const Row &e = old[1];  // an error row: no reading, so no flags
+    BOOST_TEST(std::holds_alternative<std::monostate>(e[col::flags]));
+    BOOST_TEST(std::holds_alternative<std::monostate>(e[col::ok]));
+    BOOST_TEST(std::get<std::string>(e[col::error]) == "bad frame");
 }
