@@ -11,6 +11,7 @@
 
 #include <anyserial/device/decoder.hpp>
 #include <anyserial/plugin_host.hpp>
+#include <boost/json.hpp>
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <cstdio>
