@@ -47,8 +47,8 @@ std::vector<dev::ArgValue> parse_args(const dev::CommandInfo &c,
                                       const std::vector<std::string> &words,
                                       const std::vector<std::string> &opts) {
     if (words.size() > c.args.size())
-        throw UsageError(fmt::format("{} takes {} argument(s), not {}", c.id, c.args.size(),
-                                     words.size()));
+        throw UsageError(
+            fmt::format("{} takes {} argument(s), not {}", c.id, c.args.size(), words.size()));
     std::vector<dev::ArgValue> out;
     for (std::size_t i = 0; i < c.args.size(); ++i) {
         const dev::ArgInfo &a = c.args[i];
@@ -113,12 +113,12 @@ void print_json(std::ostream &os, const Outcome &o) {
                                 {"fields", fields_json(r.fields)},
                                 {"frame", r.frame ? boost::json::value(frame_json(*r.frame))
                                                   : boost::json::value(nullptr)}});
-    os << boost::json::serialize(boost::json::object{
-              {"port", o.port},
-              {"protocol", o.protocol},
-              {"address", o.address.empty() ? boost::json::value(nullptr)
-                                            : boost::json::value(o.address)},
-              {"results", std::move(results)}})
+    os << boost::json::serialize(
+              boost::json::object{{"port", o.port},
+                                  {"protocol", o.protocol},
+                                  {"address", o.address.empty() ? boost::json::value(nullptr)
+                                                                : boost::json::value(o.address)},
+                                  {"results", std::move(results)}})
        << '\n';
 }
 
@@ -142,9 +142,9 @@ CommandCall prepare_command(const ProtocolChoice &choice, const std::string &id,
     }
     if (!found) {
         const std::string declared = declared_ids(choice);
-        throw UsageError(fmt::format("{} declares no command '{}' ({})", who(choice), id,
-                                     declared.empty() ? "it declares no commands"
-                                                      : "declared: " + declared));
+        throw UsageError(
+            fmt::format("{} declares no command '{}' ({})", who(choice), id,
+                        declared.empty() ? "it declares no commands" : "declared: " + declared));
     }
     return call;
 }

@@ -30,7 +30,7 @@ CommandCall prepare_command(const ProtocolChoice &choice, const std::string &id,
 // Opens `port` and runs `calls` in order on one session; prints each result (text, or one
 // JSON document {"port","protocol","address","results":[...]}). The exit code.
 int run_commands(Context &ctx, const std::string &verb, const std::string &port,
-                 device::DeviceOptions options, const std::vector<CommandCall> &calls,
-                 bool confirm, bool json);
+                 device::DeviceOptions options, const std::vector<CommandCall> &calls, bool confirm,
+                 bool json);
 
 }  // namespace anyserial::cli

@@ -62,10 +62,14 @@ std::string flags_text(const dev::FlagSet &f) {
 
 json::value field_value(const dev::Field &f) {
     switch (f.type) {
-    case dev::ValueType::number: return f.number;
-    case dev::ValueType::integer: return static_cast<std::int64_t>(f.number);
-    case dev::ValueType::text: return json::value(f.text);
-    case dev::ValueType::absent: break;
+        case dev::ValueType::number:
+            return f.number;
+        case dev::ValueType::integer:
+            return static_cast<std::int64_t>(f.number);
+        case dev::ValueType::text:
+            return json::value(f.text);
+        case dev::ValueType::absent:
+            break;
     }
     return nullptr;
 }
@@ -112,16 +116,15 @@ json::object command_json(const dev::CommandInfo &c) {
         json::array choices;
         for (const auto &x : a.choices)
             choices.emplace_back(x);
-        args.push_back(json::object{
-            {"id", a.id},
-            {"summary", a.summary},
-            {"type", dev::to_string(a.type)},
-            {"unit", a.unit},
-            {"optional", a.optional},
-            {"min", a.min ? json::value(*a.min) : json::value(nullptr)},
-            {"max", a.max ? json::value(*a.max) : json::value(nullptr)},
-            {"choices", std::move(choices)},
-            {"max_length", a.max_length}});
+        args.push_back(json::object{{"id", a.id},
+                                    {"summary", a.summary},
+                                    {"type", dev::to_string(a.type)},
+                                    {"unit", a.unit},
+                                    {"optional", a.optional},
+                                    {"min", a.min ? json::value(*a.min) : json::value(nullptr)},
+                                    {"max", a.max ? json::value(*a.max) : json::value(nullptr)},
+                                    {"choices", std::move(choices)},
+                                    {"max_length", a.max_length}});
     }
     return {{"id", c.id},
             {"summary", c.summary},

@@ -18,18 +18,25 @@ std::string text_of(const char *s) {
 
 device::ValueType value_type_of(std::uint32_t t) {
     switch (t) {
-    case ANYSERIAL_VALUE_NUMBER: return device::ValueType::number;
-    case ANYSERIAL_VALUE_TEXT: return device::ValueType::text;
-    case ANYSERIAL_VALUE_INTEGER: return device::ValueType::integer;
-    default: return device::ValueType::absent;
+        case ANYSERIAL_VALUE_NUMBER:
+            return device::ValueType::number;
+        case ANYSERIAL_VALUE_TEXT:
+            return device::ValueType::text;
+        case ANYSERIAL_VALUE_INTEGER:
+            return device::ValueType::integer;
+        default:
+            return device::ValueType::absent;
     }
 }
 
 device::Safety safety_of(std::uint32_t s) {
     switch (s) {
-    case ANYSERIAL_SAFETY_READ_ONLY: return device::Safety::read_only;
-    case ANYSERIAL_SAFETY_STATE_CHANGING: return device::Safety::state_changing;
-    default: return device::Safety::destructive;  // an unknown tier is gated like the worst
+        case ANYSERIAL_SAFETY_READ_ONLY:
+            return device::Safety::read_only;
+        case ANYSERIAL_SAFETY_STATE_CHANGING:
+            return device::Safety::state_changing;
+        default:
+            return device::Safety::destructive;  // an unknown tier is gated like the worst
     }
 }
 
@@ -156,7 +163,8 @@ ProtocolChoice resolve_protocol(const PluginHost &host, std::string_view text) {
         c.automatic = true;
         c.family = fams.front();
         c.candidates = auto_candidates(host, c.family);
-        if (c.candidates.empty()) refuse(host, text, "no protocol of " + c.family + " takes part in AUTO");
+        if (c.candidates.empty())
+            refuse(host, text, "no protocol of " + c.family + " takes part in AUTO");
         return c;
     }
     if (const LoadedProtocol *p = host.protocol(text)) {
@@ -201,8 +209,7 @@ ProtocolChoice resolve_protocol(const PluginHost &host, std::string_view text) {
 ProtocolChoice resolve_one_protocol(const PluginHost &host, std::string_view text,
                                     std::string_view why_one) {
     ProtocolChoice c = resolve_protocol(host, text);
-    if (c.automatic)
-        refuse(host, text, fmt::format("{} needs one protocol, not AUTO", why_one));
+    if (c.automatic) refuse(host, text, fmt::format("{} needs one protocol, not AUTO", why_one));
     return c;
 }
 
@@ -221,9 +228,9 @@ std::string checked_address(const ProtocolChoice &choice, const std::optional<st
         if (canonical.empty()) canonical = *n;
     }
     if (!any)
-        throw UsageError(fmt::format("{} '{}': {} takes no address", option, *given,
-                                     choice.automatic ? "no protocol of " + choice.family
-                                                      : choice.only().id));
+        throw UsageError(
+            fmt::format("{} '{}': {} takes no address", option, *given,
+                        choice.automatic ? "no protocol of " + choice.family : choice.only().id));
     return canonical;
 }
 

@@ -33,10 +33,10 @@ ProtocolInfo describe_protocol(const LoadedProtocol &p);
 
 // What --protocol resolved to.
 struct ProtocolChoice {
-    std::string text;           // as given
-    std::string option;         // for DeviceOptions::protocol (a bare MODE becomes its id)
-    std::string family;         // for DeviceOptions::family when AUTO
-    bool automatic = false;     // AUTO over `candidates`
+    std::string text;        // as given
+    std::string option;      // for DeviceOptions::protocol (a bare MODE becomes its id)
+    std::string family;      // for DeviceOptions::family when AUTO
+    bool automatic = false;  // AUTO over `candidates`
     std::vector<ProtocolInfo> candidates;  // the one protocol, or AUTO's
     const ProtocolInfo &only() const { return candidates.front(); }
 };

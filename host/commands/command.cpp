@@ -4,11 +4,12 @@
 // with type, range or choices, unit; no port needed), NAME runs one with its arguments in
 // declared order. Everything the declaration allows is checked before the port opens: the
 // command, --confirm for a state-changing or destructive one, every argument.
+#include "command.hpp"
+
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 #include <ostream>
 
-#include "command.hpp"
 #include "device_command.hpp"
 #include "device_options.hpp"
 #include "device_output.hpp"
@@ -51,8 +52,8 @@ int run(cli::Context &ctx) {
         "help,h", "show this help");
     cli::add_device_options(opts);
     po::options_description hidden;
-    hidden.add_options()("name", po::value<std::string>())(
-        "arg", po::value<std::vector<std::string>>());
+    hidden.add_options()("name", po::value<std::string>())("arg",
+                                                           po::value<std::vector<std::string>>());
     po::options_description all;
     all.add(opts).add(hidden);
     po::positional_options_description pos;

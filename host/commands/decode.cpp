@@ -267,8 +267,9 @@ int run(anyserial::cli::Context &ctx) {
     opts.add_options()("protocol", po::value<std::string>()->value_name("ID"),
                        ("a broadcast protocol (default: the only loaded one, or " +
                         std::string(anyserial::cli::kDefaultDevice) + " among several)")
-                           .c_str())("file", po::value<std::string>()->default_value("-"),
-                       "capture file, - = stdin (lines up to 64 KiB; a longer one is a bad frame)")(
+                           .c_str())(
+        "file", po::value<std::string>()->default_value("-"),
+        "capture file, - = stdin (lines up to 64 KiB; a longer one is a bad frame)")(
         "json", "one JSON object per frame")("help,h", "show this help");
     po::positional_options_description pos;
     pos.add("file", 1);
@@ -302,5 +303,5 @@ int run(anyserial::cli::Context &ctx) {
 
 }  // namespace
 
-static const anyserial::cli::Registration reg{"decode", "decode a broadcast protocol's frames offline",
-                                              &run};
+static const anyserial::cli::Registration reg{"decode",
+                                              "decode a broadcast protocol's frames offline", &run};

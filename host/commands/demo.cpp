@@ -1,8 +1,8 @@
 // anyserial demo [--protocol ID] [--seconds S] [--sink KIND:FILE] — no hardware needed: a
 // simulated device on a kernel pty (any protocol plugin that ships a simulator), opened like
-// a real one, recorded at 2 Hz for a few seconds with live readings, into a sink (default: a CSV file in a new temporary
-// directory), then a summary that says where the recording is. The options (and the
-// sink's file) are checked before anything starts; the temporary directory is kept only
+// a real one, recorded at 2 Hz for a few seconds with live readings, into a sink (default: a CSV
+// file in a new temporary directory), then a summary that says where the recording is. The options
+// (and the sink's file) are checked before anything starts; the temporary directory is kept only
 // when the demo completes, removed on every other exit (a failure, SIGINT/SIGTERM: 130).
 #include <stdlib.h>
 
@@ -26,8 +26,8 @@
 #include <ostream>
 
 #include "command.hpp"
-#include "device_options.hpp"
 #include "default_device.hpp"
+#include "device_options.hpp"
 #include "device_output.hpp"
 #include "interrupt.hpp"
 #include "output_options.hpp"
@@ -175,8 +175,8 @@ int run(anyserial::cli::Context &ctx) {
     opts.add_options()("protocol",
                        po::value<std::string>()->value_name("ID")->default_value(kDefaultDevice),
                        "the device to simulate: a protocol plugin id or FAMILY:MODE whose plugin "
-                       "ships a simulator")("seconds", anyserial::cli::duration_value()->default_value(3.0),
-                       "how long to record, > 0")(
+                       "ships a simulator")(
+        "seconds", anyserial::cli::duration_value()->default_value(3.0), "how long to record, > 0")(
         "sink", po::value<std::string>()->value_name("KIND:FILE"),
         "csv:F, jsonl:F or sqlite:F (default: a CSV in a new temporary directory, kept only "
         "when the demo completes)")("help,h", "show this help");
@@ -207,11 +207,12 @@ int run(anyserial::cli::Context &ctx) {
             return anyserial::cli::exit_failure;
         }
     }
-    const anyserial::cli::ProtocolChoice choice = anyserial::cli::resolve_one_protocol(
-        ctx.host(), vm["protocol"].as<std::string>(), "demo");
+    const anyserial::cli::ProtocolChoice choice =
+        anyserial::cli::resolve_one_protocol(ctx.host(), vm["protocol"].as<std::string>(), "demo");
     const anyserial::cli::ProtocolInfo &proto = choice.only();
     if (!proto.simulator)
-        throw anyserial::cli::UsageError("--protocol " + proto.id + ": the plugin ships no simulator");
+        throw anyserial::cli::UsageError("--protocol " + proto.id +
+                                         ": the plugin ships no simulator");
     asio::io_context io;
     int rc = anyserial::cli::exit_failure;
     std::optional<TempDir> tmp;
@@ -244,5 +245,5 @@ int run(anyserial::cli::Context &ctx) {
 
 }  // namespace
 
-static const anyserial::cli::Registration reg{
-    "demo", "a simulated device, read live (no hardware)", &run};
+static const anyserial::cli::Registration reg{"demo", "a simulated device, read live (no hardware)",
+                                              &run};

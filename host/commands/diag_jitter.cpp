@@ -1,9 +1,9 @@
 // anyserial diag jitter --port P [--protocol ID] [--address A] [--rate HZ] [--duration S]
 //                       [--json]
 // Interval statistics of what arrives: a broadcasting device's frames (passive), or the
-// replies of a poll loop at --rate (the drift-free recorder) for a request/response device. Reports count,
-// mean, p50, p99, max, min and standard deviation of the inter-arrival intervals (ms),
-// from the receive loop's monotonic timestamps.
+// replies of a poll loop at --rate (the drift-free recorder) for a request/response device. Reports
+// count, mean, p50, p99, max, min and standard deviation of the inter-arrival intervals (ms), from
+// the receive loop's monotonic timestamps.
 #include <algorithm>
 #include <anyserial/device/session.hpp>
 #include <anyserial/plugin_host.hpp>

@@ -34,8 +34,8 @@ asio::awaitable<int> discover(cli::Context &ctx, std::vector<std::string> ports,
             r["found"] = true;
             r["protocol"] = d.protocol_id();
             r["mode"] = d.mode();
-            r["address"] = d.address().empty() ? boost::json::value(nullptr)
-                                               : boost::json::value(d.address());
+            r["address"] =
+                d.address().empty() ? boost::json::value(nullptr) : boost::json::value(d.address());
             r["error"] = nullptr;
             if (!json) ctx.out << port << ": " << cli::device_label(d) << '\n';
             d.close();
@@ -76,9 +76,8 @@ int run(cli::Context &ctx) {
         for (const anyserial::PortInfo &p : anyserial::list_serial_ports(ctx.host()))
             ports.push_back(p.device);
     }
-    return cli::run_to_completion(ctx, "discover",
-                                  discover(ctx, std::move(ports), std::move(o),
-                                           vm.count("json") != 0));
+    return cli::run_to_completion(
+        ctx, "discover", discover(ctx, std::move(ports), std::move(o), vm.count("json") != 0));
 }
 
 }  // namespace

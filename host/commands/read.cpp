@@ -62,8 +62,8 @@ asio::awaitable<int> read(cli::Context &ctx, Request q) {
         o["family"] = d.family();
         o["mode"] = d.mode();
         o["port"] = q.port;
-        o["address"] = d.address().empty() ? boost::json::value(nullptr)
-                                           : boost::json::value(d.address());
+        o["address"] =
+            d.address().empty() ? boost::json::value(nullptr) : boost::json::value(d.address());
         ctx.out << boost::json::serialize(o) << '\n';
     } else {
         ctx.out << cli::device_label(d) << " on " << q.port << "\n\n";

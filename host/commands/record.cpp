@@ -4,7 +4,8 @@
 // Drift-free timed polling into a sink. One --port (and at most one --address): one
 // device, AUTO allowed. Several --port entries (each with its --address, or one --address
 // for all): a Manager of peers of one request/response protocol with addresses, the same
-// path shared as one multidrop line. A live progress line on a terminal, then a summary (with --json:
+// path shared as one multidrop line. A live progress line on a terminal, then a summary (with
+// --json:
 // {"summary":{...},"sink":"..."}). SIGINT/SIGTERM end it with everything acquired flushed.
 // A broadcasting device is recorded frame by frame (as --passive) unless
 // --rate asks for timed samples. --passive: every frame as it arrives, one batch per frame,
@@ -57,7 +58,7 @@ std::string_view without_verb(std::string_view error) {
 }
 
 struct Entry {
-    std::string port;  // as given
+    std::string port;     // as given
     std::string line;     // the path opened: links resolved, so one device is one shared line
     std::string address;  // canonical; "" = the protocol's default
 };
@@ -105,8 +106,7 @@ asio::awaitable<Source> open_source(anyserial::PluginHost &host, const Options &
         for (const Entry &e : o.entries) {
             dev::DeviceOptions d = o.device;
             d.address = e.address;
-            co_await s.manager->async_add(e.port + "@" + d.address, e.line, d,
-                                          asio::use_awaitable);
+            co_await s.manager->async_add(e.port + "@" + d.address, e.line, d, asio::use_awaitable);
         }
     } catch (...) {
         s.manager->close();
@@ -312,9 +312,8 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o,
         co_return anyserial::cli::exit_failure;
     }
     if (o.passive) {
-        ctx.err << "recording " << o.entries.front().port << " ("
-                << current->device->protocol_id() << ") passively: every frame into "
-                << sink->describe() << std::endl;
+        ctx.err << "recording " << o.entries.front().port << " (" << current->device->protocol_id()
+                << ") passively: every frame into " << sink->describe() << std::endl;
         Passive r;
         co_await record_passive(ctx, o, *current->device, *sink, interrupt, r);
         current->close();
@@ -447,7 +446,8 @@ void frame_options(const po::variables_map &vm, const anyserial::cli::ProtocolCh
 
 // --port and --address: one device per (line, address); a path and a link to it name the
 // same line. Addresses are checked against the protocol's syntax.
-std::vector<Entry> entries(const po::variables_map &vm, const anyserial::cli::ProtocolChoice &proto) {
+std::vector<Entry> entries(const po::variables_map &vm,
+                           const anyserial::cli::ProtocolChoice &proto) {
     const auto ports = vm["port"].as<std::vector<std::string>>();
     std::vector<std::string> addresses{""};
     if (vm.count("address") != 0) addresses = vm["address"].as<std::vector<std::string>>();
@@ -458,8 +458,8 @@ std::vector<Entry> entries(const po::variables_map &vm, const anyserial::cli::Pr
     std::set<std::pair<std::string, std::string>> seen;
     for (std::size_t i = 0; i < ports.size(); ++i) {
         Entry e{ports[i], ports[i],
-                anyserial::cli::checked_address(proto,
-                                                addresses.size() == 1 ? addresses[0] : addresses[i])};
+                anyserial::cli::checked_address(
+                    proto, addresses.size() == 1 ? addresses[0] : addresses[i])};
         // Explicit, so two ports without --address are one (line, address) pair.
         if (e.address.empty() && !proto.automatic) e.address = proto.only().address.default_address;
         std::error_code fs_ec;
@@ -589,5 +589,4 @@ int run(anyserial::cli::Context &ctx) {
 }  // namespace
 
 static const anyserial::cli::Registration reg{
-    "record", "record a device (or several) into files, PostgreSQL, MQTT or line protocol",
-    &run};
+    "record", "record a device (or several) into files, PostgreSQL, MQTT or line protocol", &run};

@@ -1,7 +1,8 @@
 // anyserial stream --port P [--protocol ID] [--address A] [--baud B] [--rate HZ] [--duration S]
 //                  [--json]
 // One line (or one JSON object, the long-format row) per sample as it arrives: a passive
-// subscription for a broadcasting device, timed polls at --rate for a request/response one. Runs until
+// subscription for a broadcasting device, timed polls at --rate for a request/response one. Runs
+// until
 // --duration, SIGINT/SIGTERM, or the line is lost. The "streaming ..." banner and the final
 // count go to stderr, so stdout carries samples only.
 #include <anyserial/device/session.hpp>
@@ -154,8 +155,7 @@ int run(anyserial::cli::Context &ctx) {
         "[--duration S] [--json]");
     opts.add_options()("port", po::value<std::string>()->value_name("P"), "device port")(
         "baud", anyserial::cli::baud_value(), "baud rate (default: the protocol's)")(
-        "rate", anyserial::cli::rate_value(),
-        "poll rate of a request/response device (default 1)")(
+        "rate", anyserial::cli::rate_value(), "poll rate of a request/response device (default 1)")(
         "duration", anyserial::cli::duration_value(), "stop after S seconds")(
         "timeout", anyserial::cli::timeout_value(), "per-call timeout in seconds")(
         "json", "one JSON object per sample")("help,h", "show this help");
@@ -165,8 +165,7 @@ int run(anyserial::cli::Context &ctx) {
     if (vm.count("port") == 0) throw anyserial::cli::UsageError("--port is required");
     Options o;
     o.port = vm["port"].as<std::string>();
-    o.device =
-        anyserial::cli::device_options(anyserial::cli::protocol_option(ctx.host(), vm), vm);
+    o.device = anyserial::cli::device_options(anyserial::cli::protocol_option(ctx.host(), vm), vm);
     o.rate = anyserial::cli::positive_option(vm, "rate", anyserial::cli::max_rate_hz);
     o.duration = anyserial::cli::positive_option(vm, "duration");
     o.json = vm.count("json") != 0;
@@ -176,5 +175,5 @@ int run(anyserial::cli::Context &ctx) {
 
 }  // namespace
 
-static const anyserial::cli::Registration reg{
-    "stream", "stream samples from a device as they arrive", &run};
+static const anyserial::cli::Registration reg{"stream",
+                                              "stream samples from a device as they arrive", &run};
