@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <optional>
 #include <ostream>
 
 #include "device_options.hpp"
@@ -77,21 +78,21 @@ asio::awaitable<Outcome> run_all(PluginHost &host, std::string port, dev::Device
                                  std::vector<CommandCall> calls, bool confirm) {
     Outcome out;
     out.port = port;
-    dev::Device d;
+    std::optional<dev::Device> d;
     try {
-        d = co_await open_device(host, port, std::move(options));
-        out.protocol = d.protocol_id();
-        out.address = d.address();
+        d.emplace(co_await open_device(host, port, std::move(options)));
+        out.protocol = d->protocol_id();
+        out.address = d->address();
         for (CommandCall &c : calls) {
-            auto [ec, r] = co_await d.async_command(c.id, std::move(c.args), confirm,
-                                                    asio::as_tuple(asio::use_awaitable));
-            if (ec) d.throw_last_error();
+            auto [ec, r] = co_await d->async_command(c.id, std::move(c.args), confirm,
+                                                     asio::as_tuple(asio::use_awaitable));
+            if (ec) d->throw_last_error();
             out.results.push_back(std::move(r));
         }
     } catch (...) {
         out.error = std::current_exception();
     }
-    d.close();
+    if (d) d->close();
     co_return out;
 }
 
