@@ -91,10 +91,9 @@ device::DeviceOptions Manager::check_peer(const std::string &name, const std::st
                 "; a broadcasting device is a single talker, not a multidrop peer",
             ctx);
     if (d.address == nullptr || d.address->kind == ANYSERIAL_ADDRESS_NONE)
-        device::throw_device_error(errc::validation,
-                                   "manager: " + id +
-                                       " has no device addresses; one line holds one such device",
-                                   ctx);
+        device::throw_device_error(
+            errc::validation,
+            "manager: " + id + " has no device addresses; one line holds one such device", ctx);
     const auto syntax = syntax_of(*d.address);
     const auto address = syntax.normalise(o.address);
     if (!address)
@@ -127,8 +126,8 @@ device::DeviceOptions Manager::check_peer(const std::string &name, const std::st
 }
 
 asio::awaitable<device::Device *> Manager::attach(std::string name,
-                                                    const device::Transport &transport,
-                                                    device::DeviceOptions options) {
+                                                  const device::Transport &transport,
+                                                  device::DeviceOptions options) {
     if (options.device.empty()) options.device = name;  // peers share a port: label by name
     auto [ec, dev] = co_await device::async_open_device(transport, std::move(options),
                                                         asio::as_tuple(asio::use_awaitable));
@@ -149,7 +148,7 @@ asio::awaitable<device::Device *> Manager::attach(std::string name,
 }
 
 asio::awaitable<device::Device *> Manager::add_on_path(std::string name, std::string path,
-                                                         device::DeviceOptions options) {
+                                                       device::DeviceOptions options) {
     options = check_peer(name, path, std::move(options));
     // Adds on one path open its transport once: the next waits and reuses it (a second open
     // of an exclusive port would fail; a second transport would compete for the bytes).
@@ -171,7 +170,7 @@ asio::awaitable<device::Device *> Manager::add_on_path(std::string name, std::st
 }
 
 asio::awaitable<device::Device *> Manager::add_on_path_locked(std::string name, std::string path,
-                                                                device::DeviceOptions options) {
+                                                              device::DeviceOptions options) {
     options = check_peer(name, path, std::move(options));  // the state may have moved meanwhile
     auto it = owned_.find(path);
     const bool in_use = std::any_of(entries_.begin(), entries_.end(),
@@ -205,8 +204,8 @@ asio::awaitable<device::Device *> Manager::add_on_path_locked(std::string name, 
 }
 
 asio::awaitable<device::Device *> Manager::add_on_transport(std::string name,
-                                                              device::Transport transport,
-                                                              device::DeviceOptions options) {
+                                                            device::Transport transport,
+                                                            device::DeviceOptions options) {
     if (!transport)
         device::throw_device_error(errc::closed, "manager: '" + name + "': empty transport");
     options = check_peer(name, transport.path(), std::move(options));

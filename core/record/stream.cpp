@@ -88,14 +88,16 @@ StreamingSession open_stream(device::Device &device, std::optional<StreamMode> m
     if (!broadcast && !device.address().empty()) ctx.address = device.address();
     if (broadcast && resolved != StreamMode::autoprint) {
         device::throw_device_error(device::errc::validation,
-                                   proto + " broadcasts: it only supports AUTOPRINT streaming, "
-                                           "not poll",
+                                   proto +
+                                       " broadcasts: it only supports AUTOPRINT streaming, "
+                                       "not poll",
                                    ctx);
     }
     if (!broadcast && resolved != StreamMode::poll) {
         device::throw_device_error(device::errc::validation,
-                                   proto + " is request/response: it only supports POLL "
-                                           "streaming, not autoprint",
+                                   proto +
+                                       " is request/response: it only supports POLL "
+                                       "streaming, not autoprint",
                                    ctx);
     }
     if (rate_hz && !(*rate_hz > 0.0 && std::isfinite(*rate_hz))) {

@@ -76,12 +76,14 @@ void influx_line(std::string &out, const Sample &s) {
     if (const auto *f = std::get_if<std::int64_t>(&row[col::ok])) {
         field("ok");
         out += *f ? "true" : "false";
-        // The set flags and their highest severity: string fields (their ids are the
-        // plugin's, unbounded as tags).
-        field("flags");
-        string_field(out, std::get<std::string>(row[col::flags]));
-        field("severity");
-        string_field(out, std::get<std::string>(row[col::severity]));
+    }
+    // The set flags and their highest severity: string fields, when any flag is set (the
+    // ids are the plugin's: unbounded as tags).
+    for (std::size_t i : {std::size_t{col::flags}, std::size_t{col::severity}}) {
+        if (const auto *t = std::get_if<std::string>(&row[i]); t && !t->empty()) {
+            field(columns()[i]);
+            string_field(out, *t);
+        }
     }
     if (const auto *v = std::get_if<double>(&row[col::latency_s])) {
         field("latency_s");

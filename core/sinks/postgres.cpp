@@ -24,15 +24,29 @@ using detail::SpooledBatch;
 // The table's columns in order: `time` (received_at) first, for TimescaleDB.
 constexpr std::size_t pg_count = 19;
 constexpr std::array<const char *, pg_count> pg_columns{
-    "time",     "device",   "channel",      "kind",         "name",      "value", "text",
-    "unit",     "flags",    "ok",           "severity",     "protocol",  "monotonic_ns",
-    "requested_at", "latency_s", "error",   "run_id",       "seq",       "tick"};
+    "time",      "device", "channel", "kind",     "name",     "value",        "text",
+    "unit",      "flags",  "ok",      "severity", "protocol", "monotonic_ns", "requested_at",
+    "latency_s", "error",  "run_id",  "seq",      "tick"};
 // Row index of each table column (-1: run_id, seq, tick come from the batch).
-constexpr std::array<int, pg_count> row_index{
-    col::received_at, col::device,       col::channel,  col::kind,     col::name,
-    col::value,       col::text,         col::unit,     col::flags,    col::ok,
-    col::severity,    col::protocol,     col::monotonic_ns, col::requested_at,
-    col::latency_s,   col::error,        -1,            -1,            -1};
+constexpr std::array<int, pg_count> row_index{col::received_at,
+                                              col::device,
+                                              col::channel,
+                                              col::kind,
+                                              col::name,
+                                              col::value,
+                                              col::text,
+                                              col::unit,
+                                              col::flags,
+                                              col::ok,
+                                              col::severity,
+                                              col::protocol,
+                                              col::monotonic_ns,
+                                              col::requested_at,
+                                              col::latency_s,
+                                              col::error,
+                                              -1,
+                                              -1,
+                                              -1};
 
 bool valid_identifier(const std::string &s) {
     if (s.empty() || s.size() > 63) return false;
@@ -51,8 +65,7 @@ std::optional<std::string> cell_text(const Cell &c, bool boolean) {
     return std::nullopt;
 }
 
-std::array<std::optional<std::string>, pg_count> table_row(const SpooledBatch &b,
-                                                           std::size_t i) {
+std::array<std::optional<std::string>, pg_count> table_row(const SpooledBatch &b, std::size_t i) {
     std::array<std::optional<std::string>, pg_count> out;
     for (std::size_t c = 0; c < pg_count; ++c) {
         const int r = row_index[c];
@@ -174,7 +187,8 @@ class PgTransport final : public detail::Transport {
         exec(fmt::format(
                  "CREATE TABLE IF NOT EXISTS {} (time timestamptz NOT NULL, device text NOT NULL, "
                  "channel text, kind text, name text, value double precision, text text, "
-                 "unit text, flags text, ok boolean, severity text, protocol text, monotonic_ns bigint, requested_at timestamptz, "
+                 "unit text, flags text, ok boolean, severity text, protocol text, monotonic_ns "
+                 "bigint, requested_at timestamptz, "
                  "latency_s double precision, error text, run_id text NOT NULL, "
                  "seq bigint NOT NULL, tick bigint NOT NULL, UNIQUE (run_id, seq, time))",
                  table_),

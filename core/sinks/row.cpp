@@ -17,8 +17,8 @@ std::string Sink::describe() const {
 
 const std::array<std::string_view, column_count> &columns() noexcept {
     static constexpr std::array<std::string_view, column_count> names{
-        "device",   "channel",  "kind",         "name",        "value",        "text",
-        "unit",     "flags",    "ok",           "severity",    "protocol",     "monotonic_ns",
+        "device",      "channel",      "kind",      "name",     "value",    "text",
+        "unit",        "flags",        "ok",        "severity", "protocol", "monotonic_ns",
         "received_at", "requested_at", "latency_s", "error"};
     return names;
 }

@@ -10,9 +10,7 @@ namespace anyserial::sinks::detail {
 
 namespace json = boost::json;
 
-namespace {
-
-std::string encode(const std::vector<Row> &rows) {
+std::string encode_rows(const std::vector<Row> &rows) {
     json::array out;
     out.reserve(rows.size());
     for (const Row &row : rows) {
@@ -34,6 +32,8 @@ std::string encode(const std::vector<Row> &rows) {
     }
     return json::serialize(out);
 }
+
+namespace {
 
 Cell cell_of(const json::value &c) {
     if (c.is_int64()) return c.get_int64();
@@ -78,7 +78,9 @@ Row legacy_row(const json::array &cells) {
     return row;
 }
 
-std::vector<Row> decode(std::string_view text) {
+}  // namespace
+
+std::vector<Row> decode_rows(std::string_view text) {
     constexpr std::size_t legacy_count = 21;
     std::vector<Row> rows;
     const json::value doc = json::parse(text);
@@ -95,8 +97,6 @@ std::vector<Row> decode(std::string_view text) {
     }
     return rows;
 }
-
-}  // namespace
 
 std::string new_run_id() {
     std::random_device rd;
@@ -251,7 +251,7 @@ sqlite3_stmt *Spool::prepare(const char *sql) {
 
 std::int64_t Spool::append(const std::string &run_id, std::uint64_t tick, std::uint64_t first_seq,
                            const std::vector<Row> &rows) {
-    const std::string text = encode(rows);
+    const std::string text = encode_rows(rows);
     sqlite3_reset(insert_);
     sqlite3_bind_text(insert_, 1, key_.data(), static_cast<int>(key_.size()), SQLITE_TRANSIENT);
     sqlite3_bind_text(insert_, 2, run_id.data(), static_cast<int>(run_id.size()), SQLITE_TRANSIENT);
@@ -274,7 +274,7 @@ std::optional<SpooledBatch> Spool::oldest() {
     b.tick = static_cast<std::uint64_t>(sqlite3_column_int64(oldest_, 2));
     b.first_seq = static_cast<std::uint64_t>(sqlite3_column_int64(oldest_, 3));
     const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(oldest_, 4));
-    b.rows = decode(text ? text : "[]");
+    b.rows = decode_rows(text ? text : "[]");
     sqlite3_reset(oldest_);
     return b;
 }

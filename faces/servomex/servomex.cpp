@@ -180,8 +180,8 @@ std::optional<CalibrationProgress> calibration_progress_of(const CommandResult &
         why = "calibration.status: no valid 'active' field (0/1) in the result";
         return std::nullopt;
     }
-    const auto ph = phase && phase->type == ValueType::text ? parse_cal_phase(phase->text)
-                                                             : std::nullopt;
+    const auto ph =
+        phase && phase->type == ValueType::text ? parse_cal_phase(phase->text) : std::nullopt;
     if (!ph) {
         why = "calibration.status: no valid 'phase' field (idle, gas1, gas2) in the result";
         return std::nullopt;

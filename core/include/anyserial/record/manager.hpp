@@ -12,8 +12,8 @@
 #pragma once
 
 #include <algorithm>
-#include <anyserial/device/session.hpp>
 #include <anyserial/device/errors.hpp>
+#include <anyserial/device/session.hpp>
 #include <anyserial/device/transport.hpp>
 #include <anyserial/errors.hpp>
 #include <anyserial/log.hpp>
@@ -413,16 +413,15 @@ class Manager : public BasicManager<device::Device> {
 
   private:
     boost::asio::awaitable<device::Device *> add_on_path(std::string name, std::string path,
-                                                           device::DeviceOptions options);
-    boost::asio::awaitable<device::Device *> add_on_path_locked(std::string name,
-                                                                  std::string path,
-                                                                  device::DeviceOptions options);
-    boost::asio::awaitable<device::Device *> add_on_transport(std::string name,
-                                                                device::Transport transport,
+                                                         device::DeviceOptions options);
+    boost::asio::awaitable<device::Device *> add_on_path_locked(std::string name, std::string path,
                                                                 device::DeviceOptions options);
+    boost::asio::awaitable<device::Device *> add_on_transport(std::string name,
+                                                              device::Transport transport,
+                                                              device::DeviceOptions options);
     boost::asio::awaitable<device::Device *> attach(std::string name,
-                                                      const device::Transport &transport,
-                                                      device::DeviceOptions options);
+                                                    const device::Transport &transport,
+                                                    device::DeviceOptions options);
     // Checks a peer before any I/O; returns its options with the protocol resolved to a
     // plugin id and the address in canonical form.
     device::DeviceOptions check_peer(const std::string &name, const std::string &port_key,

@@ -50,9 +50,7 @@ class PollSource {
 
     // The source's protocol plugin id when it has one (a Device's `protocol_id()`), for
     // the error row of a tick that failed; nullopt for a Manager or a source without it.
-    std::optional<std::string> protocol() const {
-        return impl_ ? impl_->protocol() : std::nullopt;
-    }
+    std::optional<std::string> protocol() const { return impl_ ? impl_->protocol() : std::nullopt; }
 
     // Why the source's last poll failed, naming the port and the cause (a Device's
     // last_error(), without the error category's name); `ec`'s message for a source that

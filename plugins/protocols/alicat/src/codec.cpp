@@ -107,8 +107,8 @@ int flag_bit(std::string_view mnemonic) noexcept {
 // ---- format ----------------------------------------------------------------------------------
 
 std::size_t Format::non_conditional() const noexcept {
-    return static_cast<std::size_t>(std::count_if(
-        columns.begin(), columns.end(), [](const Column &c) { return !c.conditional; }));
+    return static_cast<std::size_t>(std::count_if(columns.begin(), columns.end(),
+                                                  [](const Column &c) { return !c.conditional; }));
 }
 
 int Format::find_stat(int stat) const noexcept {
@@ -139,14 +139,22 @@ std::string snake_case(std::string_view name) {
 
 std::string stat_id(int stat) {
     switch (stat) {
-        case 2: return "abs_press";
-        case 3: return "flow_temp";
-        case 4: return "volu_flow";
-        case 5: return "mass_flow";
-        case 37: return "mass_flow_setpt";
-        case 700: return "unit_id";
-        case 703: return "gas";
-        default: return "";
+        case 2:
+            return "abs_press";
+        case 3:
+            return "flow_temp";
+        case 4:
+            return "volu_flow";
+        case 5:
+            return "mass_flow";
+        case 37:
+            return "mass_flow_setpt";
+        case 700:
+            return "unit_id";
+        case 703:
+            return "gas";
+        default:
+            return "";
     }
 }
 
@@ -173,8 +181,9 @@ std::string join(const std::vector<std::string_view> &t, std::size_t from, std::
 }
 
 bool is_d_code(std::string_view t) {
-    return t.size() >= 2 && t[0] == 'D' &&
-           std::all_of(t.begin() + 1, t.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    return t.size() >= 2 && t[0] == 'D' && std::all_of(t.begin() + 1, t.end(), [](char c) {
+               return std::isdigit(static_cast<unsigned char>(c));
+           });
 }
 
 int legacy_stat(std::string_view name) {
@@ -294,8 +303,8 @@ std::string FormatParser::finish(Format &out) const {
 
 // ---- frames ----------------------------------------------------------------------------------
 
-FrameError decode_frame(std::string_view line, const Format &format, char expect_uid,
-                        Decoded &out, std::string *why, bool streaming) {
+FrameError decode_frame(std::string_view line, const Format &format, char expect_uid, Decoded &out,
+                        std::string *why, bool streaming) {
     auto fail = [&](FrameError e, std::string text) {
         if (why != nullptr) *why = std::move(text);
         return e;
@@ -314,7 +323,8 @@ FrameError decode_frame(std::string_view line, const Format &format, char expect
     if (t.empty()) return fail(FrameError::structure, "empty line");
     if (!streaming) {
         if (t[0].size() != 1 || !std::isalpha(static_cast<unsigned char>(t[0][0])))
-            return fail(FrameError::structure, "no unit id at the start of '" + std::string(line) + "'");
+            return fail(FrameError::structure,
+                        "no unit id at the start of '" + std::string(line) + "'");
         const char uid = static_cast<char>(std::toupper(static_cast<unsigned char>(t[0][0])));
         if (expect_uid != 0 && uid != expect_uid)
             return fail(FrameError::address, std::string("frame from unit '") + uid +
@@ -339,8 +349,8 @@ FrameError decode_frame(std::string_view line, const Format &format, char expect
         } else if (c.text) {
             v.text = std::string(tok);
         } else if (!parse_number(tok, v.number)) {
-            return fail(FrameError::structure, "column '" + c.name + "': '" + std::string(tok) +
-                                                   "' is not a number");
+            return fail(FrameError::structure,
+                        "column '" + c.name + "': '" + std::string(tok) + "' is not a number");
         }
         out.values.push_back(std::move(v));
     }
@@ -390,29 +400,52 @@ Kind kind_from_model(std::string_view model) {
     };
     // Longest matching prefix wins (§1).
     static const std::array<P, 46> table{{
-        {"M-", Kind::gas_flow_meter},          {"MS-", Kind::gas_flow_meter},
-        {"MQ-", Kind::gas_flow_meter},         {"MW-", Kind::gas_flow_meter},
-        {"MB-", Kind::gas_flow_meter},         {"MBS-", Kind::gas_flow_meter},
-        {"MWB-", Kind::gas_flow_meter},        {"B-", Kind::gas_flow_meter},
-        {"MC", Kind::gas_flow_controller},     {"SFF-", Kind::gas_flow_controller},
-        {"BC-", Kind::gas_flow_controller},    {"P-", Kind::pressure_meter},
-        {"PB-", Kind::pressure_meter},         {"PS-", Kind::pressure_meter},
-        {"EP-", Kind::pressure_meter},         {"PC-", Kind::pressure_controller},
-        {"PCS-", Kind::pressure_controller},   {"PCD-", Kind::pressure_controller},
-        {"PCRD-", Kind::pressure_controller},  {"PC3-", Kind::pressure_controller},
-        {"PCH-", Kind::pressure_controller},   {"PCP-", Kind::pressure_controller},
-        {"PCR-", Kind::pressure_controller},   {"PCAS-", Kind::pressure_controller},
-        {"EPC-", Kind::pressure_controller},   {"EPCD-", Kind::pressure_controller},
-        {"IVC-", Kind::pressure_controller},   {"PCS", Kind::pressure_controller},
-        {"EPCS-", Kind::pressure_controller},  {"IVCS-", Kind::pressure_controller},
-        {"L-", Kind::liquid_meter},            {"LB-", Kind::liquid_meter},
-        {"LC-", Kind::liquid_controller},      {"LCR-", Kind::liquid_controller},
-        {"LCS-", Kind::liquid_controller},     {"K-", Kind::coda_meter},
-        {"KM-", Kind::coda_meter},             {"KC-", Kind::coda_controller},
-        {"KF-", Kind::coda_controller},        {"KG-", Kind::coda_controller},
-        {"MCR", Kind::gas_flow_controller},    {"MCD", Kind::gas_flow_controller},
-        {"MCS", Kind::gas_flow_controller},    {"MCQ", Kind::gas_flow_controller},
-        {"MCW", Kind::gas_flow_controller},    {"MCV", Kind::gas_flow_controller},
+        {"M-", Kind::gas_flow_meter},
+        {"MS-", Kind::gas_flow_meter},
+        {"MQ-", Kind::gas_flow_meter},
+        {"MW-", Kind::gas_flow_meter},
+        {"MB-", Kind::gas_flow_meter},
+        {"MBS-", Kind::gas_flow_meter},
+        {"MWB-", Kind::gas_flow_meter},
+        {"B-", Kind::gas_flow_meter},
+        {"MC", Kind::gas_flow_controller},
+        {"SFF-", Kind::gas_flow_controller},
+        {"BC-", Kind::gas_flow_controller},
+        {"P-", Kind::pressure_meter},
+        {"PB-", Kind::pressure_meter},
+        {"PS-", Kind::pressure_meter},
+        {"EP-", Kind::pressure_meter},
+        {"PC-", Kind::pressure_controller},
+        {"PCS-", Kind::pressure_controller},
+        {"PCD-", Kind::pressure_controller},
+        {"PCRD-", Kind::pressure_controller},
+        {"PC3-", Kind::pressure_controller},
+        {"PCH-", Kind::pressure_controller},
+        {"PCP-", Kind::pressure_controller},
+        {"PCR-", Kind::pressure_controller},
+        {"PCAS-", Kind::pressure_controller},
+        {"EPC-", Kind::pressure_controller},
+        {"EPCD-", Kind::pressure_controller},
+        {"IVC-", Kind::pressure_controller},
+        {"PCS", Kind::pressure_controller},
+        {"EPCS-", Kind::pressure_controller},
+        {"IVCS-", Kind::pressure_controller},
+        {"L-", Kind::liquid_meter},
+        {"LB-", Kind::liquid_meter},
+        {"LC-", Kind::liquid_controller},
+        {"LCR-", Kind::liquid_controller},
+        {"LCS-", Kind::liquid_controller},
+        {"K-", Kind::coda_meter},
+        {"KM-", Kind::coda_meter},
+        {"KC-", Kind::coda_controller},
+        {"KF-", Kind::coda_controller},
+        {"KG-", Kind::coda_controller},
+        {"MCR", Kind::gas_flow_controller},
+        {"MCD", Kind::gas_flow_controller},
+        {"MCS", Kind::gas_flow_controller},
+        {"MCQ", Kind::gas_flow_controller},
+        {"MCW", Kind::gas_flow_controller},
+        {"MCV", Kind::gas_flow_controller},
     }};
     Kind best = Kind::unknown;
     std::size_t best_len = 0;
@@ -437,15 +470,24 @@ bool is_flow(Kind k) noexcept {
 
 const char *kind_name(Kind k) noexcept {
     switch (k) {
-        case Kind::gas_flow_meter: return "gas flow meter";
-        case Kind::gas_flow_controller: return "gas flow controller";
-        case Kind::pressure_meter: return "pressure meter";
-        case Kind::pressure_controller: return "pressure controller";
-        case Kind::liquid_meter: return "liquid flow meter";
-        case Kind::liquid_controller: return "liquid flow controller";
-        case Kind::coda_meter: return "CODA meter";
-        case Kind::coda_controller: return "CODA controller";
-        default: return "unknown kind";
+        case Kind::gas_flow_meter:
+            return "gas flow meter";
+        case Kind::gas_flow_controller:
+            return "gas flow controller";
+        case Kind::pressure_meter:
+            return "pressure meter";
+        case Kind::pressure_controller:
+            return "pressure controller";
+        case Kind::liquid_meter:
+            return "liquid flow meter";
+        case Kind::liquid_controller:
+            return "liquid flow controller";
+        case Kind::coda_meter:
+            return "CODA meter";
+        case Kind::coda_controller:
+            return "CODA controller";
+        default:
+            return "unknown kind";
     }
 }
 
@@ -481,11 +523,20 @@ int apply_m_line(std::string_view line, Identity &id, bool &gp_style) {
     gp_style = digits.size() == 1;
     if (!gp_style) {
         switch (code) {
-            case 0: id.manufacturer = trim(payload); break;
-            case 4: id.model = after_label(payload, "Model Number"); break;
-            case 5: id.serial = after_label(payload, "Serial Number"); break;
-            case 9: id.software = after_label(payload, "Software Revision"); break;
-            default: break;
+            case 0:
+                id.manufacturer = trim(payload);
+                break;
+            case 4:
+                id.model = after_label(payload, "Model Number");
+                break;
+            case 5:
+                id.serial = after_label(payload, "Serial Number");
+                break;
+            case 9:
+                id.software = after_label(payload, "Software Revision");
+                break;
+            default:
+                break;
         }
     } else {
         // GP: M0..M8 with short labels.
@@ -543,7 +594,8 @@ std::string format_number(double v, int width, int decimals, bool is_signed) {
     std::snprintf(digits, sizeof digits, "%.*f", decimals, std::fabs(v));
     std::string body(digits);
     const int room = width - (is_signed ? 1 : 0);
-    if (static_cast<int>(body.size()) < room) body.insert(0, static_cast<std::size_t>(room) - body.size(), '0');
+    if (static_cast<int>(body.size()) < room)
+        body.insert(0, static_cast<std::size_t>(room) - body.size(), '0');
     if (!is_signed) return body;
     return std::string(1, v < 0 ? '-' : '+') + body;
 }

@@ -35,7 +35,8 @@ uint64_t reading_flags(int stat, uint64_t frame_flags) {
 
 const std::vector<CommandDef> &command_table() {
     static const std::vector<CommandDef> table = {
-        {"setpoint.get", "read the setpoint in force (LS on 9v+, the frame's setpoint column below)",
+        {"setpoint.get",
+         "read the setpoint in force (LS on 9v+, the frame's setpoint column below)",
          ANYSERIAL_SAFETY_READ_ONLY},
         {"setpoint.set", "set the setpoint, in the setpoint column's unit (LS on 9v+, S below)",
          ANYSERIAL_SAFETY_STATE_CHANGING},
@@ -43,7 +44,8 @@ const std::vector<CommandDef> &command_table() {
          ANYSERIAL_SAFETY_READ_ONLY},
         {"gas.set", "select the gas by code 0..255 or short name, volatile (GS / G)",
          ANYSERIAL_SAFETY_STATE_CHANGING},
-        {"tare.flow", "tare the flow reading (T); only with no flow", ANYSERIAL_SAFETY_STATE_CHANGING},
+        {"tare.flow", "tare the flow reading (T); only with no flow",
+         ANYSERIAL_SAFETY_STATE_CHANGING},
         {"tare.pressure", "tare gauge pressure (TP); only with the line vented",
          ANYSERIAL_SAFETY_STATE_CHANGING},
         {"valve.hold", "hold the valves at their present position (HP)",
@@ -73,15 +75,15 @@ std::string format_arg(double v) {
 Session::Session(bool streaming, const anyserial_protocol_options_t &o)
     : streaming_protocol_(streaming),
       line_timeout_ns_(o.response_timeout_ns != 0 ? o.response_timeout_ns : 500 * kMs),
-      table_timeout_ns_(o.response_timeout_ns != 0 ? std::max<uint64_t>(o.response_timeout_ns,
-                                                                         1000 * kMs)
-                                                   : 1000 * kMs),
+      table_timeout_ns_(o.response_timeout_ns != 0
+                            ? std::max<uint64_t>(o.response_timeout_ns, 1000 * kMs)
+                            : 1000 * kMs),
       retries_(o.retries == UINT32_MAX ? 1 : o.retries) {
     if (o.address != nullptr && o.address[0] != '\0') {
         const char c = static_cast<char>(std::toupper(static_cast<unsigned char>(o.address[0])));
         if (o.address[1] != '\0' || c < 'A' || c > 'Z')
-            throw std::invalid_argument(std::string("Alicat unit id must be one letter A..Z, not '") +
-                                        o.address + "'");
+            throw std::invalid_argument(
+                std::string("Alicat unit id must be one letter A..Z, not '") + o.address + "'");
         uid_ = c;
     }
     table_ = FormatParser(uid_);
@@ -113,7 +115,8 @@ int32_t Session::begin(const anyserial_protocol_request_t &req) {
                     "alicat-stream only listens to a streaming unit; use protocol `alicat` for "
                     "requests");
     if (req.op == ANYSERIAL_OP_COMMAND) {
-        if (req.command == nullptr) return fail(ANYSERIAL_E_INVALID_ARGUMENT, "command without an id");
+        if (req.command == nullptr)
+            return fail(ANYSERIAL_E_INVALID_ARGUMENT, "command without an id");
         command_ = req.command;
         const auto &t = command_table();
         if (std::none_of(t.begin(), t.end(), [&](const CommandDef &c) { return command_ == c.id; }))
@@ -121,21 +124,26 @@ int32_t Session::begin(const anyserial_protocol_request_t &req) {
         for (uint32_t i = 0; i < req.arg_count && req.args != nullptr; ++i) {
             anyserial_arg_value_t a{};
             if (req.args[i] != nullptr)
-                std::memcpy(&a, req.args[i], std::min<std::size_t>(req.args[i]->struct_size, sizeof a));
-            arg_texts_.push_back(a.value_type == ANYSERIAL_VALUE_TEXT && a.text != nullptr ? a.text : "");
+                std::memcpy(&a, req.args[i],
+                            std::min<std::size_t>(req.args[i]->struct_size, sizeof a));
+            arg_texts_.push_back(a.value_type == ANYSERIAL_VALUE_TEXT && a.text != nullptr ? a.text
+                                                                                           : "");
             args_.push_back(a);
         }
     } else if (req.op < ANYSERIAL_OP_PROBE || req.op > ANYSERIAL_OP_READ_STATUS) {
-        return fail(ANYSERIAL_E_NOT_SUPPORTED, "operation " + std::to_string(req.op) + " is not supported");
+        return fail(ANYSERIAL_E_NOT_SUPPORTED,
+                    "operation " + std::to_string(req.op) + " is not supported");
     }
     if (unit_streaming_ && command_ != "streaming.stop")
-        return fail(ANYSERIAL_E_STATE, unit + " is streaming: only streaming.stop may be sent "
-                                              "(or listen with protocol alicat-stream)");
+        return fail(ANYSERIAL_E_STATE, unit +
+                                           " is streaming: only streaming.stop may be sent "
+                                           "(or listen with protocol alicat-stream)");
     active_ = true;
     const bool stop = command_ == "streaming.stop";
-    const bool need_identity = req.op == ANYSERIAL_OP_IDENTIFY || (req.op == ANYSERIAL_OP_COMMAND && !stop);
-    const bool need_format = need_identity || req.op == ANYSERIAL_OP_READ_FRAME ||
-                             req.op == ANYSERIAL_OP_READ_STATUS;
+    const bool need_identity =
+        req.op == ANYSERIAL_OP_IDENTIFY || (req.op == ANYSERIAL_OP_COMMAND && !stop);
+    const bool need_format =
+        need_identity || req.op == ANYSERIAL_OP_READ_FRAME || req.op == ANYSERIAL_OP_READ_STATUS;
     if (req.op == ANYSERIAL_OP_IDENTIFY) {  // identify always reads the device again
         m_done_ = ve_done_ = have_format_ = false;
         identity_ = Identity{};
@@ -155,11 +163,17 @@ int32_t Session::begin(const anyserial_protocol_request_t &req) {
 
 int32_t Session::plan_op() {
     switch (req_.op) {
-        case ANYSERIAL_OP_PROBE: steps_.push_back({Expect::probe, ""}); return ANYSERIAL_OK;
+        case ANYSERIAL_OP_PROBE:
+            steps_.push_back({Expect::probe, ""});
+            return ANYSERIAL_OK;
         case ANYSERIAL_OP_READ_FRAME:
-        case ANYSERIAL_OP_READ_STATUS: steps_.push_back({Expect::frame, ""}); return ANYSERIAL_OK;
-        case ANYSERIAL_OP_IDENTIFY: return ANYSERIAL_OK;
-        default: return plan_command();
+        case ANYSERIAL_OP_READ_STATUS:
+            steps_.push_back({Expect::frame, ""});
+            return ANYSERIAL_OK;
+        case ANYSERIAL_OP_IDENTIFY:
+            return ANYSERIAL_OK;
+        default:
+            return plan_command();
     }
 }
 
@@ -176,40 +190,54 @@ int32_t Session::plan_command() {
                             kind_name(kind_) + ", firmware " +
                             (firmware_.known ? firmware_.text : "unknown") + ")";
     auto unsupported = [&](const std::string &why) {
-        return fail(ANYSERIAL_E_NOT_SUPPORTED, command_ + " is not supported by " + who + ": " + why);
+        return fail(ANYSERIAL_E_NOT_SUPPORTED,
+                    command_ + " is not supported by " + who + ": " + why);
     };
     const bool numeric = firmware_.known && !firmware_.gp;
-    const bool controller = is_controller(kind_) || (kind_ == Kind::unknown && setpoint_column() >= 0);
+    const bool controller =
+        is_controller(kind_) || (kind_ == Kind::unknown && setpoint_column() >= 0);
     const bool flow = is_flow(kind_) || (kind_ == Kind::unknown && format_.find_stat(5) >= 0);
-    if (!firmware_.known) return unsupported("its firmware generation is unknown (VE and ??M* gave none)");
+    if (!firmware_.known)
+        return unsupported("its firmware generation is unknown (VE and ??M* gave none)");
     const std::string gp = firmware_.gp ? "$$" : "";
 
     if (command_ == "setpoint.get" || command_ == "setpoint.set") {
         if (!controller) return unsupported("a meter has no setpoint");
         if (setpoint_column() < 0) return unsupported("its data frame has no setpoint column");
         if (command_ == "setpoint.get") {
-            steps_.push_back(firmware_.at_least(9, 0) ? Step{Expect::ls, "LS"} : Step{Expect::frame, ""});
+            steps_.push_back(firmware_.at_least(9, 0) ? Step{Expect::ls, "LS"}
+                                                      : Step{Expect::frame, ""});
             return ANYSERIAL_OK;
         }
-        if (args_.empty() || args_[0].value_type != ANYSERIAL_VALUE_NUMBER || !std::isfinite(args_[0].number))
+        if (args_.empty() || args_[0].value_type != ANYSERIAL_VALUE_NUMBER ||
+            !std::isfinite(args_[0].number))
             return fail(ANYSERIAL_E_INVALID_ARGUMENT, "setpoint.set needs a number `value`");
         const std::string v = format_arg(args_[0].number);
-        if (firmware_.at_least(9, 0)) steps_.push_back({Expect::ls, "LS " + v});
-        else if (numeric) steps_.push_back({Expect::frame, "S " + v});
-        else return unsupported("GP setpoint writes are not documented");
+        if (firmware_.at_least(9, 0))
+            steps_.push_back({Expect::ls, "LS " + v});
+        else if (numeric)
+            steps_.push_back({Expect::frame, "S " + v});
+        else
+            return unsupported("GP setpoint writes are not documented");
         return ANYSERIAL_OK;
     }
     if (command_ == "gas.get" || command_ == "gas.set") {
         if (!flow) return unsupported("only flow units select a gas");
         if (command_ == "gas.get") {
-            if (firmware_.at_least(10, 5)) steps_.push_back({Expect::gs, "GS"});
-            else if (format_.find_stat(703) >= 0) steps_.push_back({Expect::frame, ""});
-            else return unsupported("below 10v05 the gas is read from the frame, which has no gas column");
+            if (firmware_.at_least(10, 5))
+                steps_.push_back({Expect::gs, "GS"});
+            else if (format_.find_stat(703) >= 0)
+                steps_.push_back({Expect::frame, ""});
+            else
+                return unsupported(
+                    "below 10v05 the gas is read from the frame, which has no gas column");
             return ANYSERIAL_OK;
         }
         const std::string g = arg_texts_.empty() ? "" : arg_texts_[0];
         int code = -1;
-        if (!g.empty() && std::all_of(g.begin(), g.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+        if (!g.empty() && std::all_of(g.begin(), g.end(), [](char c) {
+                return std::isdigit(static_cast<unsigned char>(c));
+            }))
             code = g.size() <= 3 ? std::atoi(g.c_str()) : 256;
         else if (args_.size() == 1 && args_[0].value_type == ANYSERIAL_VALUE_INTEGER)
             code = static_cast<int>(args_[0].number);
@@ -217,16 +245,22 @@ int32_t Session::plan_command() {
             code = gas_code(g);
         if (code < 0 || code > 255)
             return fail(ANYSERIAL_E_INVALID_ARGUMENT,
-                        "gas '" + g + "' is neither a code 0..255 nor a known short name (Air, Ar, CH4, CO, CO2, C2H6, H2, He, N2, N2O, Ne, O2)");
-        if (firmware_.at_least(10, 5)) steps_.push_back({Expect::gs, "GS " + std::to_string(code)});
-        else steps_.push_back({Expect::frame, gp + "G " + std::to_string(code)});
+                        "gas '" + g +
+                            "' is neither a code 0..255 nor a known short name (Air, Ar, CH4, CO, "
+                            "CO2, C2H6, H2, He, N2, N2O, Ne, O2)");
+        if (firmware_.at_least(10, 5))
+            steps_.push_back({Expect::gs, "GS " + std::to_string(code)});
+        else
+            steps_.push_back({Expect::frame, gp + "G " + std::to_string(code)});
         return ANYSERIAL_OK;
     }
     if (command_ == "tare.flow" || command_ == "tare.pressure") {
-        if (command_ == "tare.flow" && !flow) return unsupported("a pressure unit has no flow to tare");
+        if (command_ == "tare.flow" && !flow)
+            return unsupported("a pressure unit has no flow to tare");
         const std::string token = command_ == "tare.flow" ? "T" : "TP";
         // GP answers tares with silence (§1): a write with no reply.
-        steps_.push_back(firmware_.gp ? Step{Expect::none, "$$" + token} : Step{Expect::frame, token});
+        steps_.push_back(firmware_.gp ? Step{Expect::none, "$$" + token}
+                                      : Step{Expect::frame, token});
         return ANYSERIAL_OK;
     }
     if (command_ == "valve.hold" || command_ == "valve.close" || command_ == "valve.release") {
@@ -241,7 +275,8 @@ int32_t Session::plan_command() {
     if (command_ == "streaming.start") {
         if (!numeric) return unsupported("GP units do not stream");
         if (!args_.empty() && args_[0].value_type != ANYSERIAL_VALUE_ABSENT) {
-            if (!firmware_.at_least(10, 5)) return unsupported("NCS (the streaming interval) needs 10v05");
+            if (!firmware_.at_least(10, 5))
+                return unsupported("NCS (the streaming interval) needs 10v05");
             const double ms = args_[0].number;
             if (!(ms >= 0 && ms <= 65535))
                 return fail(ANYSERIAL_E_INVALID_ARGUMENT, "interval_ms must be 0..65535");
@@ -289,8 +324,9 @@ int32_t Session::next_transaction(anyserial_transaction_t &tx) {
     tx.len = static_cast<uint32_t>(tx_bytes_.size());
     tx.data = reinterpret_cast<const uint8_t *>(tx_bytes_.data());
     tx.expects_response = s.expect != Expect::none;
-    tx.response_timeout_ns = s.expect == Expect::d_table || s.expect == Expect::m_table ? table_timeout_ns_
-                                                                                        : line_timeout_ns_;
+    tx.response_timeout_ns = s.expect == Expect::d_table || s.expect == Expect::m_table
+                                 ? table_timeout_ns_
+                                 : line_timeout_ns_;
     tx.idle_before_ns = s.expect == Expect::d_table ? kTableSilenceNs : kIdleNs;
     tx.end_on_silence_ns = s.expect == Expect::d_table ? kTableSilenceNs : 0;
     tx.retries = s.expect == Expect::none ? 0 : retries_;
@@ -374,7 +410,8 @@ uint32_t Session::feed(std::span<const uint8_t> data, anyserial_protocol_event_t
 
 uint32_t Session::handle_line(std::string_view raw_line, anyserial_protocol_event_t &ev) {
     if (has_high_bytes(raw_line))
-        return bad(ev, ANYSERIAL_BAD_FRAME_STRUCTURE, "byte >= 0x80 in a reply: line dropped as noise");
+        return bad(ev, ANYSERIAL_BAD_FRAME_STRUCTURE,
+                   "byte >= 0x80 in a reply: line dropped as noise");
     const std::string clean = strip_backspaces(raw_line);
     const std::string_view line = clean;
     const auto t = split_spaces(line);
@@ -405,7 +442,8 @@ uint32_t Session::handle_line(std::string_view raw_line, anyserial_protocol_even
             m_done_ = true;
             return response(ev);
         }
-        event_text_ = std::string("Alicat unit ") + uid_ + " rejected '" + sent + "' (" + clean + ")";
+        event_text_ =
+            std::string("Alicat unit ") + uid_ + " rejected '" + sent + "' (" + clean + ")";
         ev.type = ANYSERIAL_EVENT_EXCEPTION;
         ev.reason = event_text_.c_str();
         ev.raw = reinterpret_cast<const uint8_t *>(event_raw_.data());
@@ -417,11 +455,13 @@ uint32_t Session::handle_line(std::string_view raw_line, anyserial_protocol_even
         return bad(ev, ANYSERIAL_BAD_FRAME_ADDRESS,
                    "reply from unit '" + std::string(t[0]) + "', expected '" + uid_ + "'");
     switch (expect) {
-        case Expect::probe: return response(ev);
+        case Expect::probe:
+            return response(ev);
         case Expect::m_table: {
             bool gp = false;
             const int code = apply_m_line(line, identity_, gp);
-            if (code < 0) return bad(ev, ANYSERIAL_BAD_FRAME_STRUCTURE, "not a ??M* line: '" + clean + "'");
+            if (code < 0)
+                return bad(ev, ANYSERIAL_BAD_FRAME_STRUCTURE, "not a ??M* line: '" + clean + "'");
             if ((!gp && code == 9) || (gp && code == 8)) {
                 m_done_ = true;
                 kind_ = kind_from_model(identity_.model);
@@ -432,7 +472,9 @@ uint32_t Session::handle_line(std::string_view raw_line, anyserial_protocol_even
         }
         case Expect::ve: {
             const Firmware f = parse_firmware(line.substr(1));
-            if (!f.known) return bad(ev, ANYSERIAL_BAD_FRAME_UNEXPECTED, "VE reply without a version: '" + clean + "'");
+            if (!f.known)
+                return bad(ev, ANYSERIAL_BAD_FRAME_UNEXPECTED,
+                           "VE reply without a version: '" + clean + "'");
             firmware_ = f;
             ve_done_ = true;
             return response(ev);
@@ -447,7 +489,10 @@ uint32_t Session::handle_line(std::string_view raw_line, anyserial_protocol_even
             std::string why;
             const FrameError e = decode_frame(line, format_, uid_, d, &why);
             if (e != FrameError::none)
-                return bad(ev, e == FrameError::address ? ANYSERIAL_BAD_FRAME_ADDRESS : ANYSERIAL_BAD_FRAME_STRUCTURE, why);
+                return bad(ev,
+                           e == FrameError::address ? ANYSERIAL_BAD_FRAME_ADDRESS
+                                                    : ANYSERIAL_BAD_FRAME_STRUCTURE,
+                           why);
             build_frame(d, event_raw_);
             last_frame_ = d;
             field_store_.clear();
@@ -457,7 +502,9 @@ uint32_t Session::handle_line(std::string_view raw_line, anyserial_protocol_even
                 for (int i = 0; i < col; ++i)
                     k += format_.columns[static_cast<std::size_t>(i)].conditional ? 0 : 1;
                 const Value &v = d.values[k];
-                if (!v.absent) add_field_number("setpoint", v.number, format_.columns[static_cast<std::size_t>(col)].unit);
+                if (!v.absent)
+                    add_field_number("setpoint", v.number,
+                                     format_.columns[static_cast<std::size_t>(col)].unit);
             }
             if (command_.rfind("gas.", 0) == 0) {
                 const int col = format_.find_stat(703);
@@ -505,7 +552,8 @@ uint32_t Session::handle_line(std::string_view raw_line, anyserial_protocol_even
                 return bad(ev, ANYSERIAL_BAD_FRAME_UNEXPECTED, "not an NCS reply: '" + clean + "'");
             return response(ev);
         }
-        default: return bad(ev, ANYSERIAL_BAD_FRAME_UNEXPECTED, "unexpected line '" + clean + "'");
+        default:
+            return bad(ev, ANYSERIAL_BAD_FRAME_UNEXPECTED, "unexpected line '" + clean + "'");
     }
 }
 
@@ -520,7 +568,10 @@ void Session::build_channels() {
         s.name = c.name;
         s.unit = c.unit;
         s.text = c.text;
-        s.kind = c.stat == 703 ? "gas" : is_setpoint_stat(c.stat) ? "setpoint" : c.text ? "text" : "measurement";
+        s.kind = c.stat == 703              ? "gas"
+                 : is_setpoint_stat(c.stat) ? "setpoint"
+                 : c.text                   ? "text"
+                                            : "measurement";
         channels_.push_back(std::move(s));
     }
 }
@@ -540,12 +591,14 @@ void Session::choose_stream_format(std::string_view line) {
     f.columns.push_back({700, "Unit ID", "unit_id", true, false, "", ""});
     if (numbers == 5 || numbers == 4) {
         const int stats[] = {2, 3, 4, 5, 37};
-        const char *names[] = {"Abs Press", "Flow Temp", "Volu Flow", "Mass Flow", "Mass Flow Setpt"};
+        const char *names[] = {"Abs Press", "Flow Temp", "Volu Flow", "Mass Flow",
+                               "Mass Flow Setpt"};
         for (std::size_t i = 0; i < numbers; ++i)
             f.columns.push_back({stats[i], names[i], stat_id(stats[i]), false, false, "", ""});
     } else {
         for (std::size_t i = 0; i < numbers; ++i)
-            f.columns.push_back({0, "Value " + std::to_string(i + 1), "value_" + std::to_string(i + 1), false, false, "", ""});
+            f.columns.push_back({0, "Value " + std::to_string(i + 1),
+                                 "value_" + std::to_string(i + 1), false, false, "", ""});
     }
     if (gas) f.columns.push_back({703, "Gas", "gas", true, false, "", ""});
     for (const FlagDef &d : flag_table())
@@ -564,7 +617,9 @@ void Session::build_frame(const Decoded &d, std::string_view raw) {
         if (k++ == 0) continue;  // the unit id
         ReadingStore r;
         r.channel = c.id;
-        r.type = v.absent ? ANYSERIAL_VALUE_ABSENT : c.text ? ANYSERIAL_VALUE_TEXT : ANYSERIAL_VALUE_NUMBER;
+        r.type = v.absent ? ANYSERIAL_VALUE_ABSENT
+                 : c.text ? ANYSERIAL_VALUE_TEXT
+                          : ANYSERIAL_VALUE_NUMBER;
         r.number = v.number;
         r.text = v.text;
         r.flags = reading_flags(c.stat, d.flags);
@@ -596,7 +651,8 @@ void Session::build_frame(const Decoded &d, std::string_view raw) {
 }
 
 void Session::add_field_number(const char *id, double v, const std::string &unit, bool integer) {
-    field_store_.push_back({id, "", unit, integer ? ANYSERIAL_VALUE_INTEGER : ANYSERIAL_VALUE_NUMBER, v});
+    field_store_.push_back(
+        {id, "", unit, integer ? ANYSERIAL_VALUE_INTEGER : ANYSERIAL_VALUE_NUMBER, v});
 }
 
 void Session::add_field_text(const char *id, const std::string &text) {
@@ -611,7 +667,8 @@ int32_t Session::result(anyserial_protocol_result_t &out) {
         add_field_text(ANYSERIAL_FIELD_MANUFACTURER, identity_.manufacturer);
         add_field_text(ANYSERIAL_FIELD_MODEL, identity_.model);
         add_field_text(ANYSERIAL_FIELD_SERIAL_NUMBER, identity_.serial);
-        add_field_text(ANYSERIAL_FIELD_FIRMWARE, firmware_.known ? firmware_.text : identity_.software);
+        add_field_text(ANYSERIAL_FIELD_FIRMWARE,
+                       firmware_.known ? firmware_.text : identity_.software);
         add_field_text("kind", kind_name(kind_));
         add_field_text("layout", format_.layout == Layout::legacy ? "legacy" : "default");
     }
@@ -631,7 +688,9 @@ int32_t Session::result(anyserial_protocol_result_t &out) {
         field_ptrs_.push_back(&x);
     out.field_count = static_cast<uint32_t>(fields_.size());
     out.fields = field_ptrs_.empty() ? nullptr : field_ptrs_.data();
-    out.frame = have_frame_ && req_.op != ANYSERIAL_OP_PROBE && req_.op != ANYSERIAL_OP_IDENTIFY ? &frame_ : nullptr;
+    out.frame = have_frame_ && req_.op != ANYSERIAL_OP_PROBE && req_.op != ANYSERIAL_OP_IDENTIFY
+                    ? &frame_
+                    : nullptr;
     return ANYSERIAL_OK;
 }
 

@@ -31,22 +31,32 @@ std::string number_or_dashes(const std::optional<double> &v) {
 
 }  // namespace
 
-Simulator::Simulator(char uid) : uid_(uid) { settle(); }
+Simulator::Simulator(char uid) : uid_(uid) {
+    settle();
+}
 
 void Simulator::settle() {
     // Closed loop: the flow follows the setpoint; a hold freezes it; HC stops it.
-    if (closed_) mass_flow_ = 0.0;
-    else if (!hold_) mass_flow_ = setpoint_;
+    if (closed_)
+        mass_flow_ = 0.0;
+    else if (!hold_)
+        mass_flow_ = setpoint_;
     if (mass_flow_) volu_flow_ = *mass_flow_ * 1.02;  // at 23.5 °C and 14.6 PSIA
 }
 
 bool Simulator::set_value(std::string_view channel, std::optional<double> v) {
-    if (channel == "abs_press") abs_press_ = v;
-    else if (channel == "flow_temp") flow_temp_ = v;
-    else if (channel == "volu_flow") volu_flow_ = v;
-    else if (channel == "mass_flow") mass_flow_ = v;
-    else if (channel == "mass_flow_setpt" && v) setpoint_ = *v;
-    else return false;
+    if (channel == "abs_press")
+        abs_press_ = v;
+    else if (channel == "flow_temp")
+        flow_temp_ = v;
+    else if (channel == "volu_flow")
+        volu_flow_ = v;
+    else if (channel == "mass_flow")
+        mass_flow_ = v;
+    else if (channel == "mass_flow_setpt" && v)
+        setpoint_ = *v;
+    else
+        return false;
     return true;
 }
 
@@ -72,7 +82,8 @@ std::string Simulator::frame_line(bool streamed) const {
 std::vector<std::string> Simulator::table_lines() const {
     const std::string u(1, uid_);
     std::vector<std::string> out;
-    out.push_back(u + " D00 ID_ NAME______________________ TYPE_______ WIDTH NOTES___________________");
+    out.push_back(u +
+                  " D00 ID_ NAME______________________ TYPE_______ WIDTH NOTES___________________");
     auto row = [&](int n, const char *stat, const char *name, const char *type, const char *width,
                    const std::string &notes) {
         char pos[8];
@@ -122,7 +133,8 @@ void Simulator::handle(uint64_t now_ns, std::string_view line) {
     // Stop streaming: prefix-less `@@ <id>`, the id becoming the unit's (§10).
     if (line.substr(0, 2) == "@@") {
         const auto t = split_spaces(line.substr(2));
-        if (streaming_ && t.size() == 1 && t[0].size() == 1 && std::isalpha(static_cast<unsigned char>(t[0][0]))) {
+        if (streaming_ && t.size() == 1 && t[0].size() == 1 &&
+            std::isalpha(static_cast<unsigned char>(t[0][0]))) {
             ++requests_;
             streaming_ = false;
             uid_ = static_cast<char>(std::toupper(static_cast<unsigned char>(t[0][0])));
@@ -182,7 +194,8 @@ void Simulator::handle(uint64_t now_ns, std::string_view line) {
             if (!parse_number(t[1], v) || v != static_cast<int>(v) || !set_gas(static_cast<int>(v)))
                 return reply(u + " ?");
         }
-        return reply(u + " " + std::to_string(gas_) + " " + gas_short_name(gas_) + " " + gas_long_name(gas_));
+        return reply(u + " " + std::to_string(gas_) + " " + gas_short_name(gas_) + " " +
+                     gas_long_name(gas_));
     }
     if ((cmd == "T" || cmd == "TP") && nargs <= 1) {
         if (cmd == "T" && nargs == 0 && !hold_ && !closed_ && setpoint_ == 0) mass_flow_ = 0.0;
@@ -225,7 +238,9 @@ std::size_t Simulator::poll_output(uint64_t now_ns, char *buf, std::size_t cap, 
         tx_ += '\r';
         ++frames_;
         const uint64_t step = uint64_t{std::max<uint32_t>(interval_ms_, 1)} * 1'000'000u;
-        next_frame_ns_ = std::max(next_frame_ns_ + step, now_ns + (interval_ms_ == 0 ? step : 0));
+        // Fixed rate; after a gap (or a start at time 0) resume from now, never a burst.
+        next_frame_ns_ += step;
+        if (next_frame_ns_ <= now_ns) next_frame_ns_ = now_ns + step;
     }
     const std::size_t n = std::min(cap, tx_.size());
     std::memcpy(buf, tx_.data(), n);

@@ -130,7 +130,7 @@ class Analyzer {
                 clear_face_error();
                 dev_.async_read_channel(std::move(id), t, std::move(self));
             },
-            [](ec_t &, Reading r) { return channel_status_of(r.flags); });
+            [](detail::ec_t &, Reading r) { return channel_status_of(r.flags); });
     }
     template <class Token>
     auto async_status(std::string id, Token &&token) {
@@ -146,7 +146,7 @@ class Analyzer {
                 clear_face_error();
                 dev_.async_read_status(t, std::move(self));
             },
-            [](ec_t &, DeviceStatus s) { return analyser_status_of(s); });
+            [](detail::ec_t &, DeviceStatus s) { return analyser_status_of(s); });
     }
     template <class Token>
     auto async_analyser_status(Token &&token) {
@@ -190,7 +190,8 @@ class Analyzer {
             },
             // Runs after the command: holds the error slot and the context, never `this`
             // (the Analyzer may have been moved meanwhile).
-            [slot = face_error_, ctx = detail::context_of(dev_)](ec_t &ec, CommandResult r) {
+            [slot = face_error_, ctx = detail::context_of(dev_)](detail::ec_t &ec,
+                                                                 CommandResult r) {
                 std::string why;
                 auto p = calibration_progress_of(r, why);
                 if (!p) {

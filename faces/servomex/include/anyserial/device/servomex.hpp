@@ -59,7 +59,9 @@ struct ChannelStatus {
 };
 // The status flags of a reading (its FlagSet, by declared flag id).
 ChannelStatus channel_status_of(const FlagSet &flags);
-inline ChannelStatus channel_status_of(const Reading &r) { return channel_status_of(r.flags); }
+inline ChannelStatus channel_status_of(const Reading &r) {
+    return channel_status_of(r.flags);
+}
 
 struct CalGroupState {
     int group = 1;  // 1-based

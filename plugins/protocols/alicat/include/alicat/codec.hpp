@@ -42,13 +42,13 @@ int flag_bit(std::string_view mnemonic) noexcept;
 enum class Layout { unknown, default_layout, legacy };
 
 struct Column {
-    int stat = 0;           // statistic code (DEFAULT), or mapped from the name (LEGACY)
-    std::string name;       // as the device prints it, without the `*`
-    std::string id;         // snake_case channel id
-    bool text = false;      // string column
+    int stat = 0;       // statistic code (DEFAULT), or mapped from the name (LEGACY)
+    std::string name;   // as the device prints it, without the `*`
+    std::string id;     // snake_case channel id
+    bool text = false;  // string column
     bool conditional = false;
-    std::string unit;       // unit label ("" when none); backtick -> degree sign
-    std::string mnemonic;   // conditional rows: the status mnemonic
+    std::string unit;      // unit label ("" when none); backtick -> degree sign
+    std::string mnemonic;  // conditional rows: the status mnemonic
 };
 
 struct Format {
@@ -93,18 +93,18 @@ struct Value {
 
 struct Decoded {
     char uid = 0;
-    std::vector<Value> values;          // one per non-conditional column (incl. the unit id)
-    std::vector<std::string> status;    // known mnemonics present
-    std::vector<std::string> unknown;   // leftover tokens kept raw
-    uint64_t flags = 0;                 // bits of `status`
+    std::vector<Value> values;         // one per non-conditional column (incl. the unit id)
+    std::vector<std::string> status;   // known mnemonics present
+    std::vector<std::string> unknown;  // leftover tokens kept raw
+    uint64_t flags = 0;                // bits of `status`
 };
 
 enum class FrameError { none, structure, address };
 
 // Decode one frame line. expect_uid 0 = any. In streaming (`@` or a leading space) the id
 // slot is replaced by `stream_uid` (0: `@`). Returns the error kind; *why says what.
-FrameError decode_frame(std::string_view line, const Format &format, char expect_uid,
-                        Decoded &out, std::string *why, bool streaming = false);
+FrameError decode_frame(std::string_view line, const Format &format, char expect_uid, Decoded &out,
+                        std::string *why, bool streaming = false);
 
 // ---- identification (§7) ---------------------------------------------------------------
 

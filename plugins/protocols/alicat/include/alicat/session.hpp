@@ -3,8 +3,6 @@
 // `alicat` (request/response) and `alicat-stream` (broadcast frames of a streaming unit).
 #pragma once
 
-#include "alicat/codec.hpp"
-
 #include <anyserial/sdk/protocol.h>
 
 #include <cstdint>
@@ -12,6 +10,8 @@
 #include <span>
 #include <string>
 #include <vector>
+
+#include "alicat/codec.hpp"
 
 namespace anyserial::alicat {
 
