@@ -69,7 +69,7 @@ asio::awaitable<int> demo(anyserial::cli::Context &ctx, anyserial::sim::PtySimul
     auto ex = co_await asio::this_coro::executor;
     // Listening before the first line is out: an interrupt always ends it cleanly.
     anyserial::cli::Interrupt interrupt(ex);
-    ctx.out << "simulated " << protocol << " device on " << sim.path() << "\n";
+    ctx.out << "simulated device (" << protocol << ") on " << sim.path() << "\n";
     dev::DeviceOptions o;
     o.protocol = protocol;
     dev::Device anz;
