@@ -539,6 +539,29 @@ class SimulatedDevice(unittest.TestCase):
         self.assertTrue(any(r["text"] for r in doc["readings"]), out)  # the gas column
         self.requests_seen(proc)
 
+    def test_alicat_streams_and_records_into_sqlite(self):
+        proc, link = self.simulate("--protocol", "alicat")
+        code, out, err = self.cli("stream", "--port", link, "--protocol", "alicat", "--rate",
+                                  "20", "--duration", "0.3", "--json")
+        self.assertEqual(code, 0, out + err)
+        rows = [json.loads(line) for line in out.splitlines()]
+        self.assertTrue(rows, err)
+        self.assertEqual({r["protocol"] for r in rows}, {"alicat"})
+        self.assertIn("mass_flow", {r["channel"] for r in rows})
+        db = os.path.join(self.scratch, "alicat.db")
+        code, out, err = self.cli("record", "--port", link, "--protocol", "alicat", "--rate",
+                                  "20", "--duration", "0.3", "--sink", f"sqlite:{db}")
+        self.assertEqual(code, 0, out + err)
+        con = sqlite3.connect(db)
+        try:
+            names = {row[0]: row[1] for row in con.execute(
+                "SELECT DISTINCT channel, unit FROM samples WHERE error IS NULL OR error = ''")}
+        finally:
+            con.close()
+        self.assertIn("mass_flow", names, names)
+        self.assertTrue(names["mass_flow"], names)  # its unit, from the device
+        self.requests_seen(proc)
+
 
 if __name__ == "__main__":
     unittest.main()
