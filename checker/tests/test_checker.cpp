@@ -1,0 +1,169 @@
+// plugin-check's own tests: each misbehaving fixture fails the test that names its fault,
+// with the fault in the reason; a crash or a hang fails one test and the checker goes on;
+// the well-behaved fixture and the shipped backends pass.
+#define BOOST_TEST_MODULE checker
+#include <anyserial/checker/checker.hpp>
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+#include <map>
+#include <sstream>
+
+namespace checker = anyserial::checker;
+
+namespace {
+
+struct Result {
+    std::string status, reason;
+};
+
+struct Report {
+    int exit_code = -1;
+    std::map<std::string, Result> tests;
+    std::uint64_t seed = 0;
+    std::string text;
+
+    const Result &at(const std::string &name) const {
+        const auto it = tests.find(name);
+        BOOST_REQUIRE_MESSAGE(it != tests.end(), "no result for " << name << " in " << text);
+        return it->second;
+    }
+};
+
+std::string fixture(const std::string &name) {
+    return std::string(CHECKER_FIXTURE_DIR) + "/anyserial-check-" + name + ".so";
+}
+
+Report check(const std::string &path, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {path, "--json", "--seed", "42"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::ostringstream out, err;
+    Report r;
+    r.exit_code = checker::run(args, out, err);
+    r.text = out.str() + err.str();
+    const auto doc = boost::json::parse(out.str()).as_object();
+    r.seed = doc.at("seed").to_number<std::uint64_t>();
+    for (const auto &t : doc.at("tests").as_array()) {
+        const auto &o = t.as_object();
+        r.tests[std::string(o.at("name").as_string())] = {std::string(o.at("status").as_string()),
+                                                          std::string(o.at("reason").as_string())};
+    }
+    return r;
+}
+
+void expect_failed(const Report &r, const std::string &test, const std::string &fault) {
+    const Result &res = r.at(test);
+    BOOST_TEST(res.status == "failed", test << " is " << res.status << ": " << res.reason);
+    BOOST_TEST(res.reason.find(fault) != std::string::npos,
+               test << " reason '" << res.reason << "' does not name '" << fault << "'");
+    BOOST_TEST(r.exit_code == 1);
+}
+
+std::size_t test_count() {
+    std::ostringstream out, err;
+    BOOST_REQUIRE(checker::run({"--list"}, out, err) == 0);
+    std::size_t n = 0;
+    for (char c : out.str())
+        n += c == '\n';
+    return n;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
+    std::ostringstream out, err;
+    BOOST_TEST(checker::run({}, out, err) == 2);
+    BOOST_TEST(checker::run({fixture("proto"), "--only", "no.such.test"}, out, err) == 2);
+    BOOST_TEST(err.str().find("no test named 'no.such.test'") != std::string::npos);
+    BOOST_TEST(checker::run({fixture("proto"), "--seed", "12x"}, out, err) == 2);
+    BOOST_TEST(checker::run({"/nonexistent/plugin.so"}, out, err) == 2);
+}
+
+BOOST_AUTO_TEST_CASE(list_names_every_test_with_a_description) {
+    std::ostringstream out, err;
+    BOOST_REQUIRE(checker::run({"--list"}, out, err) == 0);
+    for (const char *name :
+         {"loading.rtld_now", "descriptors.protocol", "backend.sync_fd.churn",
+          "backend.async.completions", "protocol.split_invariance", "robustness.alloc_leak"})
+        BOOST_TEST(out.str().find(std::string(name) + "  ") != std::string::npos, name);
+}
+
+BOOST_AUTO_TEST_CASE(good_protocol_fixture_passes_every_protocol_test) {
+    const Report r = check(fixture("proto"));
+    BOOST_TEST(r.exit_code == 0, r.text);
+    BOOST_TEST(r.seed == 42u);
+    for (const auto &[name, res] : r.tests)
+        BOOST_TEST(res.status != "failed", name << ": " << res.reason);
+    for (const char *name :
+         {"loading.init_idempotent", "descriptors.protocol", "protocol.capabilities",
+          "protocol.roundtrip", "protocol.split_invariance", "protocol.corruption",
+          "protocol.addresses", "robustness.session_state", "robustness.last_error",
+          "robustness.alloc_leak"})
+        BOOST_TEST(r.at(name).status == "passed", name << ": " << r.at(name).reason);
+    // a backend test on a protocol-only plugin is skipped with its reason, never passed
+    BOOST_TEST(r.at("backend.sync_fd.churn").status == "skipped");
+    BOOST_TEST(r.at("backend.sync_fd.churn").reason.find("no backend") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(segfault_in_create_fails_its_tests_and_the_checker_goes_on) {
+    const Report r = check(fixture("proto-segv"));
+    expect_failed(r, "protocol.capabilities", "SIGSEGV");
+    expect_failed(r, "protocol.capabilities", "create_session");
+    BOOST_TEST(r.at("loading.get_factory_ids").status == "passed");
+    BOOST_TEST(r.tests.size() == test_count());  // every later test still ran
+}
+
+BOOST_AUTO_TEST_CASE(endless_feed_times_out_and_the_checker_goes_on) {
+    const Report r = check(fixture("proto-loop"), {"--timeout", "2", "--only", "protocol.roundtrip",
+                                                   "protocol.corruption", "descriptors"});
+    expect_failed(r, "protocol.roundtrip", "timed out after 2 s");
+    expect_failed(r, "protocol.roundtrip", "session->feed");
+    expect_failed(r, "protocol.corruption", "timed out");
+    BOOST_TEST(r.at("descriptors.protocol").status == "passed");
+}
+
+BOOST_AUTO_TEST_CASE(leaking_create_fails_alloc_leak) {
+    const Report r = check(fixture("proto-leak"), {"--only", "robustness.alloc_leak"});
+    expect_failed(r, "robustness.alloc_leak", "never freed");
+    expect_failed(r, "robustness.alloc_leak", "check-proto");
+}
+
+BOOST_AUTO_TEST_CASE(abi_fixtures_fail_the_test_naming_their_fault) {
+    expect_failed(check(fixture("abi-noentry")), "loading.entry_symbol", "exports no symbol");
+    expect_failed(check(fixture("abi-future")), "loading.abi_version", "ABI major 99");
+    expect_failed(check(fixture("abi-nullfactory")), "loading.entry_symbol", "get_factory is NULL");
+    expect_failed(check(fixture("abi-initfail")), "loading.init_idempotent", "E_IO");
+    expect_failed(check(fixture("abi-throwinit")), "loading.init_idempotent", "exception escape");
+    expect_failed(check(fixture("abi-smallfactory")), "descriptors.factories", "struct_size is 8");
+    expect_failed(check(fixture("abi-hugecount")), "descriptors.factories", "4294967295");
+    const Report bad = check(fixture("abi-baddesc"));
+    expect_failed(bad, "descriptors.backend", "empty id");
+    expect_failed(bad, "descriptors.backend_tables", "no sync_fd table");
+    const Report over = check(fixture("abi-overcount"));
+    expect_failed(over, "backend.sync_fd.nonblocking", "4099 bytes for a 3-byte buffer");
+    expect_failed(over, "backend.async.completions", "completed 2 times");
+    expect_failed(over, "robustness.last_error", "length 100000");
+}
+
+BOOST_AUTO_TEST_CASE(a_plugin_that_does_not_load_skips_what_needs_it) {
+    const Report r = check(fixture("abi-noentry"));
+    BOOST_TEST(r.at("descriptors.backend").status == "skipped");
+    BOOST_TEST(r.at("descriptors.backend").reason.find("loading.entry_symbol") !=
+               std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(shipped_backends_pass) {
+    for (const char *name : {"anyserial-linux", "anyserial-mock"}) {
+        const Report r = check(std::string(ANYSERIAL_PLUGIN_DIR) + "/" + name + ".so");
+        BOOST_TEST(r.exit_code == 0, name << ": " << r.text);
+        for (const auto &[test, res] : r.tests)
+            BOOST_TEST(res.status != "failed", name << " " << test << ": " << res.reason);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_seed_makes_random_splits_reproducible) {
+    const Report a = check(fixture("proto"), {"--only", "protocol.split_invariance"});
+    BOOST_TEST(a.seed == 42u);
+    std::ostringstream out, err;
+    BOOST_REQUIRE(checker::run({fixture("proto"), "--only", "protocol"}, out, err) == 0);
+    BOOST_TEST(out.str().find("(seed ") != std::string::npos);  // a fresh seed is printed
+}
