@@ -307,7 +307,9 @@ int32_t Session::next_transaction(anyserial_transaction_t &tx) {
     tx.response_timeout_ns = s.expect == Expect::d_table || s.expect == Expect::m_table
                                  ? table_timeout_ns_
                                  : line_timeout_ns_;
-    tx.idle_before_ns = s.expect == Expect::d_table ? kTableSilenceNs : kIdleNs;
+    // Before ??D* and after one (its tail may still be coming), wait for a quiet line.
+    tx.idle_before_ns = s.expect == Expect::d_table || drain_ ? kTableSilenceNs : kIdleNs;
+    drain_ = false;
     tx.end_on_silence_ns = s.expect == Expect::d_table ? kTableSilenceNs : 0;
     tx.retries = s.expect == Expect::none ? 0 : retries_;
     step_sent_ = true;

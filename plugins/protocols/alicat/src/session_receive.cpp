@@ -56,18 +56,12 @@ uint32_t Session::response(anyserial_protocol_event_t &ev) {
 
 uint32_t Session::feed(std::span<const uint8_t> data, anyserial_protocol_event_t &ev) {
     if (data.empty()) {
-        // End of input: the silence after a table.
+        // End of input: the silence after a table (transaction.end_on_silence_ns).
         if (!streaming_protocol_ && step_sent_ && !step_done_ && !steps_.empty() &&
             steps_.front().expect == Expect::d_table) {
             line_.clear();
-            Format f;
-            const std::string why = table_.finish(f);
             event_raw_.clear();
-            if (!why.empty()) return bad(ev, ANYSERIAL_BAD_FRAME_STRUCTURE, why);
-            format_ = std::move(f);
-            have_format_ = true;
-            build_channels();
-            return response(ev);
+            return finish_table(ev);
         }
         return 0;
     }
@@ -126,13 +120,28 @@ uint32_t Session::handle_line(std::string_view raw_line, anyserial_protocol_even
         }
         case Expect::d_table: {
             const std::string why = table_.add_line(line);
-            return why.empty() ? 0 : bad(ev, ANYSERIAL_BAD_FRAME_STRUCTURE, why);
+            if (!why.empty()) return bad(ev, ANYSERIAL_BAD_FRAME_STRUCTURE, why);
+            // Rows come in frame order and conditional columns trail the frame, so the first
+            // conditional row means every channel is known: done, without waiting for the
+            // silence that ends the table (the next request waits out its tail).
+            return table_.last_conditional() ? finish_table(ev) : 0;
         }
         case Expect::frame:
             return on_frame(line, ev);
         default:
             return on_short_reply(expect, t, clean, ev);
     }
+}
+
+uint32_t Session::finish_table(anyserial_protocol_event_t &ev) {
+    Format f;
+    const std::string why = table_.finish(f);
+    if (!why.empty()) return bad(ev, ANYSERIAL_BAD_FRAME_STRUCTURE, why);
+    format_ = std::move(f);
+    have_format_ = true;
+    drain_ = true;
+    build_channels();
+    return response(ev);
 }
 
 uint32_t Session::on_stream_line(std::string_view line, anyserial_protocol_event_t &ev) {

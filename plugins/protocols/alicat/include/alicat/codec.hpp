@@ -71,6 +71,10 @@ class FormatParser {
     std::string add_line(std::string_view line);
     std::size_t rows() const noexcept { return format_.columns.size(); }
     bool has_header() const noexcept { return format_.layout != Layout::unknown; }
+    // The last row added is a conditional one (`*Error`, `*Status`; LEGACY Error/Status).
+    bool last_conditional() const noexcept {
+        return !format_.columns.empty() && format_.columns.back().conditional;
+    }
     // Check and finish: error text, or empty with *out filled.
     std::string finish(Format &out) const;
 

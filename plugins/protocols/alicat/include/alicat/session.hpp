@@ -68,6 +68,7 @@ class Session {
     void build_channels();
     void build_frame(const Decoded &d, std::string_view raw);
     uint32_t handle_line(std::string_view line, anyserial_protocol_event_t &ev);
+    uint32_t finish_table(anyserial_protocol_event_t &ev);
     uint32_t on_stream_line(std::string_view line, anyserial_protocol_event_t &ev);
     uint32_t on_rejection(const std::vector<std::string_view> &t, const std::string &clean,
                           anyserial_protocol_event_t &ev);
@@ -95,6 +96,7 @@ class Session {
     Kind kind_ = Kind::unknown;
     Format format_;
     bool have_format_ = false;
+    bool drain_ = false;           // the next request waits out the rest of a ??D* table
     bool unit_streaming_ = false;  // we started streaming: only streaming.stop goes out
     std::vector<ChannelStore> channels_;
 
