@@ -251,7 +251,7 @@ void DeviceImpl::publish_error(const std::string &reason) {
 
 void DeviceImpl::check_open() const {
     if (closed)
-        throw_device_error(errc::closed, "the analyser on " + port_name + " is closed", context());
+        throw_device_error(errc::closed, "the device session on " + port_name + " is closed", context());
     if (line_error) std::rethrow_exception(line_error);
 }
 
