@@ -1,5 +1,6 @@
 // libFuzzer target: the continuous-mode frame decoder. Input = bytes on the wire.
-// Invariants: feeding the input whole or one byte at a time yields the same events; every
+// Invariants: feeding the input whole, one byte at a time or in any other piece size yields
+// the same events (frames, fields, bad-frame reasons); every
 // pointer in an event is readable; consumption always makes progress.
 #include <anyserial/servomex/continuous_decoder.hpp>
 #include <cstdint>
@@ -23,17 +24,33 @@ std::string describe(const ContinuousEvent &e) {
     std::string s(1, static_cast<char>('0' + static_cast<int>(e.type)));
     s.append(e.raw.begin(), e.raw.end());
     if (e.reason != nullptr) s.append("|").append(e.reason);
+    if (e.type == ContinuousEventType::bad_frame) {
+        // CHECKSUM only for a decoded frame whose checksum failed
+        check(e.bad_reason == ANYSERIAL_BAD_FRAME_CHECKSUM ||
+              e.bad_reason == ANYSERIAL_BAD_FRAME_STRUCTURE);
+        check((e.bad_reason == ANYSERIAL_BAD_FRAME_CHECKSUM) ==
+              (e.frame != nullptr && !e.frame->checksum_ok));
+        s.append("|r").append(std::to_string(e.bad_reason));
+    }
     if (e.frame != nullptr) {
         const anyserial_frame_t &f = *e.frame;
         check(f.reading_count <= anyserial::servomex::kSlotCount);
         s.append("|").append(std::to_string(f.checksum)).append(f.checksum_ok ? "ok" : "bad");
-        if (f.analyser.clock != nullptr) s.append(f.analyser.clock);
+        s.append("|d").append(std::to_string(f.device_flags));
+        for (uint32_t i = 0; i < f.field_count; ++i) {
+            const anyserial_field_t &fd = *f.fields[i];
+            s.append("|").append(fd.id).append("=");
+            if (fd.value_type == ANYSERIAL_VALUE_TEXT)
+                s.append(fd.text);
+            else
+                s.append(std::to_string(fd.number));
+        }
         for (uint32_t i = 0; i < f.reading_count; ++i) {
-            const anyserial_reading_t &r = f.readings[i];
+            const anyserial_reading_t &r = *f.readings[i];
             s.append("|").append(r.channel);
             if (r.name != nullptr) s.append(r.name);
-            s.append(r.unit).append(std::to_string(r.status));
-            if (r.has_value) s.append(std::to_string(r.value));
+            s.append(r.unit).append(std::to_string(r.flags));
+            if (r.value_type == ANYSERIAL_VALUE_NUMBER) s.append(std::to_string(r.number));
         }
     }
     return s;
@@ -42,7 +59,7 @@ std::string describe(const ContinuousEvent &e) {
 std::vector<std::string> run(const uint8_t *data, std::size_t size, std::size_t piece) {
     ContinuousDecoder d;
     std::vector<std::string> events;
-    for (std::size_t off = 0; off < size; off += piece) {
+    for (std::size_t off = 0; off < size; off += piece) {  // same events for any split
         std::span<const uint8_t> chunk(data + off, std::min(piece, size - off));
         while (!chunk.empty()) {
             const ContinuousEvent e = d.feed(chunk);
@@ -61,8 +78,11 @@ std::vector<std::string> run(const uint8_t *data, std::size_t size, std::size_t 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, std::size_t size) {
+    // Split invariance: the same events for any split of the input (whole, bytewise and a
+    // piece size the input chooses).
     const auto whole = run(data, size, size == 0 ? 1 : size);
-    const auto bytewise = run(data, size, 1);
-    check(whole == bytewise);
+    check(whole == run(data, size, 1));
+    const std::size_t piece = size == 0 ? 1 : 2 + data[0] % 61;
+    check(whole == run(data, size, piece));
     return 0;
 }

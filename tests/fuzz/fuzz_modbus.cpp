@@ -37,6 +37,8 @@ std::vector<std::string> run(const mb::ExpectedResponse &exp, const uint8_t *dat
             std::string e(1, static_cast<char>('0' + static_cast<int>(r.status)));
             e.append(r.raw.begin(), r.raw.end()).append("|").append(r.pdu.begin(), r.pdu.end());
             if (r.reason != nullptr) e.append(r.reason);
+            e.append("|b").append(std::to_string(static_cast<int>(r.bad)));
+            check((r.status == mb::DecodeStatus::bad_frame) == (r.bad != mb::BadFrame::none));
             if (r.status == mb::DecodeStatus::response) check(r.pdu.size() == exp.pdu_len);
             events.push_back(std::move(e));
             chunk = chunk.subspan(r.consumed);
@@ -61,13 +63,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, std::size_t size) {
     };
     for (const mb::Pdu &req : requests) {
         const mb::ExpectedResponse exp{1, req.bytes[0], mb::expected_response_pdu_len(req.view())};
-        check(run(exp, data, size, size == 0 ? 1 : size) == run(exp, data, size, 1));
+        // the same events for any split of the input
+        const auto whole = run(exp, data, size, size == 0 ? 1 : size);
+        check(whole == run(exp, data, size, 1));
+        check(whole == run(exp, data, size, size == 0 ? 1 : 2 + data[0] % 31));
     }
 
     // Server side: whatever the master sends, the slave's replies are well-formed frames.
     anyserial_protocol_options_t o{};
     o.struct_size = sizeof o;
-    o.address = 1;
+    o.address = "1";
     o.baudrate = 19200;
     anyserial::servomex::ModbusSimulator sim(kFraming, o);
     sim.feed(0, {data, size});

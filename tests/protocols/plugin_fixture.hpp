@@ -13,7 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "frame_view.hpp"
+
 namespace test {
+
+// run_op's names for the declared calibration commands (OP_COMMAND with a group argument).
+inline constexpr uint32_t kOpStartCalibration = 0x100;
+inline constexpr uint32_t kOpStopCalibration = 0x101;
+inline constexpr uint32_t kOpReadCalStatus = 0x102;
 
 inline const anyserial_host_t &test_host() {
     static const anyserial_host_t host = {sizeof(anyserial_host_t),
@@ -56,20 +63,20 @@ struct Plugin {
     Plugin &operator=(const Plugin &) = delete;
 
     const anyserial_protocol_descriptor_t &descriptor() const {
-        BOOST_REQUIRE(factory->count() == 1u);
-        return *factory->get_descriptor(0);
+        BOOST_REQUIRE(factory->count(factory) == 1u);
+        return *factory->get_descriptor(factory, 0);
     }
     anyserial_protocol_session_t *session(const anyserial_protocol_options_t *o) const {
         anyserial_protocol_session_t *s = nullptr;
-        BOOST_REQUIRE(factory->create_session(descriptor().id, o, &s) == ANYSERIAL_OK);
+        BOOST_REQUIRE(factory->create_session(factory, descriptor().id, o, &s) == ANYSERIAL_OK);
         return s;
     }
     anyserial_simulator_t *simulator(const anyserial_protocol_options_t *o) const {
         const auto *ext = static_cast<const anyserial_simulator_ext_t *>(
-            factory->get_extension(descriptor().id, ANYSERIAL_EXT_SIMULATOR_ID));
+            factory->get_extension(factory, descriptor().id, ANYSERIAL_EXT_SIMULATOR_ID));
         BOOST_REQUIRE(ext != nullptr);
         anyserial_simulator_t *sim = nullptr;
-        BOOST_REQUIRE(ext->create(o, &sim) == ANYSERIAL_OK);
+        BOOST_REQUIRE(ext->create(ext, o, &sim) == ANYSERIAL_OK);
         return sim;
     }
 };
@@ -104,6 +111,31 @@ struct EventRecord {
     uint32_t type;
     std::string reason;
     uint32_t function_code, exception_code;
+    uint32_t bad_frame_reason;
+};
+
+// The request of an operation: generic ops as is; the calibration commands (kOp*) as
+// OP_COMMAND with `group` as its INTEGER argument (none for stop). Owns its argument.
+struct Request {
+    anyserial_arg_value_t arg{};
+    const anyserial_arg_value_t *args[1] = {&arg};
+    anyserial_protocol_request_t req{};
+    Request(uint32_t op, uint32_t group) {
+        arg = {sizeof arg, ANYSERIAL_VALUE_INTEGER, static_cast<double>(group), nullptr};
+        req.struct_size = sizeof req;
+        req.op = op;
+        const char *command = op == kOpStartCalibration  ? "calibration.start"
+                              : op == kOpStopCalibration ? "calibration.stop"
+                              : op == kOpReadCalStatus   ? "calibration.status"
+                                                         : nullptr;
+        if (command != nullptr) {
+            req.op = ANYSERIAL_OP_COMMAND;
+            req.command = command;
+            req.arg_count = op == kOpStopCalibration ? 0 : 1;
+            req.args = args;
+        }
+    }
+    Request(const Request &) = delete;
 };
 
 struct OpOutcome {
@@ -120,8 +152,8 @@ inline OpOutcome run_op(anyserial_protocol_session_t *s, anyserial_simulator_t *
                         uint32_t group = 0, std::size_t piece = 1u << 20) {
     OpOutcome out;
     static uint64_t now = 1'000'000'000;
-    anyserial_protocol_request_t req{sizeof req, op, group, 0};
-    out.begin_status = s->vtable->begin(s, &req);
+    const Request request(op, group);
+    out.begin_status = s->vtable->begin(s, &request.req);
     if (out.begin_status != ANYSERIAL_OK) return out;
     for (;;) {
         anyserial_transaction_t tx{};
@@ -152,7 +184,7 @@ inline OpOutcome run_op(anyserial_protocol_session_t *s, anyserial_simulator_t *
                     continue;
                 }
                 out.events.push_back({ev.type, ev.reason != nullptr ? ev.reason : "",
-                                      ev.function_code, ev.exception_code});
+                                      ev.function_code, ev.exception_code, ev.bad_frame_reason});
                 if (ev.type == ANYSERIAL_EVENT_RESPONSE) answered = true;
                 if (ev.type == ANYSERIAL_EVENT_EXCEPTION) {
                     answered = true;  // the operation fails at next_transaction
@@ -175,8 +207,85 @@ inline OpOutcome run_op(anyserial_protocol_session_t *s, anyserial_simulator_t *
 
 inline const anyserial_reading_t *find_reading(const anyserial_frame_t *f, const char *id) {
     for (uint32_t i = 0; f != nullptr && i < f->reading_count; ++i)
-        if (std::string(f->readings[i].channel) == id) return &f->readings[i];
+        if (std::string(f->readings[i]->channel) == id) return f->readings[i];
     return nullptr;
+}
+
+// The Servomex naming contract: flags in order with severities; the Modbus modes'
+// three calibration commands with their typed `group` argument; continuous none.
+inline void check_declarations(const anyserial_protocol_descriptor_t &d) {
+    const char *ids[] = {"fault",  "maintenance", "calibrating", "warming_up", "alarm1",
+                         "alarm2", "alarm3",      "alarm4",      "invalid",    "inherited"};
+    const uint32_t sev[] = {ANYSERIAL_SEVERITY_FAULT,   ANYSERIAL_SEVERITY_INFO,
+                            ANYSERIAL_SEVERITY_INFO,    ANYSERIAL_SEVERITY_INFO,
+                            ANYSERIAL_SEVERITY_WARNING, ANYSERIAL_SEVERITY_WARNING,
+                            ANYSERIAL_SEVERITY_WARNING, ANYSERIAL_SEVERITY_WARNING,
+                            ANYSERIAL_SEVERITY_FAULT,   ANYSERIAL_SEVERITY_INFO};
+    BOOST_REQUIRE(d.flag_count == 10u);
+    for (uint32_t i = 0; i < d.flag_count; ++i) {
+        BOOST_TEST(std::string(d.flags[i]->id) == ids[i]);
+        BOOST_TEST(d.flags[i]->severity == sev[i]);
+        BOOST_TEST(d.flags[i]->name != nullptr);
+    }
+    if (std::string(d.mode) == "continuous") {
+        BOOST_TEST(d.command_count == 0u);
+        BOOST_TEST(d.address == nullptr);
+        return;
+    }
+    BOOST_REQUIRE(d.command_count == 3u);
+    struct Want {
+        const char *id;
+        uint32_t safety, args;
+    };
+    const Want want[] = {{"calibration.start", ANYSERIAL_SAFETY_STATE_CHANGING, 1},
+                         {"calibration.stop", ANYSERIAL_SAFETY_STATE_CHANGING, 0},
+                         {"calibration.status", ANYSERIAL_SAFETY_READ_ONLY, 1}};
+    for (uint32_t i = 0; i < 3; ++i) {
+        const anyserial_command_info_t &c = *d.commands[i];
+        BOOST_TEST(c.struct_size == sizeof c);
+        BOOST_TEST(std::string(c.id) == want[i].id);
+        BOOST_TEST(c.safety == want[i].safety);
+        BOOST_REQUIRE(c.arg_count == want[i].args);
+        if (c.arg_count == 0) continue;
+        const anyserial_arg_info_t &a = *c.args[0];
+        BOOST_TEST(std::string(a.id) == "group");
+        BOOST_TEST(a.value_type == ANYSERIAL_VALUE_INTEGER);
+        BOOST_TEST(a.has_range);
+        BOOST_TEST(a.min == 1.0);
+        BOOST_TEST(a.max == 4.0);
+        BOOST_TEST(!a.optional);
+        BOOST_TEST(a.choice_count == 0u);
+    }
+}
+
+// The session's channel table as "id:kind:unit:name" strings.
+inline std::vector<std::string> channel_table(anyserial_protocol_session_t *s) {
+    std::vector<std::string> out;
+    const uint32_t n = s->vtable->channel_count(s);
+    for (uint32_t i = 0; i < n; ++i) {
+        anyserial_channel_info_t c{};
+        c.struct_size = sizeof c;
+        BOOST_REQUIRE(s->vtable->get_channel(s, i, &c) == ANYSERIAL_OK);
+        out.push_back(std::string(c.id) + ":" + c.kind + ":" + c.unit + ":" +
+                      (c.name != nullptr ? c.name : "(none)"));
+    }
+    return out;
+}
+
+// A simulator field's number, -1 when it fails.
+inline double sim_field(anyserial_simulator_t *sim, const std::string &id) {
+    anyserial_field_t f{};
+    f.struct_size = sizeof f;
+    if (sim->vtable->get_field(sim, id.c_str(), &f) != ANYSERIAL_OK) return -1.0;
+    return f.number;
+}
+
+// set_reading with a number (has_value false: ABSENT).
+inline int32_t set_reading(anyserial_simulator_t *sim, const char *channel, bool has_value,
+                           double value, uint64_t flags) {
+    const anyserial_arg_value_t v{
+        sizeof v, has_value ? ANYSERIAL_VALUE_NUMBER : ANYSERIAL_VALUE_ABSENT, value, nullptr};
+    return sim->vtable->set_reading(sim, channel, &v, flags);
 }
 
 }  // namespace test

@@ -6,12 +6,17 @@
 #include <anyserial/servomex/continuous_encoder.hpp>
 #include <anyserial/servomex/continuous_simulator.hpp>
 #include <boost/test/unit_test.hpp>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "alloc_counter.hpp"
+#include "frame_view.hpp"
+
 using namespace anyserial::servomex;
+using namespace frame_view;
 
 namespace {
 
@@ -44,9 +49,9 @@ Collected feed_all(ContinuousDecoder &d, const std::string &wire, std::size_t pi
             c.raws.emplace_back(e.raw.begin(), e.raw.end());
             c.reasons.emplace_back(e.reason != nullptr ? e.reason : "");
             if (e.frame != nullptr && e.frame->reading_count > 0) {
-                const anyserial_reading_t &r = e.frame->readings[0];
+                const anyserial_reading_t &r = reading(*e.frame, 0);
                 c.names.push_back(std::string(r.channel) + "=" + (r.name ? r.name : "(null)"));
-                c.first_values.push_back(r.value);
+                c.first_values.push_back(r.number);
             }
             c.events.back().frame = nullptr;  // only valid until the next feed
         }
@@ -68,31 +73,80 @@ BOOST_AUTO_TEST_CASE(spec_frame_decodes) {
     BOOST_TEST(f.checksum == 0x2A1Du);
     BOOST_TEST(std::string(reinterpret_cast<const char *>(f.raw), f.raw_len) == kSpecFrame);
     BOOST_REQUIRE(f.reading_count == 5u);
-    const anyserial_reading_t &i1 = f.readings[0];
+    const anyserial_reading_t &i1 = reading(f, 0);
     BOOST_TEST(std::string(i1.channel) == "I1");
-    BOOST_TEST(i1.kind == ANYSERIAL_CHANNEL_TRANSDUCER);
     BOOST_TEST(std::string(i1.name) == "Oxygen");
-    BOOST_TEST(i1.has_value);
-    BOOST_TEST(i1.value == 20.376);
-    BOOST_TEST(i1.unit_kind == ANYSERIAL_UNIT_PERCENT);
+    BOOST_TEST(has_value(i1));
+    BOOST_TEST(i1.number == 20.376);
     BOOST_TEST(std::string(i1.unit) == "%");
-    BOOST_TEST(i1.status == 0u);
-    BOOST_TEST(std::string(f.readings[1].name) == "CO");
-    BOOST_TEST(f.readings[1].value == 0.084);
-    BOOST_TEST(std::string(f.readings[2].name) == "CO2");
-    const anyserial_reading_t &e1 = f.readings[3];
+    BOOST_TEST(i1.flags == 0u);
+    BOOST_TEST(!i1.unlisted);
+    BOOST_TEST(std::string(reading(f, 1).name) == "CO");
+    BOOST_TEST(reading(f, 1).number == 0.084);
+    BOOST_TEST(std::string(reading(f, 2).name) == "CO2");
+    const anyserial_reading_t &e1 = reading(f, 3);
     BOOST_TEST(std::string(e1.channel) == "E1");
-    BOOST_TEST(e1.kind == ANYSERIAL_CHANNEL_EXTERNAL);
     BOOST_TEST(e1.name == nullptr);
-    BOOST_TEST(e1.value == 0.0);
-    BOOST_TEST(e1.unit_kind == ANYSERIAL_UNIT_MILLIAMP);
-    BOOST_TEST(f.has_analyser);
-    BOOST_TEST(!f.analyser.fault);
-    BOOST_TEST(!f.analyser.maintenance);
-    BOOST_TEST(f.analyser.cal_group_count == 4u);
-    BOOST_TEST(!f.analyser.cal_groups[0].calibrating);
-    BOOST_TEST(f.analyser.cal_groups[0].cal_gas == 1);
-    BOOST_TEST(std::string(f.analyser.clock) == "06-10-20 02:54:12");
+    BOOST_TEST(e1.number == 0.0);
+    BOOST_TEST(std::string(e1.unit) == "mA");
+    BOOST_TEST(f.device_flags == 0u);
+    BOOST_TEST(number(f, "cal_group_count") == 4.0);
+    BOOST_TEST(calibrating(f, 1) == 0.0);
+    BOOST_TEST(gas(f, 1) == 1.0);
+    BOOST_TEST(field(f, "clock")->value_type == ANYSERIAL_VALUE_TEXT);
+    BOOST_TEST(text(f, "clock") == "06-10-20 02:54:12");
+    // the channel table: ids, kinds, units, names of the frame
+    const anyserial::sdk::ChannelTable &t = d.channels();
+    BOOST_REQUIRE(t.size() == 5u);
+    anyserial_channel_info_t info{};
+    t.get(0, info);
+    BOOST_TEST(std::string(info.id) == "I1");
+    BOOST_TEST(std::string(info.kind) == "transducer");
+    BOOST_TEST(std::string(info.name) == "Oxygen");
+    BOOST_TEST(std::string(info.unit) == "%");
+    t.get(3, info);
+    BOOST_TEST(std::string(info.id) == "E1");
+    BOOST_TEST(std::string(info.kind) == "external");
+    BOOST_TEST(info.name == nullptr);
+    BOOST_TEST(std::string(info.unit) == "mA");
+}
+
+BOOST_AUTO_TEST_CASE(a_frame_without_a_real_clock_has_no_clock_field) {
+    ContinuousDecoder d;
+    std::string line = kSpecFrame;
+    line.replace(1, 8, "00-00-00");
+    // re-sum: the checksum covers the header
+    unsigned sum = 0;
+    const std::size_t end = line.size() - 5;  // "2A1D;"
+    for (std::size_t i = 1; i < end; ++i)
+        sum += static_cast<uint8_t>(line[i]);
+    char hex[5];
+    std::snprintf(hex, sizeof hex, "%04X", sum & 0xFFFFu);
+    line.replace(end, 4, hex);
+    const std::string wire = line + "\r\n";
+    const ContinuousEvent e = d.feed(span_of(wire));
+    BOOST_REQUIRE(e.type == ContinuousEventType::frame);
+    BOOST_TEST(field(*e.frame, "clock") == nullptr);
+    BOOST_TEST(number(*e.frame, "cal_group_count") == 4.0);
+}
+
+BOOST_AUTO_TEST_CASE(decoding_allocates_nothing_per_frame) {
+    ContinuousDecoder d;  // sized for a full frame when built
+    std::string bad = kSpecFrame;
+    bad.replace(bad.find("20.376"), 6, "20.377");
+    const std::string wire = kSpecFrame + "\r\n" + bad + "\r\n" + "noise\n";
+    const std::size_t before = anyserial_test_allocations();
+    std::size_t frames = 0;
+    for (int round = 0; round < 20; ++round) {
+        std::span<const uint8_t> rest = span_of(wire);
+        while (!rest.empty()) {
+            const ContinuousEvent e = d.feed(rest);
+            rest = rest.subspan(e.consumed);
+            if (e.type == ContinuousEventType::frame) ++frames;
+        }
+    }
+    BOOST_TEST(anyserial_test_allocations() == before);
+    BOOST_TEST(frames == 20u);
 }
 
 BOOST_AUTO_TEST_CASE(one_byte_pieces_equal_whole) {
@@ -134,9 +188,11 @@ BOOST_AUTO_TEST_CASE(bad_checksum_is_a_bad_frame_with_the_decoded_frame) {
     const ContinuousEvent e = d.feed(span_of(wire));
     BOOST_REQUIRE(e.type == ContinuousEventType::bad_frame);
     BOOST_TEST(std::string(e.reason) == "checksum mismatch: frame says 2A1D, computed 2A1E");
+    BOOST_TEST(e.bad_reason == ANYSERIAL_BAD_FRAME_CHECKSUM);
     BOOST_REQUIRE(e.frame != nullptr);
     BOOST_TEST(!e.frame->checksum_ok);
-    BOOST_TEST(e.frame->readings[0].value == 20.377);
+    BOOST_TEST(reading(*e.frame, 0).number == 20.377);
+    BOOST_TEST(d.channels().size() == 0u);  // a bad frame does not set the channel table
     BOOST_TEST(std::string(e.raw.begin(), e.raw.end()) == bad);
 }
 
@@ -146,6 +202,7 @@ BOOST_AUTO_TEST_CASE(structural_failures_name_the_reason) {
         const std::string wire = line + "\n";
         const ContinuousEvent e = d.feed(span_of(wire));
         BOOST_TEST((e.type == ContinuousEventType::bad_frame));
+        BOOST_TEST(e.bad_reason == ANYSERIAL_BAD_FRAME_STRUCTURE);
         BOOST_TEST(e.frame == nullptr);
         return std::string(e.reason != nullptr ? e.reason : "");
     };
@@ -166,11 +223,9 @@ BOOST_AUTO_TEST_CASE(non_numeric_value_and_flags) {
     // Build a frame with the encoder: over-range I2, flags on I1 and E1.
     Bank bank = Bank::bench();
     bank.set_reading("I2", false, 0, 0);
-    bank.set_reading(
-        "I1", true, 20.376,
-        ANYSERIAL_STATUS_FAULT | ANYSERIAL_STATUS_WARMING_UP | ANYSERIAL_STATUS_ALARM3);
-    bank.set_reading("E1", true, 4.0, ANYSERIAL_STATUS_INVALID);
-    bank.set_analyser(true, true);
+    bank.set_reading("I1", true, 20.376, kFlagFault | kFlagWarmingUp | kFlagAlarm3);
+    bank.set_reading("E1", true, 4.0, kFlagInvalid);
+    bank.set_device_flags(kFlagFault | kFlagMaintenance);
     bank.write_coil(2, true);  // cal-group 3
     std::string wire;
     format_continuous_frame(bank, ContinuousClock{}, wire);
@@ -178,16 +233,15 @@ BOOST_AUTO_TEST_CASE(non_numeric_value_and_flags) {
     const ContinuousEvent e = d.feed(span_of(wire));
     BOOST_REQUIRE(e.type == ContinuousEventType::frame);
     const anyserial_frame_t &f = *e.frame;
-    BOOST_TEST(f.readings[0].status ==
-               (ANYSERIAL_STATUS_FAULT | ANYSERIAL_STATUS_WARMING_UP | ANYSERIAL_STATUS_ALARM3));
-    BOOST_TEST(!f.readings[1].has_value);
-    BOOST_TEST(f.readings[2].status == ANYSERIAL_STATUS_CALIBRATING);
+    BOOST_TEST(reading(f, 0).flags == (kFlagFault | kFlagWarmingUp | kFlagAlarm3));
+    BOOST_TEST(!has_value(reading(f, 1)));
+    BOOST_TEST(reading(f, 1).value_type == ANYSERIAL_VALUE_ABSENT);
+    BOOST_TEST(reading(f, 2).flags == kFlagCalibrating);
     // A continuous frame has letters only: the simulated Invalid E1 shows as its F.
-    BOOST_TEST(f.readings[3].status == ANYSERIAL_STATUS_FAULT);
-    BOOST_TEST(f.readings[3].value == 4.0);
-    BOOST_TEST(f.analyser.fault);
-    BOOST_TEST(f.analyser.maintenance);
-    BOOST_TEST(f.analyser.cal_groups[2].calibrating);
+    BOOST_TEST(reading(f, 3).flags == kFlagFault);
+    BOOST_TEST(reading(f, 3).number == 4.0);
+    BOOST_TEST(f.device_flags == (kFlagFault | kFlagMaintenance));
+    BOOST_TEST(calibrating(f, 3) == 1.0);
 }
 
 BOOST_AUTO_TEST_CASE(over_long_line_is_capped_and_resyncs) {

@@ -162,12 +162,14 @@ BOOST_AUTO_TEST_CASE(rtu_exception_bad_crc_wrong_address_wrong_fc) {
     r = d.feed(bad);
     BOOST_REQUIRE(r.status == DecodeStatus::bad_frame);
     BOOST_TEST(text(r.reason).find("CRC mismatch") != std::string::npos);
+    BOOST_TEST((r.bad == BadFrame::checksum));
     BOOST_TEST(r.raw.size() == bad.size());
 
     d.expect({1, kReadInputRegisters, 4});
     r = d.feed(rtu({0x02, 0x04, 0x02, 0x12, 0x34}));
     BOOST_REQUIRE(r.status == DecodeStatus::bad_frame);
     BOOST_TEST(text(r.reason).find("slave 2") != std::string::npos);
+    BOOST_TEST((r.bad == BadFrame::address));
 
     d.expect({1, kReadInputRegisters, 4});
     const Bytes wrong_fc = rtu({0x01, 0x03, 0x02, 0x12, 0x34});
@@ -175,6 +177,7 @@ BOOST_AUTO_TEST_CASE(rtu_exception_bad_crc_wrong_address_wrong_fc) {
     BOOST_REQUIRE(r.status == DecodeStatus::bad_frame);
     BOOST_TEST(r.consumed == 2u);  // known at once: no length rule for an unasked function
     BOOST_TEST(text(r.reason).find("function code 0x03") != std::string::npos);
+    BOOST_TEST((r.bad == BadFrame::unexpected));
 }
 
 BOOST_AUTO_TEST_CASE(rtu_byte_count_must_match_the_request) {
@@ -183,6 +186,7 @@ BOOST_AUTO_TEST_CASE(rtu_byte_count_must_match_the_request) {
     const DecodeResult r = d.feed(rtu({0x01, 0x04, 0x02, 0x12, 0x34}));
     BOOST_REQUIRE(r.status == DecodeStatus::bad_frame);
     BOOST_TEST(text(r.reason).find("expected 6") != std::string::npos);
+    BOOST_TEST((r.bad == BadFrame::structure));
 }
 
 BOOST_AUTO_TEST_CASE(ascii_response_exception_and_failures) {
@@ -209,21 +213,25 @@ BOOST_AUTO_TEST_CASE(ascii_response_exception_and_failures) {
     r = d.feed(bytes(":0104021234B4\r\n"));
     BOOST_REQUIRE(r.status == DecodeStatus::bad_frame);
     BOOST_TEST(text(r.reason).find("LRC mismatch") != std::string::npos);
+    BOOST_TEST((r.bad == BadFrame::checksum));
 
     d.expect({1, kReadInputRegisters, 4});
     r = d.feed(bytes(":0104021234B3\n"));
     BOOST_REQUIRE(r.status == DecodeStatus::bad_frame);
     BOOST_TEST(text(r.reason).find("CR LF") != std::string::npos);
+    BOOST_TEST((r.bad == BadFrame::structure));
 
     d.expect({1, kReadInputRegisters, 4});
     r = d.feed(bytes(":01040G1234B3\r\n"));
     BOOST_REQUIRE(r.status == DecodeStatus::bad_frame);
     BOOST_TEST(text(r.reason).find("hex") != std::string::npos);
+    BOOST_TEST((r.bad == BadFrame::structure));
 
     d.expect({1, kReadInputRegisters, 4});
     r = d.feed(bytes(":0204021234B2\r\n"));
     BOOST_REQUIRE(r.status == DecodeStatus::bad_frame);
     BOOST_TEST(text(r.reason).find("slave 2") != std::string::npos);
+    BOOST_TEST((r.bad == BadFrame::address));
 }
 
 BOOST_AUTO_TEST_CASE(timing) {

@@ -64,15 +64,15 @@ BOOST_AUTO_TEST_CASE(encode_round_trips_through_the_rom) {
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_CASE(units_known_and_unknown) {
-    BOOST_TEST(parse_unit(" % ").kind == ANYSERIAL_UNIT_PERCENT);
+    BOOST_TEST((parse_unit(" % ").kind == UnitKind::percent));
     BOOST_TEST(parse_unit(" % ").text == "%");
-    BOOST_TEST(parse_unit("vpm").kind == ANYSERIAL_UNIT_VPM);
-    BOOST_TEST(parse_unit("ppm").kind == ANYSERIAL_UNIT_PPM);
-    BOOST_TEST(parse_unit(std::string_view("mA\0", 3)).kind == ANYSERIAL_UNIT_MILLIAMP);
+    BOOST_TEST((parse_unit("vpm").kind == UnitKind::vpm));
+    BOOST_TEST((parse_unit("ppm").kind == UnitKind::ppm));
+    BOOST_TEST((parse_unit(std::string_view("mA\0", 3)).kind == UnitKind::milliamp));
     const ParsedUnit odd = parse_unit(" mg ");
-    BOOST_TEST(odd.kind == ANYSERIAL_UNIT_UNKNOWN);
+    BOOST_TEST((odd.kind == UnitKind::unknown));
     BOOST_TEST(odd.text == "mg");
-    BOOST_TEST(parse_unit("   ").kind == ANYSERIAL_UNIT_UNKNOWN);
+    BOOST_TEST((parse_unit("   ").kind == UnitKind::unknown));
     BOOST_TEST(parse_unit("   ").text.empty());
 }
 
@@ -99,27 +99,23 @@ BOOST_AUTO_TEST_CASE(registry_matches_the_spec_table) {
 BOOST_AUTO_TEST_SUITE(status)
 
 BOOST_AUTO_TEST_CASE(transducer_bits_map_one_to_one) {
-    BOOST_TEST(decode_channel_status(ChannelKind::transducer, 0x01) == ANYSERIAL_STATUS_FAULT);
+    BOOST_TEST(decode_channel_status(ChannelKind::transducer, 0x01) == kFlagFault);
     BOOST_TEST(decode_channel_status(ChannelKind::transducer, 0x0E) ==
-               (ANYSERIAL_STATUS_MAINTENANCE | ANYSERIAL_STATUS_CALIBRATING |
-                ANYSERIAL_STATUS_WARMING_UP));
+               (kFlagMaintenance | kFlagCalibrating | kFlagWarmingUp));
     BOOST_TEST(decode_channel_status(ChannelKind::transducer, 0xF0) ==
-               (ANYSERIAL_STATUS_ALARM1 | ANYSERIAL_STATUS_ALARM2 | ANYSERIAL_STATUS_ALARM3 |
-                ANYSERIAL_STATUS_ALARM4));
+               (kFlagAlarm1 | kFlagAlarm2 | kFlagAlarm3 | kFlagAlarm4));
 }
 
 BOOST_AUTO_TEST_CASE(external_bit0_is_invalid_and_bits_1_to_3_are_reserved) {
     // Invalid is the reading's fault (the reference driver): FAULT with INVALID beside it.
-    BOOST_TEST(decode_channel_status(ChannelKind::external, 0x01) ==
-               (ANYSERIAL_STATUS_FAULT | ANYSERIAL_STATUS_INVALID));
-    BOOST_TEST(decode_channel_status(ChannelKind::external, 0x0E) == 0u);
-    BOOST_TEST(decode_channel_status(ChannelKind::external, 0x10) == ANYSERIAL_STATUS_ALARM1);
+    BOOST_TEST(decode_channel_status(ChannelKind::external, 0x01) == (kFlagFault | kFlagInvalid));
+    BOOST_TEST(decode_channel_status(ChannelKind::external, 0x0E) == 0ull);
+    BOOST_TEST(decode_channel_status(ChannelKind::external, 0x10) == kFlagAlarm1);
 }
 
 BOOST_AUTO_TEST_CASE(derived_low_bits_are_marked_inherited) {
-    BOOST_TEST(decode_channel_status(ChannelKind::derived, 0x01) ==
-               (ANYSERIAL_STATUS_FAULT | ANYSERIAL_STATUS_INHERITED));
-    BOOST_TEST(decode_channel_status(ChannelKind::derived, 0x20) == ANYSERIAL_STATUS_ALARM2);
+    BOOST_TEST(decode_channel_status(ChannelKind::derived, 0x01) == (kFlagFault | kFlagInherited));
+    BOOST_TEST(decode_channel_status(ChannelKind::derived, 0x20) == kFlagAlarm2);
 }
 
 BOOST_AUTO_TEST_CASE(encode_is_the_inverse) {
@@ -128,38 +124,73 @@ BOOST_AUTO_TEST_CASE(encode_is_the_inverse) {
         BOOST_TEST(encode_channel_status(ChannelKind::transducer,
                                          decode_channel_status(ChannelKind::transducer, b)) == b);
     }
-    BOOST_TEST(encode_channel_status(ChannelKind::external, ANYSERIAL_STATUS_INVALID) == 0x01);
+    BOOST_TEST(encode_channel_status(ChannelKind::external, kFlagInvalid) == 0x01);
 }
 
 BOOST_AUTO_TEST_CASE(analyser_discretes_and_cal_groups) {
-    anyserial_analyser_status_t s{};
+    AnalyserState s;
     // fault, group 2 calibrating on gas 2, group 4 calibrating on gas 1
     decode_analyser_discretes(0x0001 | (0x3u << 10) | (0x1u << 14), s);
     BOOST_TEST(s.fault);
     BOOST_TEST(!s.maintenance);
     BOOST_TEST(s.cal_group_count == 4u);
-    BOOST_TEST(!s.cal_groups[0].calibrating);
-    BOOST_TEST(s.cal_groups[1].calibrating);
-    BOOST_TEST(s.cal_groups[1].cal_gas == 2);
-    BOOST_TEST(s.cal_groups[3].calibrating);
-    BOOST_TEST(s.cal_groups[3].cal_gas == 1);
-    BOOST_TEST(s.cal_groups[3].group == 4u);
+    BOOST_TEST(!s.groups[0].calibrating);
+    BOOST_TEST(s.groups[1].calibrating);
+    BOOST_TEST(s.groups[1].gas == 2);
+    BOOST_TEST(s.groups[3].calibrating);
+    BOOST_TEST(s.groups[3].gas == 1);
     BOOST_TEST(encode_analyser_discretes(s) == (0x0001 | (0x3u << 10) | (0x1u << 14)));
 }
 
+BOOST_AUTO_TEST_CASE(flags_are_declared_in_the_contract_order) {
+    const char *ids[] = {"fault",  "maintenance", "calibrating", "warming_up", "alarm1",
+                         "alarm2", "alarm3",      "alarm4",      "invalid",    "inherited"};
+    const uint32_t severities[] = {ANYSERIAL_SEVERITY_FAULT,   ANYSERIAL_SEVERITY_INFO,
+                                   ANYSERIAL_SEVERITY_INFO,    ANYSERIAL_SEVERITY_INFO,
+                                   ANYSERIAL_SEVERITY_WARNING, ANYSERIAL_SEVERITY_WARNING,
+                                   ANYSERIAL_SEVERITY_WARNING, ANYSERIAL_SEVERITY_WARNING,
+                                   ANYSERIAL_SEVERITY_FAULT,   ANYSERIAL_SEVERITY_INFO};
+    BOOST_TEST(kFlags.size() == 10u);
+    for (uint32_t i = 0; i < kFlags.size(); ++i) {
+        BOOST_TEST(std::string(kFlags.data()[i]->id) == ids[i]);
+        BOOST_TEST(kFlags.data()[i]->severity == severities[i]);
+        BOOST_TEST(kFlags.data()[i]->struct_size == sizeof(anyserial_flag_info_t));
+        BOOST_TEST(kFlags.bit(ids[i]) == (uint64_t{1} << i));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(status_fields_and_device_flags) {
+    AnalyserState s;
+    decode_analyser_discretes(0x0002 | (0x3u << 10), s);  // maintenance, group 2 gas 2
+    BOOST_TEST(device_flags(s) == kFlagMaintenance);
+    anyserial::sdk::FieldList fields;
+    add_status_fields(fields, s);
+    BOOST_TEST(fields.size() == 9u);
+    const anyserial_field_t *const *f = fields.data();
+    BOOST_TEST(std::string(f[0]->id) == "cal_group_count");
+    BOOST_TEST(f[0]->value_type == ANYSERIAL_VALUE_INTEGER);
+    BOOST_TEST(f[0]->number == 4.0);
+    BOOST_TEST(std::string(f[3]->id) == "cal_group.2.calibrating");
+    BOOST_TEST(f[3]->number == 1.0);
+    BOOST_TEST(std::string(f[4]->id) == "cal_group.2.gas");
+    BOOST_TEST(f[4]->number == 2.0);
+    BOOST_TEST(std::string(f[8]->id) == "cal_group.4.gas");
+    BOOST_TEST(f[8]->number == 1.0);
+}
+
 BOOST_AUTO_TEST_CASE(autocal_field) {
-    anyserial_analyser_status_t s{};
+    AnalyserState s;
     BOOST_TEST(parse_autocal("S1C2S1C1", s));
-    BOOST_TEST(!s.cal_groups[0].calibrating);
-    BOOST_TEST(s.cal_groups[1].calibrating);
-    BOOST_TEST(s.cal_groups[1].cal_gas == 2);
-    BOOST_TEST(s.cal_groups[3].calibrating);
+    BOOST_TEST(!s.groups[0].calibrating);
+    BOOST_TEST(s.groups[1].calibrating);
+    BOOST_TEST(s.groups[1].gas == 2);
+    BOOST_TEST(s.groups[3].calibrating);
     char text[8];
     format_autocal(s, text);
     BOOST_TEST(std::string(text, 8) == "S1C2S1C1");
     BOOST_TEST(parse_autocal("S1S1C2", s));  // fewer groups: the rest idle
-    BOOST_TEST(s.cal_groups[2].calibrating);
-    BOOST_TEST(!s.cal_groups[3].calibrating);
+    BOOST_TEST(s.groups[2].calibrating);
+    BOOST_TEST(!s.groups[3].calibrating);
     BOOST_TEST(!parse_autocal("S1S1S", s));       // odd
     BOOST_TEST(!parse_autocal("S1S1S1S1S1", s));  // more than four groups
 }

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "frame_view.hpp"
+
 using namespace anyserial::servomex;
 namespace sdk = anyserial::sdk;
 
@@ -62,7 +64,7 @@ const anyserial_frame_t &decode(ContinuousDecoder &d, const std::string &wire) {
 
 const anyserial_reading_t *reading(const anyserial_frame_t &f, std::string_view id) {
     for (uint32_t i = 0; i < f.reading_count; ++i)
-        if (f.readings[i].channel == id) return &f.readings[i];
+        if (f.readings[i]->channel == id) return f.readings[i];
     return nullptr;
 }
 
@@ -181,6 +183,8 @@ struct Outcome {
     anyserial_protocol_result_t result{};
 };
 
+constexpr uint32_t kStart = 0x100, kStop = 0x101;  // run()'s calibration commands
+
 ModbusSession rtu_session() {
     anyserial_protocol_options_t o{};
     o.struct_size = sizeof o;
@@ -192,7 +196,20 @@ ModbusSession rtu_session() {
 Outcome run(ModbusSession &s, SpecSlave &dev, uint32_t op, uint32_t group = 0) {
     Outcome out;
     try {
-        s.begin(anyserial_protocol_request_t{sizeof(anyserial_protocol_request_t), op, group, 0});
+        // The calibration commands as OP_COMMAND with their `group` argument.
+        const anyserial_arg_value_t arg{sizeof arg, ANYSERIAL_VALUE_INTEGER,
+                                        static_cast<double>(group), nullptr};
+        const anyserial_arg_value_t *args[] = {&arg};
+        anyserial_protocol_request_t req{};
+        req.struct_size = sizeof req;
+        req.op = op;
+        if (op == kStart || op == kStop) {
+            req.op = ANYSERIAL_OP_COMMAND;
+            req.command = op == kStart ? "calibration.start" : "calibration.stop";
+            req.arg_count = op == kStart ? 1 : 0;
+            req.args = args;
+        }
+        s.begin(req);
         for (;;) {
             anyserial_transaction_t tx{};
             tx.struct_size = sizeof tx;
@@ -236,10 +253,10 @@ BOOST_AUTO_TEST_CASE(item1_modbus_invalid_external_input_is_a_fault) {
     BOOST_TEST_REQUIRE(o.done, o.why);
     const anyserial_reading_t *e1 = reading(o, "E1");
     BOOST_TEST_REQUIRE(e1 != nullptr);
-    BOOST_TEST((e1->status & ANYSERIAL_STATUS_FAULT) != 0u);
-    BOOST_TEST((e1->status & ANYSERIAL_STATUS_INVALID) != 0u);
-    BOOST_TEST(reading(o, "E2")->status == 0u);
-    BOOST_TEST((decode_channel_status(ChannelKind::external, 0x01) & ANYSERIAL_STATUS_FAULT) != 0u);
+    BOOST_TEST((e1->flags & kFlagFault) != 0u);
+    BOOST_TEST((e1->flags & kFlagInvalid) != 0u);
+    BOOST_TEST(reading(o, "E2")->flags == 0u);
+    BOOST_TEST((decode_channel_status(ChannelKind::external, 0x01) & kFlagFault) != 0u);
 }
 
 // ---- item 2: continuous letters mean what they say for every kind --------------------
@@ -256,10 +273,9 @@ BOOST_AUTO_TEST_CASE(item2_continuous_external_letters_are_real) {
     const auto &f = decode(d, frame({i1, d1, e1, e2}));
     const anyserial_reading_t *r = reading(f, "E1");
     BOOST_TEST_REQUIRE(r != nullptr);
-    BOOST_TEST(r->status == (ANYSERIAL_STATUS_FAULT | ANYSERIAL_STATUS_MAINTENANCE |
-                             ANYSERIAL_STATUS_CALIBRATING | ANYSERIAL_STATUS_WARMING_UP));
+    BOOST_TEST(r->flags == (kFlagFault | kFlagMaintenance | kFlagCalibrating | kFlagWarmingUp));
     // D bits are copies of the parent only in the Modbus map: here F is D1's own fault.
-    BOOST_TEST(reading(f, "D1")->status == ANYSERIAL_STATUS_FAULT);
+    BOOST_TEST(reading(f, "D1")->flags == kFlagFault);
 }
 
 BOOST_AUTO_TEST_CASE(item2_continuous_only_the_letters_set_flags) {
@@ -269,22 +285,22 @@ BOOST_AUTO_TEST_CASE(item2_continuous_only_the_letters_set_flags) {
     i1.cal = "-";
     i1.warm = "?";
     const auto &f = decode(d, frame({i1, Block{"E1"}, Block{"E2"}}));
-    BOOST_TEST(reading(f, "I1")->status == 0u);
+    BOOST_TEST(reading(f, "I1")->flags == 0u);
 }
 
 // ---- item 3: units whatever their case ---------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(item3_units_ignore_case_in_both_modes) {
-    BOOST_TEST(parse_unit("MA").kind == ANYSERIAL_UNIT_MILLIAMP);
+    BOOST_TEST((parse_unit("MA").kind == UnitKind::milliamp));
     BOOST_TEST(parse_unit("MA").text == "mA");
-    BOOST_TEST(parse_unit(" VPM").kind == ANYSERIAL_UNIT_VPM);
-    BOOST_TEST(parse_unit("Ppm").kind == ANYSERIAL_UNIT_PPM);
+    BOOST_TEST((parse_unit(" VPM").kind == UnitKind::vpm));
+    BOOST_TEST((parse_unit("Ppm").kind == UnitKind::ppm));
+    BOOST_TEST(parse_unit(" VPM").text == "vpm");
 
     ContinuousDecoder d;
     Block e1{"E1"};
     e1.unit = " MA";
     const auto &f = decode(d, frame({Block{"I1", "Oxygen", "20.376", " % "}, e1, Block{"E2"}}));
-    BOOST_TEST(reading(f, "E1")->unit_kind == ANYSERIAL_UNIT_MILLIAMP);
     BOOST_TEST(std::string(reading(f, "E1")->unit) == "mA");
 
     SpecSlave dev = SpecSlave::bench();
@@ -292,7 +308,6 @@ BOOST_AUTO_TEST_CASE(item3_units_ignore_case_in_both_modes) {
     ModbusSession s = rtu_session();
     const Outcome o = run(s, dev, ANYSERIAL_OP_READ_FRAME);
     BOOST_TEST_REQUIRE(o.done, o.why);
-    BOOST_TEST(reading(o, "E1")->unit_kind == ANYSERIAL_UNIT_MILLIAMP);
     BOOST_TEST(std::string(reading(o, "E1")->unit) == "mA");
 }
 
@@ -331,9 +346,9 @@ BOOST_AUTO_TEST_CASE(item5_range_limited_map_is_read_block_by_block) {
     const Outcome first = run(s, dev, ANYSERIAL_OP_READ_FRAME);
     BOOST_TEST_REQUIRE(first.done, first.why);
     BOOST_TEST(first.result.frame->reading_count == 4u);
-    BOOST_TEST(reading(first, "I1")->value == 20.376, boost::test_tools::tolerance(1e-9));
-    BOOST_TEST(reading(first, "I2")->status == ANYSERIAL_STATUS_ALARM1);
-    BOOST_TEST((reading(first, "E1")->status & ANYSERIAL_STATUS_INVALID) != 0u);
+    BOOST_TEST(reading(first, "I1")->number == 20.376, boost::test_tools::tolerance(1e-9));
+    BOOST_TEST(reading(first, "I2")->flags == kFlagAlarm1);
+    BOOST_TEST((reading(first, "E1")->flags & kFlagInvalid) != 0u);
     BOOST_TEST(reading(first, "I3") == nullptr);
 
     // The narrower plan is kept: no coalesced read is tried again, and only the blocks
@@ -366,7 +381,7 @@ BOOST_AUTO_TEST_CASE(item5_a_device_refusing_every_block_still_fails) {
 BOOST_AUTO_TEST_CASE(item6_calibration_pulse_is_read_back) {
     SpecSlave dev = SpecSlave::bench();
     ModbusSession s = rtu_session();
-    const Outcome o = run(s, dev, ANYSERIAL_OP_START_CALIBRATION, 2);
+    const Outcome o = run(s, dev, kStart, 2);
     BOOST_TEST_REQUIRE(o.done, o.why);
     // FC05 coil 1 ON, FC01 coil 1 read back, FC05 coil 1 OFF.
     BOOST_TEST_REQUIRE(dev.requests.size() == 3u);
@@ -381,12 +396,12 @@ BOOST_AUTO_TEST_CASE(item6_a_start_that_did_not_latch_is_an_error) {
     SpecSlave dev = SpecSlave::bench();
     dev.latch = false;
     ModbusSession s = rtu_session();
-    const Outcome o = run(s, dev, ANYSERIAL_OP_START_CALIBRATION, 3);
+    const Outcome o = run(s, dev, kStart, 3);
     BOOST_TEST(!o.done);
     BOOST_TEST(o.failure == ANYSERIAL_E_STATE);
     BOOST_TEST(o.why.find("cal-group 3 did not latch") != std::string::npos, o.why);
     BOOST_TEST(o.why.find("coil 3") != std::string::npos, o.why);
-    const Outcome stop = run(s, dev, ANYSERIAL_OP_STOP_CALIBRATION);
+    const Outcome stop = run(s, dev, kStop);
     BOOST_TEST(stop.failure == ANYSERIAL_E_STATE);
     BOOST_TEST(stop.why.find("coil 9") != std::string::npos, stop.why);
 }
@@ -400,11 +415,11 @@ BOOST_AUTO_TEST_CASE(item7_sweep_carries_empty_slots_marked) {
     BOOST_TEST_REQUIRE(o.done, o.why);
     const anyserial_reading_t *i4 = reading(o, "I4");
     BOOST_TEST_REQUIRE(i4 != nullptr);
-    BOOST_TEST((i4->status & ANYSERIAL_STATUS_UNPOPULATED) != 0u);
+    BOOST_TEST(i4->unlisted);
     BOOST_TEST(i4->name == nullptr);
-    BOOST_TEST(i4->has_value);
-    BOOST_TEST(i4->value == 0.0);
-    BOOST_TEST((reading(o, "I1")->status & ANYSERIAL_STATUS_UNPOPULATED) == 0u);
+    BOOST_TEST(i4->value_type == ANYSERIAL_VALUE_NUMBER);
+    BOOST_TEST(i4->number == 0.0);
+    BOOST_TEST(!reading(o, "I1")->unlisted);
     const Outcome id = run(s, dev, ANYSERIAL_OP_IDENTIFY);
     BOOST_TEST(reading(id, "I4") == nullptr);
 }
@@ -414,13 +429,13 @@ BOOST_AUTO_TEST_CASE(item7_sweep_carries_empty_slots_marked) {
 BOOST_AUTO_TEST_CASE(item8_fewer_cal_groups_rest_idle) {
     ContinuousDecoder d;
     const auto &f = decode(d, frame({Block{"E1"}, Block{"E2"}}, "", "C2S1"));
-    BOOST_TEST(f.analyser.cal_group_count == 4u);
-    BOOST_TEST(f.analyser.cal_groups[0].calibrating);
-    BOOST_TEST(f.analyser.cal_groups[0].cal_gas == 2);
-    BOOST_TEST(!f.analyser.cal_groups[1].calibrating);
-    BOOST_TEST(!f.analyser.cal_groups[2].calibrating);
-    BOOST_TEST(!f.analyser.cal_groups[3].calibrating);
-    BOOST_TEST(f.analyser.cal_groups[3].cal_gas == 1);
+    BOOST_TEST(frame_view::number(f, "cal_group_count") == 4.0);
+    BOOST_TEST(frame_view::calibrating(f, 1) == 1.0);
+    BOOST_TEST(frame_view::gas(f, 1) == 2.0);
+    BOOST_TEST(frame_view::calibrating(f, 2) == 0.0);
+    BOOST_TEST(frame_view::calibrating(f, 3) == 0.0);
+    BOOST_TEST(frame_view::calibrating(f, 4) == 0.0);
+    BOOST_TEST(frame_view::gas(f, 4) == 1.0);
 }
 
 BOOST_AUTO_TEST_CASE(item8_leading_plus_and_short_n) {
@@ -428,18 +443,18 @@ BOOST_AUTO_TEST_CASE(item8_leading_plus_and_short_n) {
     const auto &f =
         decode(d, frame({Block{"I1", "Oxygen", "+20.376", " % "}, Block{"E1"}, Block{"E2"}}, "3"));
     BOOST_TEST_REQUIRE(f.reading_count == 3u);
-    BOOST_TEST(reading(f, "I1")->has_value);
-    BOOST_TEST(reading(f, "I1")->value == 20.376, boost::test_tools::tolerance(1e-12));
+    BOOST_TEST(reading(f, "I1")->value_type == ANYSERIAL_VALUE_NUMBER);
+    BOOST_TEST(reading(f, "I1")->number == 20.376, boost::test_tools::tolerance(1e-12));
     const auto &empty = decode(d, frame({}, "00"));
     BOOST_TEST(empty.reading_count == 0u);
-    BOOST_TEST(empty.has_analyser);
+    BOOST_TEST(frame_view::number(empty, "cal_group_count") == 4.0);
 }
 
 BOOST_AUTO_TEST_CASE(item8_unreal_clock_is_absent) {
     ContinuousDecoder d;
     const auto &good = decode(d, frame({Block{"E1"}, Block{"E2"}}));
-    BOOST_TEST_REQUIRE(good.analyser.clock != nullptr);
-    BOOST_TEST(std::string(good.analyser.clock) == "06-10-20 02:54:12");
+    BOOST_TEST_REQUIRE(frame_view::field(good, "clock") != nullptr);
+    BOOST_TEST(frame_view::text(good, "clock") == "06-10-20 02:54:12");
     for (const auto &[date, time] :
          std::vector<std::pair<std::string, std::string>>{{"00-00-00", "00:00:00"},
                                                           {"31-02-21", "02:54:12"},
@@ -447,8 +462,8 @@ BOOST_AUTO_TEST_CASE(item8_unreal_clock_is_absent) {
                                                           {"--/--/--", "--:--:--"},
                                                           {"        ", "        "}}) {
         const auto &f = decode(d, frame({Block{"E1"}, Block{"E2"}}, "", "S1S1S1S1", date, time));
-        BOOST_TEST(f.analyser.clock == nullptr, date << " " << time);
+        BOOST_TEST(frame_view::field(f, "clock") == nullptr, date << " " << time);
     }
     const auto &leap = decode(d, frame({Block{"E1"}, Block{"E2"}}, "", "S1S1S1S1", "29-02-24"));
-    BOOST_TEST(leap.analyser.clock != nullptr);
+    BOOST_TEST(frame_view::field(leap, "clock") != nullptr);
 }

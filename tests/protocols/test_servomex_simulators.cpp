@@ -94,10 +94,8 @@ BOOST_AUTO_TEST_CASE(rtu_simulator_answers_and_refuses) {
     BOOST_TEST(ask(r.sim, with_crc({0x01, 0x01, 0x00, 0x00, 0x00, 0x09})) ==
                    with_crc({0x01, 0x01, 0x02, 0x01, 0x00}),
                boost::test_tools::per_element());
-    bool calibrating = false;
-    uint32_t gas = 0;
-    BOOST_REQUIRE(r.sim->vtable->cal_group(r.sim, 1, &calibrating, &gas) == ANYSERIAL_OK);
-    BOOST_TEST(calibrating);
+    BOOST_TEST(test::sim_field(r.sim, "cal_group.1.calibrating") == 1.0);
+    BOOST_TEST(test::sim_field(r.sim, "cal_group.1.gas") == 1.0);
     // discretes 1008..1015: group 1 calibrating, gas 1
     BOOST_TEST(ask(r.sim, with_crc({0x01, 0x02, 0x03, 0xF0, 0x00, 0x08})) ==
                    with_crc({0x01, 0x02, 0x01, 0x01}),
@@ -117,7 +115,7 @@ BOOST_AUTO_TEST_CASE(ascii_simulator_answers) {
     Plugin plugin("anyserial-servomex-modbus-ascii");
     anyserial_protocol_options_t o{};
     o.struct_size = sizeof o;
-    o.address = 0x11;
+    o.address = "17";  // 0x11
     anyserial_simulator_t *sim = plugin.simulator(&o);
     BOOST_TEST(ask(sim, ascii_frame({0x11, 0x08, 0x00, 0x00, 0xA5, 0x5A})) ==
                ascii_frame({0x11, 0x08, 0x00, 0x00, 0xA5, 0x5A}));
@@ -133,11 +131,12 @@ BOOST_AUTO_TEST_CASE(continuous_session_decodes_its_simulator) {
     anyserial_protocol_session_t *s = plugin.session(nullptr);
     anyserial_simulator_t *sim = plugin.simulator(nullptr);
 
-    anyserial_protocol_request_t req{sizeof req, ANYSERIAL_OP_READ_FRAME, 0, 0};
-    BOOST_TEST(s->vtable->begin(s, &req) == ANYSERIAL_E_NOT_SUPPORTED);
+    const test::Request read(ANYSERIAL_OP_READ_FRAME, 0);
+    BOOST_TEST(s->vtable->begin(s, &read.req) == ANYSERIAL_E_NOT_SUPPORTED);
     BOOST_TEST(test::session_error(s).find("request channel") != std::string::npos);
-    req.op = ANYSERIAL_OP_START_CALIBRATION;
-    BOOST_TEST(s->vtable->begin(s, &req) == ANYSERIAL_E_NOT_SUPPORTED);
+    const test::Request start(test::kOpStartCalibration, 1);
+    BOOST_TEST(s->vtable->begin(s, &start.req) == ANYSERIAL_E_NOT_SUPPORTED);
+    BOOST_TEST(s->vtable->channel_count(s) == 0u);  // no frame yet
 
     auto next_event = [&](const Bytes &wire, std::size_t &off) {
         anyserial_protocol_event_t ev{};
@@ -161,23 +160,31 @@ BOOST_AUTO_TEST_CASE(continuous_session_decodes_its_simulator) {
     BOOST_REQUIRE(ev.frame != nullptr);
     BOOST_TEST(ev.frame->checksum_ok);
     BOOST_TEST(ev.frame->checksum == 0x2A1Du);
-    BOOST_TEST(std::string(ev.frame->readings[0].name) == "Oxygen");
-    BOOST_TEST(std::fabs(ev.frame->readings[0].value - 20.376) < 1e-9);
-    BOOST_TEST(std::string(ev.frame->readings[2].name) == "CO2");
-    BOOST_TEST(ev.frame->readings[3].name == nullptr);
+    BOOST_TEST(std::string(ev.frame->readings[0]->name) == "Oxygen");
+    BOOST_TEST(std::fabs(ev.frame->readings[0]->number - 20.376) < 1e-9);
+    BOOST_TEST(std::string(ev.frame->readings[2]->name) == "CO2");
+    BOOST_TEST(ev.frame->readings[3]->name == nullptr);
+    const std::vector<std::string> table = {"I1:transducer:%:Oxygen", "I2:transducer:%:CO",
+                                            "I3:transducer:%:CO2", "E1:external:mA:(none)",
+                                            "E2:external:mA:(none)"};
+    BOOST_TEST(test::channel_table(s) == table, boost::test_tools::per_element());
+    anyserial_channel_info_t info{};
+    info.struct_size = sizeof info;
+    BOOST_TEST(s->vtable->get_channel(s, 5, &info) == ANYSERIAL_E_NOT_FOUND);
 
     // nothing until the next tick; then a corrupted checksum is a BAD_FRAME with the frame
     BOOST_TEST(drain(sim, 2'000'000'000).empty());
     BOOST_REQUIRE(sim->vtable->set_fault(sim, ANYSERIAL_SIM_FAULT_BAD_CHECKSUM, 0) == ANYSERIAL_OK);
-    BOOST_REQUIRE(sim->vtable->set_reading(sim, "I1", true, 21.0, 0) == ANYSERIAL_OK);
+    BOOST_REQUIRE(test::set_reading(sim, "I1", true, 21.0, 0) == ANYSERIAL_OK);
     wire = drain(sim, 3'000'000'000);
     off = 0;
     ev = next_event(wire, off);
     BOOST_REQUIRE(ev.type == ANYSERIAL_EVENT_BAD_FRAME);
+    BOOST_TEST(ev.bad_frame_reason == ANYSERIAL_BAD_FRAME_CHECKSUM);
     BOOST_TEST(std::string(ev.reason).find("checksum mismatch") != std::string::npos);
     BOOST_REQUIRE(ev.frame != nullptr);
     BOOST_TEST(!ev.frame->checksum_ok);
-    BOOST_TEST(ev.frame->readings[0].value == 21.0);
+    BOOST_TEST(ev.frame->readings[0]->number == 21.0);
     BOOST_TEST(ev.raw_len + 2u == wire.size());
 
     BOOST_TEST(sim->vtable->set_fault(sim, ANYSERIAL_SIM_FAULT_EXCEPTION, 1) ==

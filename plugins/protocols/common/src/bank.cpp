@@ -14,8 +14,8 @@ namespace {
 const ChannelSlot &slot_or_throw(std::string_view id) {
     const ChannelSlot *s = find_slot(id);
     if (s == nullptr)
-        throw sdk::Error(ANYSERIAL_E_INVALID_ARGUMENT, "unknown channel '" + std::string(id) +
-                                                           "' (expected I1-I4, D1-D4, E1-E2)");
+        throw sdk::Error(ANYSERIAL_E_NOT_FOUND, "unknown channel '" + std::string(id) +
+                                                    "' (expected I1-I4, D1-D4, E1-E2)");
     return *s;
 }
 
@@ -43,11 +43,11 @@ Bank Bank::bench() {
     return b;
 }
 
-void Bank::set_reading(std::string_view channel, bool has_value, double value, uint32_t status) {
+void Bank::set_reading(std::string_view channel, bool has_value, double value, uint64_t flags) {
     BankChannel &c = channels_[slot_or_throw(channel).index];
     c.has_value = has_value;
     c.value = has_value ? value : 0.0;
-    c.status = status;
+    c.flags = flags;
 }
 
 void Bank::set_label(std::string_view channel, const char *name, const char *unit) {
@@ -68,9 +68,9 @@ void Bank::set_label(std::string_view channel, const char *name, const char *uni
     c.unit = std::string(trim_field(u));
 }
 
-void Bank::set_analyser(bool fault, bool maintenance) noexcept {
-    fault_ = fault;
-    maintenance_ = maintenance;
+void Bank::set_device_flags(uint64_t flags) noexcept {
+    fault_ = (flags & kFlagFault) != 0;
+    maintenance_ = (flags & kFlagMaintenance) != 0;
 }
 
 bool Bank::populated(const ChannelSlot &slot) const noexcept {
@@ -79,7 +79,7 @@ bool Bank::populated(const ChannelSlot &slot) const noexcept {
 }
 
 uint8_t Bank::channel_bits(const ChannelSlot &slot) const noexcept {
-    unsigned bits = encode_channel_status(slot.kind, channels_[slot.index].status);
+    unsigned bits = encode_channel_status(slot.kind, channels_[slot.index].flags);
     const uint32_t group = cal_group_of(slot);
     if (group != 0 && calibrating_[group - 1]) bits |= 1u << kBitCalibration;
     if (slot.kind == ChannelKind::derived) {
@@ -89,13 +89,13 @@ uint8_t Bank::channel_bits(const ChannelSlot &slot) const noexcept {
     return static_cast<uint8_t>(bits);
 }
 
-anyserial_analyser_status_t Bank::analyser() const noexcept {
-    anyserial_analyser_status_t s = idle_analyser_status();
+AnalyserState Bank::analyser() const noexcept {
+    AnalyserState s;
     s.fault = fault_;
     s.maintenance = maintenance_;
     for (uint32_t g = 0; g < kCalGroupCount; ++g) {
-        s.cal_groups[g].calibrating = calibrating_[g];
-        s.cal_groups[g].cal_gas = gas_[g];
+        s.groups[g].calibrating = calibrating_[g];
+        s.groups[g].gas = gas_[g];
     }
     return s;
 }

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "anyserial/servomex/charset.hpp"
+#include "anyserial/servomex/descriptors.hpp"
 #include "anyserial/servomex/status.hpp"
 #include "anyserial/servomex/units.hpp"
 
@@ -25,6 +26,21 @@ bool unlabelled(std::span<const uint8_t> name) noexcept {
     return std::all_of(t.begin(), t.end(), [](uint8_t b) { return b == '|'; });
 }
 
+uint32_t bad_frame_reason(mb::BadFrame b) noexcept {
+    switch (b) {
+        case mb::BadFrame::checksum:
+            return ANYSERIAL_BAD_FRAME_CHECKSUM;
+        case mb::BadFrame::address:
+            return ANYSERIAL_BAD_FRAME_ADDRESS;
+        case mb::BadFrame::unexpected:
+            return ANYSERIAL_BAD_FRAME_UNEXPECTED;
+        case mb::BadFrame::none:
+        case mb::BadFrame::structure:
+            break;
+    }
+    return ANYSERIAL_BAD_FRAME_STRUCTURE;
+}
+
 void register_bytes(std::span<const uint16_t> regs, std::span<uint8_t> out) noexcept {
     for (std::size_t i = 0; i < regs.size() && 2 * i + 1 < out.size(); ++i) {
         out[2 * i] = static_cast<uint8_t>(regs[i] >> 8);
@@ -41,15 +57,12 @@ ModbusSession::ModbusSession(mb::Framing framing, const anyserial_protocol_optio
       idle_ns_(o.idle_gap_ns != 0 ? o.idle_gap_ns : kDefaultIdleGap),
       retries_(o.retries == UINT32_MAX ? kDefaultRetries : o.retries),
       decoder_(framing) {
-    if (o.address > 247)
-        throw sdk::Error(
-            ANYSERIAL_E_INVALID_ARGUMENT,
-            "Modbus slave address " + std::to_string(o.address) + " out of range 1..247");
-    if (o.address != 0) address_ = static_cast<uint8_t>(o.address);  // 0 = default 1
-    for (std::size_t i = 0; i < kSlotCount; ++i) {
-        names_[i].reserve(3 * kNameBytes);
-        units_[i].reserve(2 * kUnitBytes);
-    }
+    address_ = static_cast<uint8_t>(sdk::parse_address(*descriptor().address, o.address));
+}
+
+const anyserial_protocol_descriptor_t &ModbusSession::descriptor() const noexcept {
+    return servomex::descriptor(framing_ == mb::Framing::rtu ? Mode::modbus_rtu
+                                                             : Mode::modbus_ascii);
 }
 
 std::string ModbusSession::where() const {
@@ -93,14 +106,9 @@ void ModbusSession::begin(const anyserial_protocol_request_t &req) {
     awaiting_ = failed_ = done_ = false;
     failure_code_ = ANYSERIAL_E_PROTOCOL;
     decoder_.reset();
-    op_ = req.op;
-    group_ = req.group;
-    auto check_group = [&] {
-        if (req.group < 1 || req.group > kCalGroupCount)
-            throw sdk::Error(
-                ANYSERIAL_E_INVALID_ARGUMENT,
-                where() + ": cal-group " + std::to_string(req.group) + " out of range 1..4");
-    };
+    op_ = 0;
+    group_ = 0;
+    command_ = Command::none;
     auto pulse = [&] {
         plan({Step::coil_on});
         plan({Step::coil_verify});
@@ -118,26 +126,37 @@ void ModbusSession::begin(const anyserial_protocol_request_t &req) {
         case ANYSERIAL_OP_IDENTIFY:
             plan_registers();
             break;
-        case ANYSERIAL_OP_READ_ANALYSER_STATUS:
+        case ANYSERIAL_OP_READ_STATUS:
             plan({Step::read_analyser});
             break;
-        case ANYSERIAL_OP_READ_CAL_STATUS:
-            check_group();
-            plan({Step::read_cal_group});
+        case ANYSERIAL_OP_COMMAND: {
+            // The core validated the arguments; check again so a bad call never reaches
+            // the wire (a group outside 1..4 is refused here too).
+            const anyserial_command_info_t &cmd = sdk::find_command(descriptor(), req);
+            try {
+                sdk::check_args(cmd, req);
+            } catch (const sdk::Error &e) {
+                throw sdk::Error(e.status(), where() + ": " + e.what());
+            }
+            if (cmd.arg_count > 0) group_ = static_cast<uint32_t>(sdk::arg(req, 0).number);
+            if (sdk::is_command(req, kCmdCalibrationStart)) {
+                command_ = Command::start;
+                pulse();
+            } else if (sdk::is_command(req, kCmdCalibrationStop)) {
+                command_ = Command::stop;
+                group_ = 0;
+                pulse();
+            } else {
+                command_ = Command::status;
+                plan({Step::read_cal_group});
+            }
             break;
-        case ANYSERIAL_OP_START_CALIBRATION:
-            check_group();
-            pulse();
-            break;
-        case ANYSERIAL_OP_STOP_CALIBRATION:
-            group_ = 0;
-            pulse();
-            break;
+        }
         default:
-            op_ = 0;
             throw sdk::Error(ANYSERIAL_E_NOT_SUPPORTED,
                              where() + ": unknown operation " + std::to_string(req.op));
     }
+    op_ = req.op;
 }
 
 mb::Pdu ModbusSession::request_for(Planned planned) const noexcept {
@@ -232,6 +251,7 @@ uint32_t ModbusSession::feed(std::span<const uint8_t> data, anyserial_protocol_e
         if (data.empty()) return 0;
         copy_raw(data);
         ev.type = ANYSERIAL_EVENT_BAD_FRAME;
+        ev.bad_frame_reason = ANYSERIAL_BAD_FRAME_UNEXPECTED;
         ev.reason = "bytes received with no request outstanding";
         ev.raw = raw_.data();
         ev.raw_len = static_cast<uint32_t>(raw_len_);
@@ -243,6 +263,7 @@ uint32_t ModbusSession::feed(std::span<const uint8_t> data, anyserial_protocol_e
             break;
         case mb::DecodeStatus::bad_frame:
             ev.type = ANYSERIAL_EVENT_BAD_FRAME;
+            ev.bad_frame_reason = bad_frame_reason(r.bad);
             ev.reason = r.reason;
             break;
         case mb::DecodeStatus::exception:
@@ -266,6 +287,7 @@ uint32_t ModbusSession::feed(std::span<const uint8_t> data, anyserial_protocol_e
                 ++next_step_;
             } else {
                 ev.type = ANYSERIAL_EVENT_BAD_FRAME;
+                ev.bad_frame_reason = ANYSERIAL_BAD_FRAME_UNEXPECTED;
                 ev.reason = why_;
                 decoder_.reset();
             }
@@ -377,80 +399,76 @@ bool ModbusSession::populated(const ChannelSlot &slot) const noexcept {
 }
 
 void ModbusSession::decode_readings(bool identify) {
-    uint32_t n = 0;
+    sdk::FrameBuilder &frame = result_.frame();
+    sdk::ChannelTable &table = channels();
+    table.clear();
     for (const ChannelSlot &slot : kSlots) {
         const bool present = populated(slot);
-        // identify lists populated slots; a sweep carries empty ones too (marked), except
-        // blocks the narrow plan found absent.
+        // identify lists populated slots; a sweep carries empty ones too (unlisted),
+        // except blocks the narrow plan found absent.
         if (!present && (identify || !(register_slots_ & (1u << slot.index)))) continue;
         std::array<uint8_t, kNameBytes> name{};
         std::array<uint8_t, kUnitBytes> unit{};
         register_bytes(std::span(registers_).subspan(slot.name_register, 3), name);
         register_bytes(std::span(registers_).subspan(slot.unit_register, 2), unit);
 
-        anyserial_reading_t &r = readings_[n];
-        r = anyserial_reading_t{};
-        r.struct_size = sizeof r;
-        r.channel = slot.id.data();
-        r.kind = static_cast<uint32_t>(slot.kind);
-        names_[n].clear();
+        anyserial_reading_t &r = frame.add_reading(slot.id);
+        text_.clear();
+        const char *name_text = nullptr;
         if (!blank(name) && !unlabelled(name)) {
-            append_display_text(names_[n], trim_field(std::span<const uint8_t>(name)));
-            r.name = names_[n].c_str();
+            append_display_text(text_, trim_field(std::span<const uint8_t>(name)));
+            name_text = r.name = frame.text(text_);
         }
-        std::string &u = units_[n];
-        u.clear();
-        append_display_text(u, trim_field(std::span<const uint8_t>(unit)));
-        const ParsedUnit parsed = parse_unit(u);
-        r.unit_kind = parsed.kind;
-        if (parsed.kind != ANYSERIAL_UNIT_UNKNOWN) u.assign(parsed.text);
-        r.unit = u.c_str();
+        text_.clear();
+        append_display_text(text_, trim_field(std::span<const uint8_t>(unit)));
+        const ParsedUnit parsed = parse_unit(text_);
+        r.unit = frame.text(parsed.kind != UnitKind::unknown ? parsed.text : text_);
         const float v = mb::float_from_registers(registers_[slot.value_register],
                                                  registers_[slot.value_register + 1u]);
-        r.has_value = std::isfinite(v);
-        r.value = r.has_value ? mb::decimal_from_float(v) : 0.0;
-        if (!identify) {
-            const auto bits = static_cast<uint8_t>(channel_flags_[slot.discrete / 8]);
-            r.status = decode_channel_status(slot.kind, bits);
-            if (!present) r.status |= ANYSERIAL_STATUS_UNPOPULATED;
+        if (std::isfinite(v)) {
+            r.value_type = ANYSERIAL_VALUE_NUMBER;
+            r.number = mb::decimal_from_float(v);
         }
-        ++n;
+        if (!identify)
+            r.flags = decode_channel_status(slot.kind, channel_flags_[slot.discrete / 8]);
+        r.unlisted = !present;
+        if (present) table.add(slot.id, name_text, kind_tag(slot.kind), r.unit);
     }
-    frame_.reading_count = n;
-    frame_.readings = readings_.data();
 }
 
 void ModbusSession::result(anyserial_protocol_result_t &out) {
     if (!done_) throw sdk::Error(ANYSERIAL_E_STATE, where() + ": no finished operation");
-    out.op = op_;
-    frame_ = anyserial_frame_t{};
-    frame_.struct_size = sizeof frame_;
+    result_.clear();
+    AnalyserState analyser;
+    decode_analyser_discretes(analyser_bits_, analyser);
     switch (op_) {
         case ANYSERIAL_OP_READ_FRAME:
+        case ANYSERIAL_OP_READ_STATUS: {
+            if (op_ == ANYSERIAL_OP_READ_FRAME) decode_readings(false);
+            sdk::FrameBuilder &frame = result_.frame();
+            frame.header().device_flags = device_flags(analyser);
+            add_status_fields(frame.fields(), analyser);
+            break;
+        }
         case ANYSERIAL_OP_IDENTIFY:
-        case ANYSERIAL_OP_READ_ANALYSER_STATUS:
-            if (op_ != ANYSERIAL_OP_READ_ANALYSER_STATUS)
-                decode_readings(op_ == ANYSERIAL_OP_IDENTIFY);
-            if (op_ != ANYSERIAL_OP_IDENTIFY) {
-                frame_.has_analyser = true;
-                frame_.analyser = idle_analyser_status();
-                decode_analyser_discretes(analyser_bits_, frame_.analyser);
+            decode_readings(true);
+            result_.fields().add_text(ANYSERIAL_FIELD_MODEL, descriptor().name);
+            break;
+        case ANYSERIAL_OP_COMMAND:
+            if (command_ == Command::status) {
+                result_.fields().add_integer("group", group_);
+                result_.fields().add_integer("active", cal_bits_[0] ? 1 : 0);
+                result_.fields().add_text("phase", !cal_bits_[0]  ? "idle"
+                                                   : cal_bits_[1] ? "gas2"
+                                                                  : "gas1");
+            } else if (command_ == Command::start) {
+                result_.fields().add_integer("group", group_);
             }
-            out.frame = &frame_;
-            break;
-        case ANYSERIAL_OP_READ_CAL_STATUS:
-            out.cal_group = group_;
-            out.cal_active = cal_bits_[0];
-            out.cal_phase = !cal_bits_[0]  ? ANYSERIAL_CAL_PHASE_IDLE
-                            : cal_bits_[1] ? ANYSERIAL_CAL_PHASE_GAS2
-                                           : ANYSERIAL_CAL_PHASE_GAS1;
-            break;
-        case ANYSERIAL_OP_START_CALIBRATION:
-            out.cal_group = group_;
             break;
         default:
             break;
     }
+    result_.fill(out, op_);
 }
 
 }  // namespace anyserial::servomex

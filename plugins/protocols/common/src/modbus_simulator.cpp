@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "anyserial/servomex/descriptors.hpp"
 #include "anyserial/servomex/registry.hpp"
 
 namespace anyserial::servomex {
@@ -10,12 +11,11 @@ namespace anyserial::servomex {
 namespace mb = anyserial::modbus;
 
 ModbusSimulator::ModbusSimulator(mb::Framing framing, const anyserial_protocol_options_t &o)
-    : framing_(framing), address_(1), framer_(framing, mb::rtu_t35_ns(o.baudrate)) {
-    if (o.address > 247)
-        throw sdk::Error(
-            ANYSERIAL_E_INVALID_ARGUMENT,
-            "simulated Modbus slave address " + std::to_string(o.address) + " out of range 1..247");
-    if (o.address != 0) address_ = static_cast<uint8_t>(o.address);  // 0 = default 1
+    : framing_(framing),
+      address_(static_cast<uint8_t>(sdk::parse_address(
+          *descriptor(framing == mb::Framing::rtu ? Mode::modbus_rtu : Mode::modbus_ascii).address,
+          o.address))),
+      framer_(framing, mb::rtu_t35_ns(o.baudrate)) {
     out_.reserve(2 * mb::kMaxAsciiChars);
 }
 

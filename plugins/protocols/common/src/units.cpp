@@ -16,26 +16,26 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept {
 
 ParsedUnit parse_unit(std::string_view raw) noexcept {
     const std::string_view t = trim_field(raw);
-    for (uint32_t kind : {ANYSERIAL_UNIT_PERCENT, ANYSERIAL_UNIT_VPM, ANYSERIAL_UNIT_PPM,
-                          ANYSERIAL_UNIT_MILLIAMP}) {
+    for (UnitKind kind : {UnitKind::percent, UnitKind::vpm, UnitKind::ppm, UnitKind::milliamp}) {
         if (equal_ignoring_case(t, unit_text(kind))) return {kind, unit_text(kind)};
     }
-    return {ANYSERIAL_UNIT_UNKNOWN, t};
+    return {UnitKind::unknown, t};
 }
 
-std::string_view unit_text(uint32_t kind) noexcept {
+std::string_view unit_text(UnitKind kind) noexcept {
     switch (kind) {
-        case ANYSERIAL_UNIT_PERCENT:
+        case UnitKind::percent:
             return "%";
-        case ANYSERIAL_UNIT_VPM:
+        case UnitKind::vpm:
             return "vpm";
-        case ANYSERIAL_UNIT_PPM:
+        case UnitKind::ppm:
             return "ppm";
-        case ANYSERIAL_UNIT_MILLIAMP:
+        case UnitKind::milliamp:
             return "mA";
-        default:
-            return "";
+        case UnitKind::unknown:
+            break;
     }
+    return "";
 }
 
 }  // namespace anyserial::servomex

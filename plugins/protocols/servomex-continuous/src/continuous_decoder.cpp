@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <utility>
 
 #include "anyserial/servomex/charset.hpp"
 #include "anyserial/servomex/status.hpp"
@@ -78,11 +79,24 @@ bool parse_value(std::string_view text, double &v) {
 }  // namespace
 
 ContinuousDecoder::ContinuousDecoder() {
-    for (std::size_t i = 0; i < kSlotCount; ++i) {
-        names_[i].reserve(3 * 64);
-        units_[i].reserve(64);
+    // Size every buffer for a full frame now, so decoding never allocates (a name or unit
+    // beyond 64 bytes would, once).
+    const std::string wide(64, ' ');
+    name_.reserve(3 * 64);
+    for (const ChannelSlot &slot : kSlots) {
+        frame_.add_reading(wide);
+        (void)frame_.text(wide);
+        (void)frame_.text(wide);
+        channels_.add(wide, wide.c_str(), wide, wide);
+        pending_.add(wide, wide.c_str(), wide, wide);
+        (void)slot;
     }
-    clock_.reserve(64);
+    for (int i = 0; i < 12; ++i)
+        frame_.fields().add_text(wide, wide);
+    (void)frame_.frame();
+    frame_.clear();
+    channels_.clear();
+    pending_.clear();
 }
 
 void ContinuousDecoder::reset() noexcept {
@@ -99,6 +113,8 @@ ContinuousEvent ContinuousDecoder::bad(const char *fmt, ...) noexcept {
     ContinuousEvent e;
     e.type = ContinuousEventType::bad_frame;
     e.reason = reason_;
+    e.bad_reason = bad_reason_;
+    bad_reason_ = ANYSERIAL_BAD_FRAME_STRUCTURE;
     e.raw = {line_.data(), len_};
     return e;
 }
@@ -176,82 +192,86 @@ ContinuousEvent ContinuousDecoder::parse_line() noexcept {
     if (sent < 0)
         return bad("checksum '%.*s' is not 4 hex digits", static_cast<int>(check_text.size()),
                    check_text.data());
+    return build(std::span(f).first(count), blocks);
+}
+
+ContinuousEvent ContinuousDecoder::build(std::span<const std::string_view> f,
+                                         unsigned blocks) noexcept {
+    const std::string_view check_text = f.back();
+    const int sent = parse_hex4(check_text);
+    const std::string_view body(reinterpret_cast<const char *>(line_.data()) + 1, len_ - 1);
     unsigned computed = 0;
     for (uint8_t b : bytes_of(body.substr(0, body.size() - check_text.size() - 1)))
         computed += b;
     computed &= 0xFFFFu;
 
-    anyserial_analyser_status_t analyser = idle_analyser_status();
+    AnalyserState analyser;
     analyser.fault = active(f[2], 0) && f[2][0] == 'F';
     analyser.maintenance = active(f[2], 1) && f[2][1] == 'M';
     if (!parse_autocal(f[3], analyser))
         return bad("autocal field '%.*s' is not up to 4 cal-groups of 2 characters",
                    static_cast<int>(f[3].size()), f[3].data());
     const std::string_view date = trim_field(f[0]), time = trim_field(f[1]);
-    clock_.clear();
-    if (real_clock(date, time)) {
-        clock_.append(date);
-        clock_.push_back(' ');
-        clock_.append(time);
-    }
-    analyser.clock = clock_.empty() ? nullptr : clock_.c_str();
+    clock_[0] = '\0';
+    if (real_clock(date, time))
+        std::snprintf(clock_, sizeof clock_, "%.8s %.8s", date.data(), time.data());
 
-    unsigned seen = 0;
-    for (unsigned i = 0; i < blocks; ++i) {
-        const std::string_view *b = &f[kHeaderFields + kBlockFields * i];
-        const ChannelSlot *slot = find_slot(b[0]);
-        if (slot == nullptr)
-            return bad("unknown channel id '%.*s' in block %u", static_cast<int>(b[0].size()),
-                       b[0].data(), i + 1);
-        if (seen & (1u << slot->index)) return bad("channel %s appears twice", slot->id.data());
-        seen |= 1u << slot->index;
+    try {
+        frame_.clear();
+        pending_.clear();
+        unsigned seen = 0;
+        for (unsigned i = 0; i < blocks; ++i) {
+            const std::string_view *b = &f[kHeaderFields + kBlockFields * i];
+            const ChannelSlot *slot = find_slot(b[0]);
+            if (slot == nullptr)
+                return bad("unknown channel id '%.*s' in block %u", static_cast<int>(b[0].size()),
+                           b[0].data(), i + 1);
+            if (seen & (1u << slot->index)) return bad("channel %s appears twice", slot->id.data());
+            seen |= 1u << slot->index;
 
-        anyserial_reading_t &r = readings_[i];
-        r = anyserial_reading_t{};
-        r.struct_size = sizeof r;
-        r.channel = slot->id.data();
-        r.kind = static_cast<uint32_t>(slot->kind);
-
-        const std::string_view name = trim_field(b[1]);
-        names_[i].clear();
-        if (!name.empty() && name.find_first_not_of('|') != std::string_view::npos) {
-            append_display_text(names_[i], bytes_of(name));
-            r.name = names_[i].c_str();
+            anyserial_reading_t &r = frame_.add_reading(slot->id);
+            const std::string_view name = trim_field(b[1]);
+            if (!name.empty() && name.find_first_not_of('|') != std::string_view::npos) {
+                name_.clear();
+                append_display_text(name_, bytes_of(name));
+                r.name = frame_.text(name_);
+            }
+            double v = 0.0;
+            if (parse_value(trim_field(b[2]), v)) {
+                r.value_type = ANYSERIAL_VALUE_NUMBER;
+                r.number = v;
+            }
+            r.unit = frame_.text(parse_unit(b[3]).text);
+            // The letters mean what they say for every kind: the Modbus map's per-kind
+            // exceptions (E bits 1-3 reserved, D bits copied) do not apply here.
+            r.flags = continuous_status(b[4], b[5], b[6], b[7]);
+            pending_.add(slot->id, r.name, kind_tag(slot->kind), r.unit);
         }
-        double v = 0.0;
-        r.has_value = parse_value(trim_field(b[2]), v);
-        r.value = r.has_value ? v : 0.0;
-        const ParsedUnit unit = parse_unit(b[3]);
-        units_[i].assign(unit.text);
-        r.unit_kind = unit.kind;
-        r.unit = units_[i].c_str();
-
-        // The letters mean what they say for every kind: the Modbus map's per-kind
-        // exceptions (E bits 1-3 reserved, D bits copied) do not apply here.
-        r.status = continuous_status(b[4], b[5], b[6], b[7]);
+        anyserial_frame_t &h = frame_.header();
+        h.device_flags = device_flags(analyser);
+        h.has_checksum = true;
+        h.checksum = static_cast<uint32_t>(sent);
+        h.checksum_ok = static_cast<unsigned>(sent) == computed;
+        h.raw = line_.data();
+        h.raw_len = static_cast<uint32_t>(len_);
+        if (clock_[0] != '\0') frame_.fields().add_text("clock", clock_);
+        add_status_fields(frame_.fields(), analyser);
+    } catch (...) {  // out of memory: this line is lost, the decoder goes on
+        return bad("out of memory while decoding a frame");
     }
 
-    frame_ = anyserial_frame_t{};
-    frame_.struct_size = sizeof frame_;
-    frame_.reading_count = blocks;
-    frame_.readings = readings_.data();
-    frame_.has_analyser = true;
-    frame_.analyser = analyser;
-    frame_.has_checksum = true;
-    frame_.checksum = static_cast<uint32_t>(sent);
-    frame_.checksum_ok = static_cast<unsigned>(sent) == computed;
-    frame_.raw = line_.data();
-    frame_.raw_len = static_cast<uint32_t>(len_);
-
+    const anyserial_frame_t &frame = frame_.frame();
     ContinuousEvent e;
-    if (!frame_.checksum_ok) {
+    if (!frame.checksum_ok) {
+        bad_reason_ = ANYSERIAL_BAD_FRAME_CHECKSUM;
         e = bad("checksum mismatch: frame says %04X, computed %04X", static_cast<unsigned>(sent),
                 computed);
     } else {
         e.type = ContinuousEventType::frame;
         e.raw = {line_.data(), len_};
+        std::swap(channels_, pending_);  // a checksum-valid frame sets the table
     }
-    e.frame = &frame_;
+    e.frame = &frame;
     return e;
 }
 

@@ -70,7 +70,7 @@ void format_continuous_frame(const Bank &bank, const ContinuousClock &clock, std
                              uint16_t checksum_delta) {
     out.clear();
     out.push_back(' ');
-    const anyserial_analyser_status_t a = bank.analyser();
+    const AnalyserState a = bank.analyser();
     out.append(clock.date, 8).push_back(';');
     out.append(clock.time, 8).push_back(';');
     out.push_back(a.fault ? 'F' : ' ');
@@ -94,9 +94,9 @@ void format_continuous_frame(const Bank &bank, const ContinuousClock &clock, std
         if (s.kind == ChannelKind::external) {
             // In a continuous frame an external input's F, M, C, W are real letters (the
             // Modbus map's reserved bits do not apply); its Invalid shows as F.
-            uint32_t status = c.status;
-            if (status & ANYSERIAL_STATUS_INVALID) status |= ANYSERIAL_STATUS_FAULT;
-            bits = encode_channel_status(ChannelKind::transducer, status);
+            uint64_t flags = c.flags;
+            if (flags & kFlagInvalid) flags |= kFlagFault;
+            bits = encode_channel_status(ChannelKind::transducer, flags);
         }
         out.append(s.id).push_back(';');
         if (c.labelled) {

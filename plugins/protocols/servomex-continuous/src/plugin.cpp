@@ -1,6 +1,6 @@
 // anyserial-servomex-continuous: the broadcast mode of the 4100. The session only decodes
 // (FRAME / BAD_FRAME events); every request-based operation is NOT_SUPPORTED, which tells
-// the core to use its receive loop.
+// the core to use its receive loop. The channel table is the last checksum-valid frame's.
 #include <anyserial/sdk/cpp/protocol.hpp>
 
 #include "anyserial/servomex/continuous_decoder.hpp"
@@ -48,12 +48,18 @@ class ContinuousSession final : public sdk::ProtocolSession {
         }
         ev.frame = e.frame;
         ev.reason = e.reason;
+        ev.bad_frame_reason = e.type == ContinuousEventType::bad_frame ? e.bad_reason : 0;
         ev.raw = e.raw.data();
         ev.raw_len = static_cast<uint32_t>(e.raw.size());
         return static_cast<uint32_t>(e.consumed);
     }
 
     void reset_receive() override { decoder_.reset(); }
+
+    uint32_t channel_count() const override { return decoder_.channels().size(); }
+    void get_channel(uint32_t index, anyserial_channel_info_t &out) const override {
+        decoder_.channels().get(index, out);
+    }
 
     void result(anyserial_protocol_result_t &) override {
         throw sdk::Error(ANYSERIAL_E_STATE, "servomex-continuous: no operation has a result");

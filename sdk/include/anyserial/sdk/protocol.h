@@ -119,6 +119,12 @@ typedef struct anyserial_transaction_t {
     uint32_t function_code;
     uint32_t register_address;
     uint32_t reserved1;
+    /* A response that ends on silence (a table with no count line, e.g. Alicat's `??D*`):
+     * when nonzero and at least one byte of the response has come, this long without a
+     * further byte completes it; the core then calls feed() with len 0 (end of input) and
+     * the plugin answers RESPONSE or BAD_FRAME. response_timeout_ns still bounds the wait
+     * for the first byte. 0 = the response ends only by the plugin's own rules. */
+    uint64_t end_on_silence_ns;
 } anyserial_transaction_t;
 
 /* event types from feed() */

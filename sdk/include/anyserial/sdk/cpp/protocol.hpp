@@ -1,14 +1,18 @@
 // anyserial SDK C++ helpers — expose a C++ class as a protocol session, and a list of such
-// classes as the anyserial_protocol_factory_t. Sans-I/O: never read, write or sleep.
+// classes as the "anyserial.protocol/2" factory. Sans-I/O: never read, write or sleep.
 //
 //     class EchoProtocol final : public sdk::ProtocolSession {
 //     public:
-//         using simulator_type = EchoSim;  // optional: serves "anyserial.protocol.simulator/1"
+//         using simulator_type = EchoSim;  // optional: serves "anyserial.protocol.simulator/2"
 //         static const anyserial_protocol_descriptor_t &describe() noexcept { ... }
-//         explicit EchoProtocol(const anyserial_protocol_options_t &opts) : opts_(opts) {}
+//         explicit EchoProtocol(const anyserial_protocol_options_t &opts)
+//             : address_(sdk::parse_address(*describe().address, opts.address)) {}
 //
 //         void begin(const anyserial_protocol_request_t &req) override {
-//             if (req.op != ANYSERIAL_OP_PROBE)
+//             if (req.op == ANYSERIAL_OP_COMMAND) {                     // declared commands
+//                 sdk::check_args(sdk::find_command(describe(), req), req);
+//                 ...
+//             } else if (req.op != ANYSERIAL_OP_PROBE)
 //                 throw sdk::Error(ANYSERIAL_E_NOT_SUPPORTED, "echo only probes");
 //             sent_ = false;
 //         }
@@ -20,28 +24,38 @@
 //         }
 //         uint32_t feed(std::span<const uint8_t> data, anyserial_protocol_event_t &ev) override {
 //             ... ev.type = ANYSERIAL_EVENT_RESPONSE; return consumed;
+//             // a bad frame: ev.type = BAD_FRAME, ev.bad_frame_reason = ANYSERIAL_BAD_FRAME_*
 //         }
 //         void reset_receive() override { ... }
-//         void result(anyserial_protocol_result_t &r) override { r.op = ANYSERIAL_OP_PROBE; }
+//         void result(anyserial_protocol_result_t &r) override {
+//             result_.clear();                          // sdk::ResultBuilder member (frame.hpp)
+//             result_.fields().add_text("model", "echo");
+//             result_.fill(r, ANYSERIAL_OP_IDENTIFY);
+//             channels().clear();                       // the session's channel table
+//             channels().add("ping", nullptr, "echo", "");
+//         }
 //     };
 //     // plugin entry: sdk::ProtocolFactory<EchoProtocol>::get() for ANYSERIAL_PROTOCOL_FACTORY_ID
 //
 // The output structs handed to next_transaction/feed/result arrive zeroed with struct_size
 // set (event.type = NEED_MORE); pointers placed in them must stay valid until the next call
-// on the session. Fail by throwing sdk::Error.
+// on the session (sdk::FrameBuilder / ResultBuilder own them for you). Fail by throwing
+// sdk::Error. channel_count/get_channel answer from channels() unless overridden.
 //
 // Requirements on a listed class P: derives from sdk::ProtocolSession, constructible from
-// `const anyserial_protocol_options_t &` (NULL options arrive with defaults: address 0,
+// `const anyserial_protocol_options_t &` (NULL options arrive with defaults: address NULL,
 // the descriptor's default baudrate, timeouts 0, retries UINT32_MAX),
 // `static const anyserial_protocol_descriptor_t &describe() noexcept`. Optional:
-// `using simulator_type = S;` and/or
+// `using simulator_type = S;` (S derives from sdk::SimulatorSession) and/or
 // `static const void *factory_extension(const char *extension_id) noexcept`.
 #pragma once
 
 #include <anyserial/sdk/protocol.h>
 
 #include <anyserial/sdk/cpp/abi.hpp>
+#include <anyserial/sdk/cpp/device.hpp>
 #include <anyserial/sdk/cpp/error.hpp>
+#include <anyserial/sdk/cpp/frame.hpp>
 #include <anyserial/sdk/cpp/plugin.hpp>
 #include <anyserial/sdk/cpp/simulator.hpp>
 #include <concepts>
@@ -73,6 +87,12 @@ class ProtocolSession {
     virtual void reset_receive() = 0;
     // Result of the finished operation.
     virtual void result(anyserial_protocol_result_t &out) = 0;
+    // The channel table as known now; by default channels().
+    virtual uint32_t channel_count() const { return channels_.size(); }
+    // Fill out (zeroed, struct_size set) for index < channel_count().
+    virtual void get_channel(uint32_t index, anyserial_channel_info_t &out) const {
+        channels_.get(index, out);
+    }
 
     static ProtocolSession *from(anyserial_protocol_session_t *self) noexcept {
         return self != nullptr ? static_cast<ProtocolSession *>(self->impl) : nullptr;
@@ -83,12 +103,16 @@ class ProtocolSession {
     }
     LastError &errors() noexcept { return error_; }
     const LastError &errors() const noexcept { return error_; }
+    // The channel table channel_count/get_channel answer from.
+    ChannelTable &channels() noexcept { return channels_; }
+    const ChannelTable &channels() const noexcept { return channels_; }
 
   private:
     template <class... Protocols>
     friend struct ProtocolFactory;
 
     LastError error_;
+    ChannelTable channels_;
     anyserial_protocol_session_t handle_{};
 };
 
@@ -143,6 +167,28 @@ struct ProtocolTrampolines {
         if (st == ANYSERIAL_OK) write_struct(out, r);
         return st;
     }
+    static const ProtocolSession &cself(const anyserial_protocol_session_t *h) noexcept {
+        return *static_cast<const ProtocolSession *>(h->impl);
+    }
+    static uint32_t channel_count(const anyserial_protocol_session_t *h) noexcept {
+        try {
+            return cself(h).channel_count();
+        } catch (...) {
+            return 0;
+        }
+    }
+    static int32_t get_channel(const anyserial_protocol_session_t *h, uint32_t index,
+                               anyserial_channel_info_t *out) noexcept {
+        auto &s = const_cast<ProtocolSession &>(cself(h));  // errors() is the mutable part
+        if (out == nullptr) {
+            s.errors().set("get_channel: NULL output");
+            return ANYSERIAL_E_INVALID_ARGUMENT;
+        }
+        anyserial_channel_info_t info = init_struct<anyserial_channel_info_t>();
+        const int32_t st = guarded(s.errors(), [&] { cself(h).get_channel(index, info); });
+        if (st == ANYSERIAL_OK) write_struct(out, info);
+        return st;
+    }
     static uint32_t last_error(const anyserial_protocol_session_t *h, char *buf,
                                uint32_t cap) noexcept {
         return static_cast<const ProtocolSession *>(h->impl)->errors().copy(buf, cap);
@@ -158,6 +204,8 @@ struct ProtocolTrampolines {
         &feed,
         &reset_receive,
         &result,
+        &channel_count,
+        &get_channel,
         &last_error,
         &destroy,
     };
@@ -181,14 +229,18 @@ struct ProtocolFactory {
     static_assert((std::is_base_of_v<ProtocolSession, Protocols> && ...),
                   "protocols derive from sdk::ProtocolSession");
 
-    static uint32_t count() noexcept { return sizeof...(Protocols); }
+    static uint32_t count(const anyserial_protocol_factory_t * /*self*/) noexcept {
+        return sizeof...(Protocols);
+    }
 
-    static const anyserial_protocol_descriptor_t *get_descriptor(uint32_t index) noexcept {
+    static const anyserial_protocol_descriptor_t *get_descriptor(
+        const anyserial_protocol_factory_t * /*self*/, uint32_t index) noexcept {
         const anyserial_protocol_descriptor_t *const all[] = {&Protocols::describe()...};
         return index < sizeof...(Protocols) ? all[index] : nullptr;
     }
 
-    static int32_t create_session(const char *protocol_id,
+    static int32_t create_session(const anyserial_protocol_factory_t * /*self*/,
+                                  const char *protocol_id,
                                   const anyserial_protocol_options_t *options,
                                   anyserial_protocol_session_t **out) noexcept {
         if (out == nullptr || protocol_id == nullptr) return ANYSERIAL_E_INVALID_ARGUMENT;
@@ -200,7 +252,8 @@ struct ProtocolFactory {
         return status;
     }
 
-    static const void *get_extension(const char *protocol_id, const char *extension_id) noexcept {
+    static const void *get_extension(const anyserial_protocol_factory_t * /*self*/,
+                                     const char *protocol_id, const char *extension_id) noexcept {
         if (protocol_id == nullptr || extension_id == nullptr) return nullptr;
         const void *found = nullptr;
         (void)((matches<Protocols>(protocol_id) ? (found = extension<Protocols>(extension_id), true)
@@ -238,7 +291,7 @@ struct ProtocolFactory {
                         anyserial_protocol_session_t **out) noexcept {
         const anyserial_protocol_descriptor_t &d = P::describe();
         const anyserial_protocol_options_t opts =
-            protocol_options(options, d.default_serial.baudrate);
+            protocol_options(options, d.default_serial != nullptr ? d.default_serial->baudrate : 0);
         LastError err;
         std::unique_ptr<P> p;
         const int32_t st = guarded(err, [&] { p = std::make_unique<P>(opts); });

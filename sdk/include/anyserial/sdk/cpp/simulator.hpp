@@ -1,9 +1,10 @@
 // anyserial SDK C++ helpers — expose a C++ class as an anyserial_simulator_t (the device
-// side of a protocol, extension "anyserial.protocol.simulator/1").
+// side of a protocol, extension "anyserial.protocol.simulator/2").
 //
-//     class EchoSim final : public sdk::Simulator {
+//     class EchoSim final : public sdk::SimulatorSession {
 //     public:
-//         explicit EchoSim(const anyserial_protocol_options_t &opts) : address_(opts.address) {}
+//         explicit EchoSim(const anyserial_protocol_options_t &opts)
+//             : address_(sdk::parse_address(kAddress, opts.address)) {}
 //         void feed(uint64_t, std::span<const uint8_t> data) override {
 //             pending_.insert(pending_.end(), data.begin(), data.end());
 //             ++requests_;
@@ -15,17 +16,26 @@
 //             next_ns = UINT64_MAX;  // only after the next feed
 //             return static_cast<uint32_t>(n);
 //         }
+//         void set_reading(std::string_view channel, const anyserial_arg_value_t &value,
+//                          uint64_t flags) override { ... }   // value_type ABSENT = over-range
+//         void get_field(std::string_view id, anyserial_field_t &out) override {
+//             if (id == "setpoint") return sdk::set_number(out, setpoint_);
+//             if (id == "gas") return sdk::set_text(out, keep_text(gas_));
+//             throw sdk::Error(ANYSERIAL_E_NOT_FOUND, "no field " + std::string(id));
+//         }
 //         ...
 //     };
 //     // In the protocol class: `using simulator_type = EchoSim;` and ProtocolFactory serves
 //     // the extension; or return sdk::SimulatorExtension<EchoSim>::get() yourself.
 //
-// Unimplemented optional calls answer ANYSERIAL_E_NOT_SUPPORTED. Throw sdk::Error to fail.
+// Unimplemented optional calls answer ANYSERIAL_E_NOT_SUPPORTED. Throw sdk::Error to fail
+// (NOT_FOUND for a channel or field the device does not have).
 #pragma once
 
 #include <anyserial/sdk/ext/simulator.h>
 
 #include <anyserial/sdk/cpp/abi.hpp>
+#include <anyserial/sdk/cpp/device.hpp>
 #include <anyserial/sdk/cpp/error.hpp>
 #include <anyserial/sdk/cpp/plugin.hpp>
 #include <cstdint>
@@ -48,20 +58,26 @@ inline anyserial_protocol_options_t protocol_options(const anyserial_protocol_op
     return o;
 }
 
-class Simulator {
+namespace detail {
+struct SimulatorTrampolines;
+}
+
+class SimulatorSession {
   public:
-    Simulator() = default;
-    Simulator(const Simulator &) = delete;
-    Simulator &operator=(const Simulator &) = delete;
-    virtual ~Simulator() = default;
+    SimulatorSession() = default;
+    SimulatorSession(const SimulatorSession &) = delete;
+    SimulatorSession &operator=(const SimulatorSession &) = delete;
+    virtual ~SimulatorSession() = default;
 
     // Bytes the master sent, received at now_ns.
     virtual void feed(uint64_t now_ns, std::span<const uint8_t> data) = 0;
     // Bytes the device sends at now_ns, at most buf.size(); returns how many were written
     // and sets next_ns (UINT64_MAX = only after the next feed).
     virtual uint32_t poll_output(uint64_t now_ns, std::span<uint8_t> buf, uint64_t &next_ns) = 0;
-    virtual void set_reading(std::string_view /*channel*/, bool /*has_value*/, double /*value*/,
-                             uint32_t /*status*/) {
+    // One channel's value (a full-size copy; ABSENT = over-range / invalid) and the flags
+    // it carries (bits over the protocol's declared flags).
+    virtual void set_reading(std::string_view /*channel*/, const anyserial_arg_value_t & /*value*/,
+                             uint64_t /*flags*/) {
         unsupported("set_reading");
     }
     // name may be nullptr (unlabelled).
@@ -69,26 +85,37 @@ class Simulator {
                            std::string_view /*unit*/) {
         unsupported("set_label");
     }
-    virtual void set_analyser(bool /*fault*/, bool /*maintenance*/) { unsupported("set_analyser"); }
+    // The flags of the device as a whole.
+    virtual void set_device_flags(uint64_t /*flags*/) { unsupported("set_device_flags"); }
     virtual void set_fault(uint32_t /*fault*/, uint32_t /*param*/) { unsupported("set_fault"); }
     virtual void set_interval(uint64_t /*interval_ns*/) { unsupported("set_interval"); }
-    virtual void cal_group(uint32_t /*group*/, bool & /*calibrating*/, uint32_t & /*cal_gas*/) {
-        unsupported("cal_group");
+    // The device's state by field id: fill out (zeroed, struct_size set; id is filled in
+    // for you). Strings must stay valid until the next call: keep_text() holds one.
+    virtual void get_field(std::string_view id, anyserial_field_t & /*out*/) {
+        throw Error(ANYSERIAL_E_NOT_FOUND, "this simulator has no field '" + std::string(id) + "'");
     }
     virtual void counters(uint64_t & /*requests*/, uint64_t & /*replies*/, uint64_t & /*frames*/) {
         unsupported("counters");
     }
 
-    static Simulator *from(anyserial_simulator_t *self) noexcept {
-        return self != nullptr ? static_cast<Simulator *>(self->impl) : nullptr;
+    static SimulatorSession *from(anyserial_simulator_t *self) noexcept {
+        return self != nullptr ? static_cast<SimulatorSession *>(self->impl) : nullptr;
     }
     anyserial_simulator_t *handle() noexcept { return &handle_; }
     LastError &errors() noexcept { return error_; }
     const LastError &errors() const noexcept { return error_; }
 
+  protected:
+    // A copy of s valid until the next call on the simulator (for get_field's strings).
+    const char *keep_text(std::string_view s) {
+        field_text_.assign(s.data(), s.size());
+        return field_text_.c_str();
+    }
+
   private:
     template <class S>
     friend struct SimulatorExtension;
+    friend struct detail::SimulatorTrampolines;
 
     [[noreturn]] static void unsupported(const char *what) {
         throw Error(ANYSERIAL_E_NOT_SUPPORTED,
@@ -97,13 +124,31 @@ class Simulator {
 
     LastError error_;
     anyserial_simulator_t handle_{};
+    std::string field_text_;
+    std::string field_id_;
 };
+
+// Field value setters for get_field.
+inline void set_integer(anyserial_field_t &out, double v, const char *unit = nullptr) noexcept {
+    out.value_type = ANYSERIAL_VALUE_INTEGER;
+    out.number = v;
+    out.unit = unit;
+}
+inline void set_number(anyserial_field_t &out, double v, const char *unit = nullptr) noexcept {
+    out.value_type = ANYSERIAL_VALUE_NUMBER;
+    out.number = v;
+    out.unit = unit;
+}
+inline void set_text(anyserial_field_t &out, const char *text) noexcept {
+    out.value_type = ANYSERIAL_VALUE_TEXT;
+    out.text = text;
+}
 
 namespace detail {
 
 struct SimulatorTrampolines {
-    static Simulator &self(anyserial_simulator_t *h) noexcept {
-        return *static_cast<Simulator *>(h->impl);
+    static SimulatorSession &self(anyserial_simulator_t *h) noexcept {
+        return *static_cast<SimulatorSession *>(h->impl);
     }
     static int32_t invalid(anyserial_simulator_t *h, const char *msg) noexcept {
         self(h).errors().set(msg);
@@ -125,11 +170,11 @@ struct SimulatorTrampolines {
             *n = self(h).poll_output(now, {buf, cap}, *next_ns);
         });
     }
-    static int32_t set_reading(anyserial_simulator_t *h, const char *channel, bool has_value,
-                               double value, uint32_t status) noexcept {
-        if (channel == nullptr) return invalid(h, "set_reading: NULL channel");
-        return guarded(self(h).errors(),
-                       [&] { self(h).set_reading(channel, has_value, value, status); });
+    static int32_t set_reading(anyserial_simulator_t *h, const char *channel,
+                               const anyserial_arg_value_t *value, uint64_t flags) noexcept {
+        if (channel == nullptr || value == nullptr) return invalid(h, "set_reading: NULL argument");
+        const anyserial_arg_value_t v = read_struct(value);
+        return guarded(self(h).errors(), [&] { self(h).set_reading(channel, v, flags); });
     }
     static int32_t set_label(anyserial_simulator_t *h, const char *channel, const char *name,
                              const char *unit) noexcept {
@@ -137,8 +182,8 @@ struct SimulatorTrampolines {
         return guarded(self(h).errors(),
                        [&] { self(h).set_label(channel, name, unit != nullptr ? unit : ""); });
     }
-    static int32_t set_analyser(anyserial_simulator_t *h, bool fault, bool maint) noexcept {
-        return guarded(self(h).errors(), [&] { self(h).set_analyser(fault, maint); });
+    static int32_t set_device_flags(anyserial_simulator_t *h, uint64_t flags) noexcept {
+        return guarded(self(h).errors(), [&] { self(h).set_device_flags(flags); });
     }
     static int32_t set_fault(anyserial_simulator_t *h, uint32_t fault, uint32_t param) noexcept {
         return guarded(self(h).errors(), [&] { self(h).set_fault(fault, param); });
@@ -146,11 +191,18 @@ struct SimulatorTrampolines {
     static int32_t set_interval(anyserial_simulator_t *h, uint64_t ns) noexcept {
         return guarded(self(h).errors(), [&] { self(h).set_interval(ns); });
     }
-    static int32_t cal_group(anyserial_simulator_t *h, uint32_t group, bool *calibrating,
-                             uint32_t *cal_gas) noexcept {
-        if (calibrating == nullptr || cal_gas == nullptr)
-            return invalid(h, "cal_group: NULL output");
-        return guarded(self(h).errors(), [&] { self(h).cal_group(group, *calibrating, *cal_gas); });
+    static int32_t get_field(anyserial_simulator_t *h, const char *id,
+                             anyserial_field_t *out) noexcept {
+        if (id == nullptr || out == nullptr) return invalid(h, "get_field: NULL argument");
+        anyserial_field_t f = init_struct<anyserial_field_t>();
+        const int32_t st = guarded(self(h).errors(), [&] {
+            SimulatorSession &s = self(h);
+            s.field_id_.assign(id);
+            s.get_field(s.field_id_, f);
+            f.id = s.field_id_.c_str();
+        });
+        if (st == ANYSERIAL_OK) write_struct(out, f);
+        return st;
     }
     static int32_t counters(anyserial_simulator_t *h, uint64_t *requests, uint64_t *replies,
                             uint64_t *frames) noexcept {
@@ -162,10 +214,10 @@ struct SimulatorTrampolines {
         return st;
     }
     static uint32_t last_error(const anyserial_simulator_t *h, char *buf, uint32_t cap) noexcept {
-        return static_cast<const Simulator *>(h->impl)->errors().copy(buf, cap);
+        return static_cast<const SimulatorSession *>(h->impl)->errors().copy(buf, cap);
     }
     static void destroy(anyserial_simulator_t *h) noexcept {
-        delete static_cast<Simulator *>(h->impl);
+        delete static_cast<SimulatorSession *>(h->impl);
     }
 
     static constexpr anyserial_simulator_vtable_t vtable = {
@@ -174,10 +226,10 @@ struct SimulatorTrampolines {
         &poll_output,
         &set_reading,
         &set_label,
-        &set_analyser,
+        &set_device_flags,
         &set_fault,
         &set_interval,
-        &cal_group,
+        &get_field,
         &counters,
         &last_error,
         &destroy,
@@ -186,13 +238,14 @@ struct SimulatorTrampolines {
 
 }  // namespace detail
 
-// The anyserial_simulator_ext_t for a Simulator class S constructible from
+// The anyserial_simulator_ext_t for a SimulatorSession class S constructible from
 // `const anyserial_protocol_options_t &` (NULL options arrive with defaults filled in).
 template <class S>
 struct SimulatorExtension {
-    static_assert(std::is_base_of_v<Simulator, S>, "S derives from sdk::Simulator");
+    static_assert(std::is_base_of_v<SimulatorSession, S>, "S derives from sdk::SimulatorSession");
 
-    static int32_t create(const anyserial_protocol_options_t *options,
+    static int32_t create(const anyserial_simulator_ext_t * /*self*/,
+                          const anyserial_protocol_options_t *options,
                           anyserial_simulator_t **out) noexcept {
         if (out == nullptr) return ANYSERIAL_E_INVALID_ARGUMENT;
         *out = nullptr;
@@ -209,7 +262,7 @@ struct SimulatorExtension {
         }
         anyserial_simulator_t &h = sim->handle_;
         h.struct_size = sizeof(anyserial_simulator_t);
-        h.impl = static_cast<Simulator *>(sim.get());
+        h.impl = static_cast<SimulatorSession *>(sim.get());
         h.vtable = &detail::SimulatorTrampolines::vtable;
         *out = &h;
         (void)sim.release();

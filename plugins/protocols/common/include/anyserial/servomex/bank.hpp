@@ -3,8 +3,6 @@
 // Preloaded as the bench unit. Pure data: each simulator renders it in its own wire form.
 #pragma once
 
-#include <anyserial/sdk/protocol.h>
-
 #include <array>
 #include <cstdint>
 #include <span>
@@ -12,13 +10,14 @@
 #include <string_view>
 
 #include "registry.hpp"
+#include "status.hpp"
 
 namespace anyserial::servomex {
 
 struct BankChannel {
     bool has_value = false;  // false: over-range
     double value = 0.0;
-    uint32_t status = 0;  // ANYSERIAL_STATUS_* set by the user
+    uint64_t flags = 0;  // declared flags (status.hpp) set by the user
     bool labelled = false;
     std::string name;  // UTF-8 display name (when labelled)
     std::string unit;  // "%", "mA", ... ("" = none)
@@ -32,11 +31,12 @@ class Bank {
     // unlabelled 0.0 mA; I4 and D1–D4 unpopulated.
     static Bank bench();
 
-    // Throw sdk::Error(INVALID_ARGUMENT) for an unknown channel id or a label that does
-    // not fit the device (name > 6 characters, unit > 3 bytes).
-    void set_reading(std::string_view channel, bool has_value, double value, uint32_t status);
+    // Throw sdk::Error(NOT_FOUND) for an unknown channel id, (INVALID_ARGUMENT) for a
+    // label that does not fit the device (name > 6 characters, unit > 3 bytes).
+    void set_reading(std::string_view channel, bool has_value, double value, uint64_t flags);
     void set_label(std::string_view channel, const char *name, const char *unit);
-    void set_analyser(bool fault, bool maintenance) noexcept;
+    // Device flags: `fault` and `maintenance` (others are ignored).
+    void set_device_flags(uint64_t flags) noexcept;
 
     const BankChannel &channel(const ChannelSlot &slot) const noexcept {
         return channels_[slot.index];
@@ -49,7 +49,7 @@ class Bank {
     uint8_t channel_bits(const ChannelSlot &slot) const noexcept;
     // Discretes 1000..1015 (fault, maintenance, cal-groups).
     uint16_t analyser_bits() const noexcept;
-    anyserial_analyser_status_t analyser() const noexcept;
+    AnalyserState analyser() const noexcept;
 
     // Coils 0..8 (PDU): a 0→1 edge on 0..3 starts that cal-group on gas 1, on 8 stops all.
     void write_coil(uint16_t address, bool value) noexcept;

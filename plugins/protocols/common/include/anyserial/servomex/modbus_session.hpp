@@ -3,27 +3,29 @@
 //
 //   PROBE                 FC08 sub 0 echo of one data word (the echo is checked)
 //   READ_FRAME            FC04 0..70 (values, names, units), FC02 0..80 (channel flags),
-//                         FC02 1000..1016 (analyser status, cal-groups). Every slot comes
-//                         back; empty ones carry ANYSERIAL_STATUS_UNPOPULATED (value as
-//                         read) so a read of that channel by id still answers.
+//                         FC02 1000..1016 (device flags, cal-group fields). Every slot
+//                         comes back; empty ones are `unlisted` (value as read) so a read
+//                         of that channel by id still answers.
 //   IDENTIFY              FC04 0..70; populated slots are those whose name or unit
-//                         registers are not all zero/space
-//   READ_ANALYSER_STATUS  FC02 1000..1016
-//   READ_CAL_STATUS g     FC02 1008+2(g-1), 2 bits
-//   START_CALIBRATION g   FC05 coil g-1 ON, FC01 read it back (must be ON, else the start
+//                         registers are not all zero/space: the channel table; field model
+//   READ_STATUS           FC02 1000..1016
+//   calibration.status g  FC02 1008+2(g-1), 2 bits: fields group, active, phase
+//   calibration.start g   FC05 coil g-1 ON, FC01 read it back (must be ON, else the start
 //                         did not latch: ANYSERIAL_E_STATE), FC05 OFF (the action fires
 //                         on the 0→1 edge)
-//   STOP_CALIBRATION      the same pulse on coil 8 (data-model 9)
+//   calibration.stop      the same pulse on coil 8 (data-model 9)
 //
 // A device that answers exception 02 (illegal data address) to the coalesced FC04 0..70
 // or FC02 0..80 is read block by block instead (7 registers / 8 discretes per slot; a
 // block answering 02 is an absent slot), and that narrower plan is kept for the session.
-// A response from another slave address or with another function code is a BAD_FRAME;
-// other exception replies are EXCEPTION events and fail the operation.
+// A response from another slave address or with another function code is a BAD_FRAME
+// (reason ADDRESS / UNEXPECTED; CRC/LRC: CHECKSUM; the rest STRUCTURE); other exception
+// replies are EXCEPTION events and fail the operation.
 #pragma once
 
 #include <anyserial/modbus/framing.hpp>
 #include <anyserial/modbus/pdu.hpp>
+#include <anyserial/sdk/cpp/frame.hpp>
 #include <anyserial/sdk/cpp/protocol.hpp>
 #include <array>
 #include <cstdint>
@@ -82,6 +84,7 @@ class ModbusSession : public sdk::ProtocolSession {
     bool apply(std::span<const uint8_t> pdu);
     bool populated(const ChannelSlot &slot) const noexcept;
     void decode_readings(bool identify);
+    const anyserial_protocol_descriptor_t &descriptor() const noexcept;
     void copy_raw(std::span<const uint8_t> raw) noexcept;
 
     modbus::Framing framing_;
@@ -89,8 +92,10 @@ class ModbusSession : public sdk::ProtocolSession {
     uint64_t timeout_ns_, idle_ns_;
     uint32_t retries_;
 
-    // current operation
+    // current operation (op_: ANYSERIAL_OP_*; command_: which, for OP_COMMAND)
+    enum class Command : uint8_t { none, start, stop, status };
     uint32_t op_ = 0, group_ = 0;
+    Command command_ = Command::none;
     std::array<Planned, kMaxSteps> steps_{};
     std::size_t step_count_ = 0, next_step_ = 0;
     bool awaiting_ = false, failed_ = false, done_ = false;
@@ -115,9 +120,8 @@ class ModbusSession : public sdk::ProtocolSession {
     uint16_t analyser_bits_ = 0;
     bool cal_bits_[2] = {false, false};
 
-    anyserial_frame_t frame_{};
-    std::array<anyserial_reading_t, kSlotCount> readings_{};
-    std::array<std::string, kSlotCount> names_, units_;
+    sdk::ResultBuilder result_;
+    std::string text_;  // scratch for display-ROM text
 };
 
 }  // namespace anyserial::servomex

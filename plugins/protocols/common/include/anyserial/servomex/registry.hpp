@@ -4,19 +4,26 @@
 // compile time.
 #pragma once
 
-#include <anyserial/sdk/protocol.h>
-
 #include <array>
 #include <cstdint>
 #include <string_view>
 
 namespace anyserial::servomex {
 
-enum class ChannelKind : uint32_t {
-    transducer = ANYSERIAL_CHANNEL_TRANSDUCER,
-    derived = ANYSERIAL_CHANNEL_DERIVED,
-    external = ANYSERIAL_CHANNEL_EXTERNAL,
-};
+enum class ChannelKind : uint32_t { transducer, derived, external };
+
+// The channel kind tag the plugins declare (anyserial_channel_info_t.kind).
+constexpr const char *kind_tag(ChannelKind k) noexcept {
+    switch (k) {
+        case ChannelKind::transducer:
+            return "transducer";
+        case ChannelKind::derived:
+            return "derived";
+        case ChannelKind::external:
+            return "external";
+    }
+    return "";
+}
 
 // Data-model bases (1-based numbers = PDU address + base).
 inline constexpr uint32_t kInputRegisterBase = 30001;

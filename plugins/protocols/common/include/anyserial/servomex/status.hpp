@@ -1,19 +1,21 @@
-// Status flags: a channel's 8 discrete bits (Fault, Maintenance, Calibration, Warming-up,
-// Alarm 1–4) with the two per-kind exceptions, the analyser status discretes, and the
-// continuous frame's autocal field.
+// Status flags: the 4100's flag declaration (the naming contract of every Servomex plugin),
+// a channel's 8 discrete bits (Fault, Maintenance, Calibration, Warming-up, Alarm 1–4)
+// with the two per-kind exceptions, the analyser status discretes, and the continuous
+// frame's autocal field.
 //
 // Decisions:
 //  - External inputs (E1/E2): bit 0 means Invalid. As in the reference driver, Invalid is
-//    the reading's fault: it maps to ANYSERIAL_STATUS_FAULT | ANYSERIAL_STATUS_INVALID, so
-//    every status shown or stored says "not ok" (INVALID tells it apart from a transducer
-//    fault); bits 1–3 are reserved and ignored.
+//    the reading's fault: it maps to `fault` | `invalid`, so every status shown or stored
+//    says "not ok" (`invalid` tells it apart from a transducer fault); bits 1–3 are
+//    reserved and ignored.
 //  - Derived channels (D1–D4): bits 0–3 are copies of the parent transducer's flags; they
-//    are reported as is and ANYSERIAL_STATUS_INHERITED is set whenever any of them is, so
-//    the core does not count the parent's fault twice.
+//    are reported as is and `inherited` is set whenever any of them is, so the core does
+//    not count the parent's fault twice.
 #pragma once
 
-#include <anyserial/sdk/protocol.h>
-
+#include <anyserial/sdk/cpp/device.hpp>
+#include <anyserial/sdk/cpp/frame.hpp>
+#include <array>
 #include <cstdint>
 #include <string_view>
 
@@ -21,45 +23,90 @@
 
 namespace anyserial::servomex {
 
+// The declared flags, in this order (bit i = the i-th): readings use all of them, the
+// device flags `fault` and `maintenance`.
+inline constexpr anyserial::sdk::Table kFlags{
+    anyserial::sdk::flag(ANYSERIAL_SEVERITY_FAULT, "fault", "Fault"),
+    anyserial::sdk::flag(ANYSERIAL_SEVERITY_INFO, "maintenance", "Maintenance"),
+    anyserial::sdk::flag(ANYSERIAL_SEVERITY_INFO, "calibrating", "Calibrating"),
+    anyserial::sdk::flag(ANYSERIAL_SEVERITY_INFO, "warming_up", "Warming up"),
+    anyserial::sdk::flag(ANYSERIAL_SEVERITY_WARNING, "alarm1", "Alarm 1"),
+    anyserial::sdk::flag(ANYSERIAL_SEVERITY_WARNING, "alarm2", "Alarm 2"),
+    anyserial::sdk::flag(ANYSERIAL_SEVERITY_WARNING, "alarm3", "Alarm 3"),
+    anyserial::sdk::flag(ANYSERIAL_SEVERITY_WARNING, "alarm4", "Alarm 4"),
+    anyserial::sdk::flag(ANYSERIAL_SEVERITY_FAULT, "invalid", "Invalid",
+                         "external input signal invalid"),
+    anyserial::sdk::flag(ANYSERIAL_SEVERITY_INFO, "inherited", "Inherited",
+                         "derived channel: flags copied from its parent transducer"),
+};
+inline constexpr uint64_t kFlagFault = kFlags.bit("fault");
+inline constexpr uint64_t kFlagMaintenance = kFlags.bit("maintenance");
+inline constexpr uint64_t kFlagCalibrating = kFlags.bit("calibrating");
+inline constexpr uint64_t kFlagWarmingUp = kFlags.bit("warming_up");
+inline constexpr uint64_t kFlagAlarm1 = kFlags.bit("alarm1");
+inline constexpr uint64_t kFlagAlarm2 = kFlags.bit("alarm2");
+inline constexpr uint64_t kFlagAlarm3 = kFlags.bit("alarm3");
+inline constexpr uint64_t kFlagAlarm4 = kFlags.bit("alarm4");
+inline constexpr uint64_t kFlagInvalid = kFlags.bit("invalid");
+inline constexpr uint64_t kFlagInherited = kFlags.bit("inherited");
+static_assert(kFlagFault == 1 && kFlagAlarm1 == 16 && kFlagInherited == 512);
+
 // Bit offsets inside a channel's discrete block.
 inline constexpr unsigned kBitFault = 0, kBitMaintenance = 1, kBitCalibration = 2,
                           kBitWarmingUp = 3, kBitAlarm1 = 4;
 
-// ANYSERIAL_STATUS_* of a channel from its 8 Modbus discrete bits (bit i = offset i). The
-// per-kind exceptions belong to the Modbus discrete map only: a continuous frame's status
-// letters mean what they say for every kind (see continuous_status).
-uint32_t decode_channel_status(ChannelKind kind, uint8_t bits) noexcept;
+struct CalGroupState {
+    bool calibrating = false;
+    uint32_t gas = 1;  // 1 or 2
+};
 
-// The discrete bits a device sends for ANYSERIAL_STATUS_* flags (the simulator side).
-// External: FAULT or INVALID → bit 0; INHERITED is ignored.
-uint8_t encode_channel_status(ChannelKind kind, uint32_t status) noexcept;
+// Analyser-wide state: device flags and cal-groups.
+struct AnalyserState {
+    bool fault = false, maintenance = false;
+    uint32_t cal_group_count = kCalGroupCount;
+    std::array<CalGroupState, kCalGroupCount> groups{};
+};
 
-// Fill analyser status from the 16 discretes at PDU 1000 (bit i = discrete 1000+i):
-// fault, maintenance, and 4 cal-groups × (calibrating, gas 2). Leaves clock untouched.
-void decode_analyser_discretes(uint16_t bits, anyserial_analyser_status_t &out) noexcept;
+// The device flags (`fault`, `maintenance`) of an analyser state.
+uint64_t device_flags(const AnalyserState &s) noexcept;
 
-// The inverse (the simulator side). cal_groups[i] describes group i+1.
-uint16_t encode_analyser_discretes(const anyserial_analyser_status_t &status) noexcept;
+// Field ids of group g (1-based): "cal_group.<g>.calibrating", "cal_group.<g>.gas".
+const char *cal_group_calibrating_id(uint32_t group) noexcept;
+const char *cal_group_gas_id(uint32_t group) noexcept;
 
-// Cal-group state from its two discretes.
-anyserial_cal_group_t decode_cal_group(uint32_t group, bool calibrating, bool gas2) noexcept;
+// Append the status fields: `cal_group_count` and per group `cal_group.N.calibrating`
+// (0/1) and `cal_group.N.gas` (1/2).
+void add_status_fields(anyserial::sdk::FieldList &fields, const AnalyserState &s);
 
-// ANYSERIAL_STATUS_* of a continuous-frame channel block from its alarm field (one char
-// per alarm; space = clear, anything else = active) and its FM, cal and warm-up fields,
-// where only the letters F, M, C, W set a flag. The same for every channel kind.
-uint32_t continuous_status(std::string_view alarms, std::string_view fm, std::string_view cal,
+// Flags of a channel from its 8 Modbus discrete bits (bit i = offset i). The per-kind
+// exceptions belong to the Modbus discrete map only: a continuous frame's status letters
+// mean what they say for every kind (see continuous_status).
+uint64_t decode_channel_status(ChannelKind kind, uint8_t bits) noexcept;
+
+// The discrete bits a device sends for flags (the simulator side).
+// External: `fault` or `invalid` → bit 0; `inherited` is ignored.
+uint8_t encode_channel_status(ChannelKind kind, uint64_t flags) noexcept;
+
+// Fill analyser state from the 16 discretes at PDU 1000 (bit i = discrete 1000+i):
+// fault, maintenance, and 4 cal-groups × (calibrating, gas 2).
+void decode_analyser_discretes(uint16_t bits, AnalyserState &out) noexcept;
+
+// The inverse (the simulator side).
+uint16_t encode_analyser_discretes(const AnalyserState &status) noexcept;
+
+// Flags of a continuous-frame channel block from its alarm field (one char per alarm;
+// space = clear, anything else = active) and its FM, cal and warm-up fields, where only
+// the letters F, M, C, W set a flag. The same for every channel kind.
+uint64_t continuous_status(std::string_view alarms, std::string_view fm, std::string_view cal,
                            std::string_view warm_up) noexcept;
 
 // Parse the continuous autocal field ("S1S1S1S1": S/C then 1/2 per group) into
-// out.cal_groups. Liberal: trailing spaces are ignored and fewer than four groups are
+// out.groups. Liberal: trailing spaces are ignored and fewer than four groups are
 // accepted (the rest idle). Returns false for an odd length or more than four groups; any
 // char other than 'C' reads as sampling, other than '2' as gas 1.
-bool parse_autocal(std::string_view field, anyserial_analyser_status_t &out) noexcept;
+bool parse_autocal(std::string_view field, AnalyserState &out) noexcept;
 
 // Format 4 cal-groups as the autocal field (exactly 8 chars written to out).
-void format_autocal(const anyserial_analyser_status_t &status, char out[8]) noexcept;
-
-// An analyser status with struct sizes set and 4 idle cal-groups on gas 1.
-anyserial_analyser_status_t idle_analyser_status() noexcept;
+void format_autocal(const AnalyserState &status, char out[8]) noexcept;
 
 }  // namespace anyserial::servomex

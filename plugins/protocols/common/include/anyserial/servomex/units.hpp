@@ -3,15 +3,16 @@
 // ("MA" is mA, "VPM" is vpm); a known unit comes back in its canonical spelling.
 #pragma once
 
-#include <anyserial/sdk/protocol.h>
-
 #include <cstdint>
 #include <string_view>
 
 namespace anyserial::servomex {
 
+// The units the 4100 knows; the ABI carries units as text only.
+enum class UnitKind : uint32_t { unknown, percent, vpm, ppm, milliamp };
+
 struct ParsedUnit {
-    uint32_t kind = ANYSERIAL_UNIT_UNKNOWN;  // ANYSERIAL_UNIT_*
+    UnitKind kind = UnitKind::unknown;
     std::string_view text;  // canonical text for known units, else the trimmed input
 };
 
@@ -19,7 +20,7 @@ struct ParsedUnit {
 // unknown unit, text views into `raw`.
 ParsedUnit parse_unit(std::string_view raw) noexcept;
 
-// Canonical text of a known unit kind ("" for UNKNOWN).
-std::string_view unit_text(uint32_t kind) noexcept;
+// Canonical text of a known unit kind ("" for unknown).
+std::string_view unit_text(UnitKind kind) noexcept;
 
 }  // namespace anyserial::servomex

@@ -40,13 +40,23 @@ struct ExpectedResponse {
 
 enum class DecodeStatus : uint8_t { need_more, response, exception, bad_frame };
 
+// Why a frame was bad (the protocol ABI's ANYSERIAL_BAD_FRAME_* in codec terms).
+enum class BadFrame : uint8_t {
+    none,
+    checksum,   // CRC / LRC mismatch
+    structure,  // malformed, truncated, over-long, wrong length
+    address,    // from another slave
+    unexpected  // another function code than the request's
+};
+
 struct DecodeResult {
     DecodeStatus status = DecodeStatus::need_more;
-    std::size_t consumed = 0;      // bytes of this feed() call used
-    std::span<const uint8_t> pdu;  // response / exception: PDU incl. function code
-    std::span<const uint8_t> raw;  // response / exception / bad frame: bytes received
-    uint8_t exception_code = 0;    // exception
-    const char *reason = nullptr;  // bad frame / exception: NUL-terminated text
+    std::size_t consumed = 0;       // bytes of this feed() call used
+    std::span<const uint8_t> pdu;   // response / exception: PDU incl. function code
+    std::span<const uint8_t> raw;   // response / exception / bad frame: bytes received
+    uint8_t exception_code = 0;     // exception
+    const char *reason = nullptr;   // bad frame / exception: NUL-terminated text
+    BadFrame bad = BadFrame::none;  // bad frame: why
 };
 
 // Incremental client-side response decoder. Spans in a result stay valid until the next
@@ -68,7 +78,7 @@ class ResponseDecoder {
     DecodeResult feed_ascii(std::span<const uint8_t> data) noexcept;
     // Check a complete binary ADU (address..end, checksum already removed).
     DecodeResult finish(std::span<const uint8_t> adu, std::span<const uint8_t> raw) noexcept;
-    DecodeResult bad(std::span<const uint8_t> raw, const char *fmt, unsigned a,
+    DecodeResult bad(BadFrame kind, std::span<const uint8_t> raw, const char *fmt, unsigned a,
                      unsigned b) noexcept;
 
     Framing framing_;

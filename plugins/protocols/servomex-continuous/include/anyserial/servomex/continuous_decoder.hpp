@@ -7,6 +7,7 @@
 
 #include <anyserial/sdk/protocol.h>
 
+#include <anyserial/sdk/cpp/frame.hpp>
 #include <array>
 #include <cstdint>
 #include <span>
@@ -26,6 +27,7 @@ struct ContinuousEvent {
     // wrong (checksum_ok false), else nullptr
     const anyserial_frame_t *frame = nullptr;
     const char *reason = nullptr;  // bad_frame
+    uint32_t bad_reason = 0;       // bad_frame: ANYSERIAL_BAD_FRAME_* (CHECKSUM or STRUCTURE)
     std::span<const uint8_t> raw;  // the line (start space .. checksum ';')
 };
 
@@ -38,14 +40,18 @@ class ContinuousDecoder {
     ContinuousDecoder &operator=(const ContinuousDecoder &) = delete;
 
     // Consume bytes until one event or the end of data. Pointers in the event stay valid
-    // until the next feed() or reset().
+    // until the next feed() or reset(). Allocation-free once the first frames have sized
+    // the builders (the frame's storage is reused).
     ContinuousEvent feed(std::span<const uint8_t> data) noexcept;
+    // The channel table of the last checksum-valid frame.
+    const sdk::ChannelTable &channels() const noexcept { return channels_; }
     // Forget a partial line.
     void reset() noexcept;
 
   private:
     // Parse line_[0..len_); returns need_more for an empty line.
     ContinuousEvent parse_line() noexcept;
+    ContinuousEvent build(std::span<const std::string_view> f, unsigned blocks) noexcept;
     ContinuousEvent bad(const char *fmt, ...) noexcept __attribute__((format(printf, 2, 3)));
 
     std::array<uint8_t, kMaxLine> line_{};
@@ -53,10 +59,11 @@ class ContinuousDecoder {
     bool discarding_ = false;  // inside an over-long line: skip to the terminator
     bool clear_on_feed_ = false;
 
-    anyserial_frame_t frame_{};
-    std::array<anyserial_reading_t, kSlotCount> readings_{};
-    std::array<std::string, kSlotCount> names_, units_;
-    std::string clock_;
+    sdk::FrameBuilder frame_;
+    sdk::ChannelTable channels_, pending_;  // the last good frame's; the one being built
+    std::string name_;                      // scratch for display text
+    char clock_[20] = {};
+    uint32_t bad_reason_ = ANYSERIAL_BAD_FRAME_STRUCTURE;  // of the next bad()
     char reason_[192] = {};
 };
 
