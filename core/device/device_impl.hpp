@@ -69,6 +69,9 @@ struct TxWait {
     std::uint32_t exception_code = 0;
     std::vector<std::uint8_t> received;  // bounded copy for error context
     std::exception_ptr error;            // the plugin broke the ABI while feeding
+    std::chrono::nanoseconds silence{0};  // the transaction's end_on_silence_ns
+    bool got_bytes = false;
+    steady::time_point last_rx{};
 };
 
 // A protocol listened to passively during AUTO.
@@ -194,6 +197,10 @@ struct DeviceImpl : std::enable_shared_from_this<DeviceImpl> {
     asio::awaitable<void> reader(std::shared_ptr<DeviceImpl> self);
     void on_bytes(std::span<const std::uint8_t> bytes);
     void on_transaction_bytes(std::span<const std::uint8_t> bytes);
+    bool take_tx_event(const anyserial_protocol_event_t &ev);
+    void tx_refused();
+    void end_tx_input();
+    asio::awaitable<void> await_response(steady::time_point deadline);
     void on_broadcast_bytes(std::span<const std::uint8_t> bytes);
     void feed_broadcast(std::span<const std::uint8_t> bytes);
     void on_listen_bytes(std::span<const std::uint8_t> bytes);

@@ -108,33 +108,60 @@ void DeviceImpl::on_bytes(std::span<const std::uint8_t> bytes) {
 }
 
 void DeviceImpl::on_transaction_bytes(std::span<const std::uint8_t> bytes) {
+    txw.got_bytes = true;
+    txw.last_rx = steady::now();
     while (!bytes.empty() && !txw.done) {
         std::uint32_t consumed = 0;
         anyserial_protocol_event_t ev;
-        const std::int32_t st = tx_session->feed(bytes, consumed, ev);
-        if (st < 0) {
+        if (tx_session->feed(bytes, consumed, ev) < 0) return tx_refused();
+        bytes = bytes.subspan(std::min<std::size_t>(consumed, bytes.size()));
+        if (!take_tx_event(ev) && consumed == 0) break;  // nothing more it wants now
+    }
+    // A response that ends on silence: the waiter re-arms its silence timer.
+    if (!txw.done && txw.silence.count() > 0) notifier.notify_all();
+}
+
+void DeviceImpl::tx_refused() {
+    txw.done = true;
+    txw.type = ANYSERIAL_EVENT_BAD_FRAME;
+    txw.bad_reason = ANYSERIAL_BAD_FRAME_STRUCTURE;
+    txw.reason = tx_session->last_error();
+}
+
+// True when `ev` ends the transaction attempt.
+bool DeviceImpl::take_tx_event(const anyserial_protocol_event_t &ev) {
+    switch (ev.type) {
+        case ANYSERIAL_EVENT_RESPONSE:
+        case ANYSERIAL_EVENT_EXCEPTION:
+        case ANYSERIAL_EVENT_BAD_FRAME:
+            txw.done = true;
+            txw.type = ev.type;
+            txw.bad_reason = ev.bad_frame_reason;
+            txw.reason = ev.reason != nullptr ? ev.reason : "";
+            txw.function_code = ev.function_code;
+            txw.exception_code = ev.exception_code;
+            return true;
+        default:
+            return false;
+    }
+}
+
+// The line went quiet for the transaction's end_on_silence_ns: end of input (feed with
+// len 0); the plugin answers RESPONSE or BAD_FRAME.
+void DeviceImpl::end_tx_input() {
+    try {
+        std::uint32_t consumed = 0;
+        anyserial_protocol_event_t ev;
+        if (tx_session->feed({}, consumed, ev) < 0) return tx_refused();
+        if (!take_tx_event(ev)) {
             txw.done = true;
             txw.type = ANYSERIAL_EVENT_BAD_FRAME;
             txw.bad_reason = ANYSERIAL_BAD_FRAME_STRUCTURE;
-            txw.reason = tx_session->last_error();
-            break;
+            txw.reason = "the response ended (silence) before it was complete";
         }
-        bytes = bytes.subspan(std::min<std::size_t>(consumed, bytes.size()));
-        switch (ev.type) {
-            case ANYSERIAL_EVENT_RESPONSE:
-            case ANYSERIAL_EVENT_EXCEPTION:
-            case ANYSERIAL_EVENT_BAD_FRAME:
-                txw.done = true;
-                txw.type = ev.type;
-                txw.bad_reason = ev.bad_frame_reason;
-                txw.reason = ev.reason != nullptr ? ev.reason : "";
-                txw.function_code = ev.function_code;
-                txw.exception_code = ev.exception_code;
-                break;
-            default:
-                if (consumed == 0) bytes = {};  // nothing more this plugin wants now
-                break;
-        }
+    } catch (...) {
+        txw.done = true;
+        txw.error = std::current_exception();
     }
 }
 
@@ -251,7 +278,7 @@ void DeviceImpl::publish_error(const std::string &reason) {
 
 void DeviceImpl::check_open() const {
     if (closed)
-        throw_device_error(errc::closed, "the analyser on " + port_name + " is closed", context());
+        throw_device_error(errc::closed, "the device session on " + port_name + " is closed", context());
     if (line_error) std::rethrow_exception(line_error);
 }
 
@@ -356,6 +383,7 @@ asio::awaitable<void> DeviceImpl::run_transaction(ProtocolSession &s,
         if (attempt > 0) s.reset_receive();
         txw = TxWait{};
         txw.active = true;
+        txw.silence = ns(tx.end_on_silence_ns);
         tx_session = &s;
         rx_mode = RxMode::transaction;
         auto [wec, written] = co_await asio::async_write(*port, asio::buffer(request),
@@ -379,9 +407,7 @@ asio::awaitable<void> DeviceImpl::run_transaction(ProtocolSession &s,
             co_return;
         }
         const auto deadline = capped(steady::now() + response_timeout);
-        while (!txw.done && !closed && !line_error) {
-            if (!co_await notifier.wait(deadline) && !txw.done) break;
-        }
+        co_await await_response(deadline);
         if (closed && !txw.done && line) {
             // Closed mid-transaction on a shared bus: the reply may still come. The next peer
             // must not talk over it: the line counts as busy until the response deadline.
@@ -442,6 +468,21 @@ asio::awaitable<void> DeviceImpl::run_transaction(ProtocolSession &s,
                            " (" + tries +
                            (last_bad.empty() ? "" : "; last bad frame: " + last_bad) + ")",
                        c);
+}
+
+// Waits for the attempt's response: until `deadline` for the first byte; with an
+// end-on-silence transaction, once bytes came, until the line is quiet that long.
+asio::awaitable<void> DeviceImpl::await_response(steady::time_point deadline) {
+    while (!txw.done && !closed && !line_error) {
+        const bool by_silence = txw.silence.count() > 0 && txw.got_bytes;
+        const auto until = by_silence ? capped(txw.last_rx + txw.silence) : deadline;
+        if (co_await notifier.wait(until) || txw.done) continue;
+        if (by_silence && steady::now() >= txw.last_rx + txw.silence && tx_session != nullptr) {
+            end_tx_input();
+            continue;
+        }
+        if (steady::now() >= until) break;
+    }
 }
 
 asio::awaitable<void> DeviceImpl::run_operation(ProtocolSession &s, const OpRequest &req,

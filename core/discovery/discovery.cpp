@@ -11,18 +11,14 @@
 #include <set>
 
 #include "log/logger.hpp"
+#include "plugin/struct_size.hpp"
 
 namespace anyserial {
 
 namespace {
 
-// Does a struct of `size` bytes contain the member ending at `end`?
-constexpr bool has_field(std::uint32_t size, std::size_t end) noexcept {
-    return size >= end;
-}
-
-#define ANYSERIAL_HAS(ptr, type, member) \
-    has_field((ptr)->struct_size, offsetof(type, member) + sizeof((ptr)->member))
+// The one struct-size prefix reader (core/plugin/struct_size.hpp).
+#define ANYSERIAL_HAS(ptr, type, member) plugin_detail::has_member(*(ptr), &type::member)
 
 // Longest text taken from a record; the rest of a longer (or unterminated) string is cut.
 constexpr std::size_t kMaxText = 1024;

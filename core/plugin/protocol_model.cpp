@@ -4,6 +4,7 @@
 #include <anyserial/sdk/cpp/text.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <set>
 
@@ -13,6 +14,12 @@ namespace anyserial::plugin_detail {
 namespace {
 
 using Problem = std::optional<std::string>;
+
+std::string num(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
 
 std::string str(const char *s) {
     return s != nullptr ? std::string(s) : std::string();
@@ -60,7 +67,7 @@ Problem check_arg(const anyserial_arg_info_t *a, const std::string &what) {
     if (!valid_type(a->value_type))
         return at + " has invalid value type " + std::to_string(a->value_type);
     if (a->has_range && !(a->min <= a->max))
-        return at + " has min " + std::to_string(a->min) + " > max " + std::to_string(a->max);
+        return at + " has min " + num(a->min) + " > max " + num(a->max);
     if (a->choice_count > 0 && a->choices == nullptr) return at + " choices is NULL";
     if (a->choice_count > 1024) return at + " has more than 1024 choices";
     for (std::uint32_t i = 0; i < a->choice_count; ++i) {

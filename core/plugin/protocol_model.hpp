@@ -17,8 +17,8 @@ std::optional<std::string> check_protocol_descriptor(const anyserial_protocol_de
 // A copy of a descriptor check_protocol_descriptor() accepted.
 ProtocolModel model_of(const anyserial_protocol_descriptor_t &d);
 
-// An id the ABI accepts: 1..64 bytes of [A-Za-z0-9._-] ("servomex-modbus-rtu", "I1",
-// "cal_group.1.gas", "setpoint.set").
+// An id the ABI accepts: 1..64 bytes of [A-Za-z0-9._-] ("acme-flow", "CH1",
+// "valve.2.state", "setpoint.set").
 bool valid_id(std::string_view id) noexcept;
 // Why `s` is not clean UTF-8 text (sdk/cpp/text.hpp), or nullopt. NULL is fine when
 // `nullable`.

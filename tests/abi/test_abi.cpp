@@ -7,6 +7,7 @@
 #include <anyserial/discovery.hpp>
 #include <anyserial/errors.hpp>
 #include <anyserial/plugin_host.hpp>
+#include <anyserial/version.hpp>
 #include <anyserial/serial_port.hpp>
 #include <anyserial/sync.hpp>
 #include <array>
@@ -97,7 +98,7 @@ BOOST_FIXTURE_TEST_CASE(null_get_factory_is_refused, Loaded) {
 
 BOOST_FIXTURE_TEST_CASE(small_factory_struct_is_refused, Loaded) {
     BOOST_TEST(
-        contains(reasons("smallfactory"), "backend factory struct_size 8 is smaller than v1's"));
+        contains(reasons("smallfactory"), "backend factory struct_size 8 is smaller than the"));
 }
 
 BOOST_FIXTURE_TEST_CASE(failing_init_is_refused_with_status_and_plugin_text, Loaded) {
@@ -176,7 +177,7 @@ BOOST_FIXTURE_TEST_CASE(good_plugin_still_loads_and_works, Loaded) {
     BOOST_TEST(reasons("good").empty());
     const anyserial::LoadedBackend *lb = host.backend_for("good://loop");
     BOOST_REQUIRE(lb != nullptr);
-    BOOST_TEST(lb->record().abi == "1.0.0");
+    BOOST_TEST(lb->record().abi == anyserial::abi_version_string());
     BOOST_TEST(lb->record().backend_kind == "sync-fd");
     anyserial::BackendHandle b = lb->create();
     const anyserial_serial_config_t cfg = default_config();
@@ -203,6 +204,33 @@ BOOST_FIXTURE_TEST_CASE(good_plugin_still_loads_and_works, Loaded) {
     BOOST_REQUIRE(p != nullptr);
     anyserial::ProtocolSessionHandle s = p->create_session(nullptr);
     BOOST_TEST(s->descriptor == &p->descriptor());
+}
+
+BOOST_AUTO_TEST_CASE(protocol_v1_only_plugin_is_refused_naming_the_version) {
+    PluginHost host;
+    host.load_file(fixture("v1only"));
+    BOOST_TEST(host.plugins().empty());
+    BOOST_REQUIRE_EQUAL(host.refused().size(), 1u);
+    const std::string reason = host.refused()[0].reason;
+    BOOST_TEST(contains(reason, "offers only anyserial.protocol/1"), reason);
+    BOOST_TEST(contains(reason, "this host speaks anyserial.protocol/2"), reason);
+    BOOST_TEST(contains(reason, "rebuild against SDK 1.1"), reason);
+}
+
+BOOST_AUTO_TEST_CASE(good_protocol_model_is_copied_from_the_v2_descriptor) {
+    PluginHost host;
+    host.load_file(fixture("good"));
+    const anyserial::LoadedProtocol *p = host.protocol("good-proto-a");
+    BOOST_REQUIRE(p != nullptr);
+    BOOST_TEST(p->model().mode == "a");
+    BOOST_TEST(p->model().family == "test");
+    BOOST_REQUIRE_EQUAL(p->flag_table()->size(), 1u);
+    BOOST_TEST(p->flag_table()->at(0).id == "fault");
+    BOOST_TEST((p->address_syntax().kind == anyserial::device::AddressSyntax::Kind::integer));
+    BOOST_TEST(p->address_syntax().default_address == "1");
+    BOOST_TEST(p->default_serial().baudrate == 19200u);
+    BOOST_TEST(host.protocol_by_mode("test", "b") == host.protocol("good-proto-b"));
+    BOOST_TEST(host.families() == std::vector<std::string>{"test"});
 }
 
 BOOST_AUTO_TEST_CASE(unloadable_file_is_refused_with_the_loader_text) {

@@ -35,7 +35,7 @@ struct PluginRecord {
     std::string backend_kind;         // "sync-fd" | "async-completion" (backends)
     std::string platform;             // backends
     std::string device_family;        // protocols
-    std::string mode;                 // protocols: short CLI name, e.g. "modbus-rtu"
+    std::string mode;                 // protocols: short CLI name, e.g. "ascii"
 };
 
 // A plugin file that was not loaded (or one of its providers that was dropped).
@@ -81,7 +81,7 @@ struct PortTarget {
 // What a protocol plugin declared in its "anyserial.protocol/2" descriptor, validated when
 // it loaded and copied: the core reads these, never the plugin's memory, after loading.
 struct ProtocolModel {
-    std::string id;      // "alicat"
+    std::string id;      // "acme-flow"
     std::string name;    // human name ("" when none)
     std::string family;  // device family ("" when none)
     std::string mode;    // mode within the family (the id when the plugin gives none)

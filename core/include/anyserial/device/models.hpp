@@ -81,7 +81,7 @@ const Field *find_field(const std::vector<Field> &fields, std::string_view id) n
 
 // One entry of a session's channel table (anyserial_channel_info_t).
 struct ChannelInfo {
-    std::string channel;              // "I1", "mass_flow"
+    std::string channel;              // "CH1", "mass_flow"
     std::optional<std::string> name;  // display name; nullopt when unlabelled
     std::string kind;                 // the plugin's tag: "transducer", "setpoint"
     std::string unit;                 // "%", "SCCM", "°C"; "" when none
@@ -89,14 +89,14 @@ struct ChannelInfo {
 };
 
 struct Reading {
-    std::string channel;  // "I1", "mass_flow"
+    std::string channel;  // "CH1", "mass_flow"
     std::string kind;     // from the channel table
     std::optional<std::string> name;
     std::optional<double> value;      // number channels; nullopt on over-range / invalid / "--"
     std::optional<std::string> text;  // text channels ("Ar")
     std::string unit;
     FlagSet flags;
-    std::string protocol;  // plugin id: "servomex-modbus-rtu", "alicat"
+    std::string protocol;  // plugin id: "acme-flow"
     Clock::time_point received_at{};
     std::int64_t monotonic_ns = 0;
 };

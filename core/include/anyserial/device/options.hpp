@@ -18,7 +18,7 @@ namespace anyserial::device {
 using Timeout = std::optional<std::chrono::nanoseconds>;
 
 struct DeviceOptions {
-    // Which protocol: a loaded plugin id ("alicat"), "FAMILY:MODE" ("servomex-4100:modbus-rtu"),
+    // Which protocol: a loaded plugin id ("acme-flow"), "FAMILY:MODE" ("acme:ascii"),
     // "FAMILY:auto" or "auto" (AUTO over `family`). Checked against the loaded plugins
     // before any I/O.
     std::string protocol = "auto";
@@ -54,10 +54,10 @@ struct DeviceOptions {
     std::string device;
 };
 
-// One rung of the AUTO ladder, kept on the Analyzer (and in the error when none matched).
+// One rung of the AUTO ladder, kept on the Device (and in the error when none matched).
 struct ProbeAttempt {
-    std::string protocol_id;  // "servomex-modbus-rtu"
-    std::string mode;         // "modbus-rtu"
+    std::string protocol_id;  // "acme-flow"
+    std::string mode;         // "ascii"
     bool active = false;      // probed (true) or listened (false)
     bool recognised = false;
     std::string detail;  // what happened: "answered FC 8", "no answer within ..."

@@ -33,7 +33,7 @@ ProtocolChoice resolve_protocol(const PluginHost &host, std::string_view protoco
 // the syntax.
 std::string normalise_address(const LoadedProtocol &protocol, std::string_view address);
 
-// "alicat (alicat:ascii), servomex-..." — every loaded protocol, for messages.
+// "acme-flow (acme:ascii), acme-stream (acme:stream)": every loaded protocol, for messages.
 std::string describe_loaded_protocols(const PluginHost &host);
 
 }  // namespace anyserial::device
