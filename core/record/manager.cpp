@@ -1,6 +1,7 @@
 // anyserial — Manager: opening devices on shared transports (multidrop), and the
 // ownership of the transports it opened.
 #include <anyserial/device/abi.hpp>
+#include <anyserial/device/resolve.hpp>
 #include <anyserial/plugin_host.hpp>
 #include <anyserial/record/manager.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -26,38 +27,6 @@ device::ErrorContext context_of(const std::string &port, const device::DeviceOpt
     c.protocol = o.protocol;
     return c;
 }
-
-// The loaded protocol `protocol` names: a plugin id or "FAMILY:MODE"; nullptr for AUTO
-// ("auto", "FAMILY:auto") or a protocol that is not loaded.
-const LoadedProtocol *resolve(const PluginHost &host, const std::string &protocol) {
-    if (const auto *p = host.protocol(protocol)) return p;
-    const auto colon = protocol.find(':');
-    if (colon == std::string::npos) return nullptr;
-    const std::string_view family(protocol.data(), colon);
-    const std::string_view mode = std::string_view(protocol).substr(colon + 1);
-    for (const auto *p : host.protocols()) {
-        const auto &d = p->descriptor();
-        if (d.device_family && d.mode && family == d.device_family && mode == d.mode) return p;
-    }
-    return nullptr;
-}
-
-bool is_auto(const std::string &protocol) {
-    return protocol == "auto" || protocol.empty() ||
-           (protocol.size() > 5 && protocol.compare(protocol.size() - 5, 5, ":auto") == 0);
-}
-
-device::AddressSyntax syntax_of(const anyserial_address_syntax_t &a) {
-    device::AddressSyntax s;
-    s.kind = a.kind == ANYSERIAL_ADDRESS_INTEGER  ? device::AddressSyntax::Kind::integer
-             : a.kind == ANYSERIAL_ADDRESS_LETTER ? device::AddressSyntax::Kind::letter
-                                                  : device::AddressSyntax::Kind::none;
-    s.min = a.min;
-    s.max = a.max;
-    s.default_address = a.default_address ? a.default_address : "";
-    s.description = a.description ? a.description : "";
-    return s;
-}
 }  // namespace
 
 device::DeviceOptions Manager::check_peer(const std::string &name, const std::string &port_key,
@@ -71,18 +40,24 @@ device::DeviceOptions Manager::check_peer(const std::string &name, const std::st
         device::throw_device_error(
             errc::configuration,
             "manager: constructed without a PluginHost, it cannot open devices itself", ctx);
-    if (is_auto(o.protocol))
+    // What the protocol and address mean against the loaded plugins: ValidationError
+    // naming what is loaded, or quoting the address syntax.
+    const auto choice = [&] {
+        try {
+            return device::resolve_protocol(*host_, o.protocol, o.family);
+        } catch (const device::DeviceError &e) {
+            device::throw_device_error(e.condition(), "manager: '" + name + "': " + e.message(),
+                                       ctx);
+        }
+    }();
+    if (choice.automatic || choice.candidates.size() != 1)
         device::throw_device_error(errc::validation,
                                    "manager: '" + name +
                                        "': AUTO cannot be a multidrop peer; name the protocol "
                                        "(a plugin id or FAMILY:MODE)",
                                    ctx);
-    const LoadedProtocol *p = resolve(*host_, o.protocol);
-    if (p == nullptr)
-        device::throw_device_error(
-            errc::configuration,
-            "protocol plugin " + o.protocol + " is not loaded (see `anyserial plugins`)", ctx);
-    const auto &d = p->descriptor();
+    const LoadedProtocol &p = *choice.candidates.front();
+    const auto &d = p.descriptor();
     const std::string id = d.id;
     if (d.traffic == ANYSERIAL_TRAFFIC_BROADCAST)
         device::throw_device_error(
@@ -91,18 +66,19 @@ device::DeviceOptions Manager::check_peer(const std::string &name, const std::st
                 "; a broadcasting device is a single talker, not a multidrop peer",
             ctx);
     if (d.address == nullptr || d.address->kind == ANYSERIAL_ADDRESS_NONE)
-        device::throw_device_error(
-            errc::validation,
-            "manager: " + id + " has no device addresses; one line holds one such device", ctx);
-    const auto syntax = syntax_of(*d.address);
-    const auto address = syntax.normalise(o.address);
-    if (!address)
         device::throw_device_error(errc::validation,
-                                   "manager: '" + name + "': bad address '" + o.address + "' for " +
-                                       id + " (" + syntax.description + ")",
+                                   "manager: " + id +
+                                       " has no device addresses; one line holds one such device",
                                    ctx);
+    std::string address;
+    try {
+        address = device::normalise_address(p, o.address);
+    } catch (const device::DeviceError &e) {
+        device::throw_device_error(errc::validation,
+                                   "manager: '" + name + "': bad address: " + e.message(), ctx);
+    }
+    o.address = address;
     o.protocol = id;
-    o.address = *address;
     for (const auto &e : entries_) {
         if (e.port_key != port_key) continue;
         if (!e.device->shared())

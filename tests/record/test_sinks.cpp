@@ -77,6 +77,13 @@ std::vector<Sample> samples() {
     b.monotonic_ns = 5;
     out.push_back(b);
 
+
+    Sample c;  // an error sample: no reading, no channel
+    c.device = "anz";
+    c.error = "bad checksum, frame dropped";
+    c.monotonic_ns = 6;
+    out.push_back(c);
+
     Sample t;  // a text channel with only an info flag: ok
     t.device = "anz";
     t.channel = "gas";
@@ -88,12 +95,6 @@ std::vector<Sample> samples() {
     t.reading = g;
     t.monotonic_ns = 7;
     out.push_back(t);
-
-    Sample c;  // an error sample: no reading, no channel
-    c.device = "anz";
-    c.error = "bad checksum, frame dropped";
-    c.monotonic_ns = 6;
-    out.push_back(c);
     return out;
 }
 
