@@ -451,6 +451,8 @@ std::vector<Entry> entries(const po::variables_map &vm,
     const auto ports = vm["port"].as<std::vector<std::string>>();
     std::vector<std::string> addresses{""};
     if (vm.count("address") != 0) addresses = vm["address"].as<std::vector<std::string>>();
+    for (const std::string &a : addresses)  // a bad one is named first, whatever the count
+        (void)anyserial::cli::checked_address(proto, a);
     if (addresses.size() != 1 && addresses.size() != ports.size())
         throw anyserial::cli::UsageError(
             "give one --address for all ports, or one --address per --port");

@@ -55,7 +55,7 @@ std::string fixture(const std::string &name) {
 BOOST_AUTO_TEST_CASE(version_prints_library_and_abi) {
     const Run r = run("--version");
     BOOST_TEST(r.exit_code == 0);
-    BOOST_TEST(r.out == "anyserial 0.1.0 (plugin ABI 1.0.0)\n");
+    BOOST_TEST(r.out == "anyserial 0.1.0 (plugin ABI 1.1.0)\n");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_verb_is_a_usage_error) {
@@ -128,7 +128,8 @@ BOOST_AUTO_TEST_CASE(plugins_refuses_a_protocol_v1_only_plugin_naming_the_versio
     const std::string dir = ANYSERIAL_HOST_FIXTURE_DIR;
     const Run r = run("--log-level off plugins --json --plugin-dir " + quote(dir));
     BOOST_TEST(r.exit_code == 0);
-    const json::array &refused = json::parse(r.out).as_object().at("refused").as_array();
+    const json::value doc = json::parse(r.out);
+    const json::array &refused = doc.at("refused").as_array();
     const json::object *v1 = find(refused, "path", dir + "/anyserial-host-protocol-v1.so");
     BOOST_REQUIRE_MESSAGE(v1 != nullptr, r.out);
     const std::string reason(v1->at("reason").as_string());
@@ -142,7 +143,8 @@ BOOST_AUTO_TEST_CASE(plugins_refuses_a_protocol_v1_only_plugin_naming_the_versio
 BOOST_AUTO_TEST_CASE(plugins_json_shows_what_a_protocol_declares) {
     const Run r = run("--log-level off plugins --json");
     BOOST_TEST(r.exit_code == 0);
-    const json::array &plugins = json::parse(r.out).as_object().at("plugins").as_array();
+    const json::value doc = json::parse(r.out);
+    const json::array &plugins = doc.at("plugins").as_array();
     const json::object *rtu = find(plugins, "id", "servomex-modbus-rtu");
     BOOST_REQUIRE(rtu != nullptr);
     BOOST_TEST(rtu->at("traffic").as_string() == "request-response");
@@ -160,7 +162,8 @@ BOOST_AUTO_TEST_CASE(plugins_json_shows_what_a_protocol_declares) {
 BOOST_AUTO_TEST_CASE(command_list_json_shows_the_declared_commands) {
     const Run r = run("--log-level off command --protocol servomex-4100:modbus-rtu --list --json");
     BOOST_TEST(r.exit_code == 0);
-    const json::array &protocols = json::parse(r.out).as_object().at("protocols").as_array();
+    const json::value doc = json::parse(r.out);
+    const json::array &protocols = doc.at("protocols").as_array();
     BOOST_REQUIRE(protocols.size() == 1u);
     BOOST_TEST(protocols[0].as_object().at("protocol").as_string() == "servomex-modbus-rtu");
     const json::array &cmds = protocols[0].as_object().at("commands").as_array();
