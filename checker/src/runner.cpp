@@ -242,14 +242,16 @@ int run_checks(const Options &o, std::ostream &out, std::ostream &err) {
     }
     const std::uint64_t seed = o.seed ? *o.seed : std::random_device{}() * 0x100000001ull;
     if (o.run_one) {
+        bool failed_here = false;
         for (const auto &t : tests)
             if (matches(t.name, {*o.run_one})) {
                 Context ctx = make_context(o, seed, t);
-                const std::string r = run_here(t, ctx);
-                out << t.name << ": " << r.substr(1);
-                if (r[1] == 'F') return 1;
+                const std::string r = run_here(t, ctx);  // "=X reason\n"
+                const char *word = r[1] == 'P' ? "passed" : r[1] == 'S' ? "skipped" : "failed";
+                out << t.name << ": " << word << (r.size() > 4 ? ": " + r.substr(3) : "\n");
+                if (r[1] == 'F') failed_here = true;
             }
-        return 0;
+        return failed_here ? 1 : 0;
     }
     if (!o.json) out << "anyserial plugin-check " << o.plugin << " (seed " << seed << ")\n";
     boost::json::array results;

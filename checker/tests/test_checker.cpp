@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(a_plugin_that_does_not_load_skips_what_needs_it) {
 }
 
 BOOST_AUTO_TEST_CASE(shipped_backends_pass) {
-    for (const char *name : {"anyserial-linux", "anyserial-mock"}) {
+    for (const char *name : {"anyserial-linux", "anyserial-mock", "anyserial-posix"}) {
         const Report r = check(std::string(ANYSERIAL_PLUGIN_DIR) + "/" + name + ".so");
         BOOST_TEST(r.exit_code == 0, name << ": " << r.text);
         for (const auto &[test, res] : r.tests)
@@ -160,10 +160,35 @@ BOOST_AUTO_TEST_CASE(shipped_backends_pass) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(the_seed_makes_random_splits_reproducible) {
-    const Report a = check(fixture("proto"), {"--only", "protocol.split_invariance"});
-    BOOST_TEST(a.seed == 42u);
+BOOST_AUTO_TEST_CASE(shipped_protocol_plugins_pass_the_protocol_tests) {
+    // request/response (Modbus RTU and ASCII) and a broadcaster (continuous)
+    for (const char *name : {"anyserial-servomex-modbus-rtu", "anyserial-servomex-modbus-ascii",
+                             "anyserial-servomex-continuous"}) {
+        const Report r = check(std::string(ANYSERIAL_PLUGIN_DIR) + "/" + name + ".so",
+                               {"--only", "protocol.roundtrip", "protocol.split_invariance",
+                                "protocol.corruption", "robustness", "descriptors"});
+        for (const auto &[test, res] : r.tests)
+            BOOST_TEST(res.status != "failed", name << " " << test << ": " << res.reason);
+        BOOST_TEST(r.at("protocol.split_invariance").status == "passed", name);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(text_report_one_line_per_selected_test_and_the_seed) {
     std::ostringstream out, err;
-    BOOST_REQUIRE(checker::run({fixture("proto"), "--only", "protocol"}, out, err) == 0);
-    BOOST_TEST(out.str().find("(seed ") != std::string::npos);  // a fresh seed is printed
+    BOOST_REQUIRE(checker::run({fixture("proto-leak"), "--only", "protocol",
+                                "robustness.alloc_leak", "--skip", "protocol.corruption"},
+                               out, err) == 1);
+    const std::string text = out.str();
+    BOOST_TEST(text.find("(seed ") != std::string::npos);  // a fresh seed is printed
+    BOOST_TEST(text.find("  protocol.roundtrip: passed\n") != std::string::npos, text);
+    BOOST_TEST(text.find("protocol.corruption") == std::string::npos, text);
+    BOOST_TEST(text.find("  robustness.alloc_leak: failed: ") != std::string::npos, text);
+    BOOST_TEST(text.find("4 passed, 1 failed, 0 skipped") != std::string::npos, text);
+}
+
+BOOST_AUTO_TEST_CASE(run_one_runs_in_process_and_reports) {
+    std::ostringstream out, err;
+    BOOST_TEST(
+        checker::run({fixture("proto-leak"), "--run-one", "robustness.alloc_leak"}, out, err) == 1);
+    BOOST_TEST(out.str().find("robustness.alloc_leak: failed: ") == 0, out.str());
 }
