@@ -187,15 +187,17 @@ Options parse_options(const std::vector<std::string> &args) {
     Options o;
     std::string seed_text;
     po::options_description desc("plugin-check options");
-    desc.add_options()("only", po::value<std::vector<std::string>>(&o.only)->multitoken(),
-                       "run only these tests (names or group prefixes)")(
-        "skip", po::value<std::vector<std::string>>(&o.skip)->multitoken(), "skip these tests")(
-        "seed", po::value<std::string>(&seed_text), "seed of the fuzzing (printed when not given)")(
-        "json", po::bool_switch(&o.json), "JSON report on stdout")("list", po::bool_switch(&o.list),
-                                                                   "list the tests and exit")(
-        "timeout", po::value<unsigned>(&o.timeout_s), "time limit per test, seconds (10)")(
-        "run-one", po::value<std::string>(), "run one test in this process (debugging)")(
-        "plugin", po::value<std::string>(&o.plugin), "the plugin's shared object");
+    auto add = desc.add_options();
+    add("only", po::value<std::vector<std::string>>(&o.only)->multitoken(),
+        "run only these tests (names or group prefixes)");
+    add("skip", po::value<std::vector<std::string>>(&o.skip)->multitoken(), "skip these tests");
+    add("seed", po::value<std::string>(&seed_text), "seed of the fuzzing (printed when not given)");
+    add("json", po::bool_switch(&o.json), "JSON report on stdout");
+    add("list", po::bool_switch(&o.list), "list the tests and exit");
+    add("help,h", po::bool_switch(&o.help), "this help");
+    add("timeout", po::value<unsigned>(&o.timeout_s), "time limit per test, seconds (10)");
+    add("run-one", po::value<std::string>(), "run one test in this process (debugging)");
+    add("plugin", po::value<std::string>(&o.plugin), "the plugin's shared object");
     po::positional_options_description pos;
     pos.add("plugin", 1);
     po::variables_map vm;
@@ -224,12 +226,34 @@ Options parse_options(const std::vector<std::string> &args) {
                 throw std::invalid_argument("no test named '" + name + "' (--list shows them)");
     if (o.run_one && !known(*o.run_one))
         throw std::invalid_argument("no test named '" + *o.run_one + "' (--list shows them)");
-    if (!o.list && o.plugin.empty()) throw std::invalid_argument("missing the plugin path");
+    if (!o.list && !o.help && o.plugin.empty())
+        throw std::invalid_argument("missing the plugin path");
     return o;
+}
+
+namespace {
+constexpr const char *kUsage =
+    "usage: anyserial plugin-check PATH.so [--only TEST...] [--skip TEST...] [--seed N] [--json] "
+    "[--list] [--timeout SEC]\n";
 }
 
 int run_checks(const Options &o, std::ostream &out, std::ostream &err) {
     const auto &tests = all_tests();
+    if (o.help) {
+        out << kUsage
+            << "Checks a plugin against the anyserial C ABI contract: every test in its own "
+               "process with a time limit.\n"
+               "  --only TEST...   run only these tests (a group such as 'protocol' selects "
+               "its tests)\n"
+               "  --skip TEST...   skip these tests\n"
+               "  --seed N         seed of the fuzzing (a fresh one is printed otherwise)\n"
+               "  --json           one JSON report on stdout\n"
+               "  --list           list the tests with a description\n"
+               "  --timeout SEC    time limit per test (10)\n"
+               "Exit status: 0 nothing failed, 1 a test failed, 2 usage error. See "
+               "docs/plugin-check.md.\n";
+        return 0;
+    }
     if (o.list) {
         for (const auto &t : tests)
             out << t.name << "  " << t.description << '\n';
@@ -291,9 +315,7 @@ int run(const std::vector<std::string> &args, std::ostream &out, std::ostream &e
     try {
         o = parse_options(args);
     } catch (const std::invalid_argument &e) {
-        err << "anyserial plugin-check: " << e.what() << "\n"
-            << "usage: anyserial plugin-check PATH.so [--only TEST...] [--skip TEST...] "
-               "[--seed N] [--json] [--list] [--timeout SEC]\n";
+        err << "anyserial plugin-check: " << e.what() << "\n" << kUsage;
         return 2;
     }
     return run_checks(o, out, err);

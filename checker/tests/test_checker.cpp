@@ -76,6 +76,9 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
     BOOST_TEST(err.str().find("no test named 'no.such.test'") != std::string::npos);
     BOOST_TEST(checker::run({fixture("proto"), "--seed", "12x"}, out, err) == 2);
     BOOST_TEST(checker::run({"/nonexistent/plugin.so"}, out, err) == 2);
+    std::ostringstream help;
+    BOOST_TEST(checker::run({"--help"}, help, err) == 0);
+    BOOST_TEST(help.str().find("usage: anyserial plugin-check PATH.so") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(list_names_every_test_with_a_description) {
