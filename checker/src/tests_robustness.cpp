@@ -1,5 +1,6 @@
 // plugin-check, group "robustness": calls in the wrong state, last_error with tiny buffers,
 // allocations that outlive create/destroy.
+#include <dlfcn.h>
 #include <malloc.h>
 
 #include <algorithm>

@@ -126,6 +126,10 @@ BOOST_AUTO_TEST_CASE(endless_feed_times_out_and_the_checker_goes_on) {
 
 BOOST_AUTO_TEST_CASE(leaking_create_fails_alloc_leak) {
     const Report r = check(fixture("proto-leak"), {"--only", "robustness.alloc_leak"});
+#if defined(__SANITIZE_ADDRESS__)
+    BOOST_TEST(r.at("robustness.alloc_leak").status == "skipped");  // ASan owns the heap
+    return;
+#endif
     expect_failed(r, "robustness.alloc_leak", "never freed");
     expect_failed(r, "robustness.alloc_leak", "check-proto");
 }
@@ -178,15 +182,19 @@ BOOST_AUTO_TEST_CASE(shipped_protocol_plugins_pass_the_protocol_tests) {
 
 BOOST_AUTO_TEST_CASE(text_report_one_line_per_selected_test_and_the_seed) {
     std::ostringstream out, err;
-    BOOST_REQUIRE(checker::run({fixture("proto-leak"), "--only", "protocol",
-                                "robustness.alloc_leak", "--skip", "protocol.corruption"},
-                               out, err) == 1);
+    const int rc = checker::run({fixture("proto-leak"), "--only", "protocol",
+                                 "robustness.alloc_leak", "--skip", "protocol.corruption"},
+                                out, err);
+    (void)rc;  // unused under ASan, where alloc_leak is skipped
     const std::string text = out.str();
     BOOST_TEST(text.find("(seed ") != std::string::npos);  // a fresh seed is printed
     BOOST_TEST(text.find("  protocol.roundtrip: passed\n") != std::string::npos, text);
     BOOST_TEST(text.find("protocol.corruption") == std::string::npos, text);
+#if !defined(__SANITIZE_ADDRESS__)
     BOOST_TEST(text.find("  robustness.alloc_leak: failed: ") != std::string::npos, text);
     BOOST_TEST(text.find("4 passed, 1 failed, 0 skipped") != std::string::npos, text);
+    BOOST_TEST(rc == 1);
+#endif
 }
 
 BOOST_AUTO_TEST_CASE(run_one_runs_in_process_and_reports) {
