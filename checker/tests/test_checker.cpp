@@ -134,6 +134,11 @@ BOOST_AUTO_TEST_CASE(leaking_create_fails_alloc_leak) {
     expect_failed(r, "robustness.alloc_leak", "check-proto");
 }
 
+BOOST_AUTO_TEST_CASE(slow_init_fails_scan_time) {
+    const Report r = check(fixture("proto-slow"), {"--only", "loading.scan_time"});
+    expect_failed(r, "loading.scan_time", "the limit is 100 ms");
+}
+
 BOOST_AUTO_TEST_CASE(abi_fixtures_fail_the_test_naming_their_fault) {
     expect_failed(check(fixture("abi-noentry")), "loading.entry_symbol", "exports no symbol");
     expect_failed(check(fixture("abi-future")), "loading.abi_version", "ABI major 99");
