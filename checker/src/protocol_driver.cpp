@@ -313,6 +313,15 @@ std::string sim_output(Simulator &sim, uint64_t &now, uint64_t until, Enough eno
 
 }  // namespace
 
+std::string answer_to(Simulator &sim, const anyserial_transaction_t &tx, uint64_t &now) {
+    now += tx.idle_before_ns;
+    step("simulator->feed");
+    const int32_t st = sim->feed(sim.s, now, tx.data, tx.len);
+    if (st != ANYSERIAL_OK) throw Failed("simulator feed returned " + status_name(st));
+    const uint64_t limit = now + (tx.response_timeout_ns ? tx.response_timeout_ns : 1000000000u);
+    return sim_output(sim, now, limit, [](const std::string &, uint64_t) { return false; });
+}
+
 Exchange run_request(const std::string &what, const anyserial_protocol_descriptor_t *d, Session &s,
                      Simulator &sim, const Request &r, uint64_t &now) {
     Exchange ex;

@@ -86,6 +86,9 @@ struct Exchange {
 Exchange run_request(const std::string &what, const anyserial_protocol_descriptor_t *d, Session &s,
                      Simulator &sim, const Request &r, uint64_t &now_ns);
 
+// Everything the simulator says to one transaction within its response timeout.
+std::string answer_to(Simulator &sim, const anyserial_transaction_t &tx, uint64_t &now);
+
 // Broadcast: what the simulator sends over `frames` intervals.
 std::string broadcast_bytes(const anyserial_protocol_descriptor_t *d, Simulator &sim, int frames,
                             uint64_t &now_ns);

@@ -249,6 +249,60 @@ void corruption(Context &ctx) {
     }
 }
 
+// The first answer of the first declared operation with a simulator fault on, as events.
+FeedLog faulted_answer(Context &ctx, const Pair &p, uint32_t fault, uint32_t param) {
+    Session s;
+    Simulator sim;
+    create_session(ctx, p.d, s);
+    create_simulator(p.x, p.d, sim);
+    step("simulator->set_fault(" + std::to_string(fault) + ")");
+    if (sim->set_fault(sim.s, fault, param) != ANYSERIAL_OK)
+        throw Skipped("the simulator of " + quote(p.d->id) + " refuses fault " +
+                      std::to_string(fault));
+    auto reqs = all_requests(p.d);
+    if (reqs.empty()) throw Skipped("protocol " + quote(p.d->id) + " declares no operation");
+    const std::string w = "protocol " + quote(p.d->id) + " " + reqs.front()->label;
+    step("session->begin(" + reqs.front()->label + ")");
+    if (s->begin(s.s, &reqs.front()->req) != ANYSERIAL_OK)
+        throw Failed(w + ": begin failed: " + quote(session_error(s.s)));
+    anyserial_transaction_t tx{};
+    tx.struct_size = sizeof tx;
+    step("session->next_transaction");
+    if (s->next_transaction(s.s, &tx) != ANYSERIAL_OK)
+        throw Failed(w + ": next_transaction failed: " + quote(session_error(s.s)));
+    uint64_t now = kStart;
+    const std::string bytes = answer_to(sim, tx, now);
+    FeedLog log;
+    feed_bytes(w, s, bytes, log, true);
+    if (!bytes.empty() && log.types.empty() && tx.end_on_silence_ns != 0) feed_end(w, s, log);
+    return log;
+}
+
+void simulator_faults(Context &ctx) {
+    bool tried = false;
+    for (const auto &p : with_simulators(ctx)) {
+        if (p.d->traffic != ANYSERIAL_TRAFFIC_REQUEST_RESPONSE) continue;
+        const std::string w = "protocol " + quote(p.d->id);
+        const FeedLog bad = faulted_answer(ctx, p, ANYSERIAL_SIM_FAULT_BAD_CHECKSUM, 0);
+        if (std::count(bad.types.begin(), bad.types.end(), ANYSERIAL_EVENT_BAD_FRAME) == 0)
+            throw Failed(w + ": with the simulator's BAD_CHECKSUM fault the answer gave " +
+                         (bad.events.empty() ? std::string("no event") : bad.events.back()) +
+                         ", not BAD_FRAME");
+        const FeedLog refused = faulted_answer(ctx, p, ANYSERIAL_SIM_FAULT_EXCEPTION, 2);
+        if (std::count(refused.types.begin(), refused.types.end(), ANYSERIAL_EVENT_EXCEPTION) == 0)
+            throw Failed(
+                w + ": with the simulator's EXCEPTION fault the answer gave " +
+                (refused.events.empty() ? std::string("no event") : refused.events.back()) +
+                ", not EXCEPTION");
+        const FeedLog silent = faulted_answer(ctx, p, ANYSERIAL_SIM_FAULT_SILENCE, 0);
+        if (!silent.types.empty())
+            throw Failed(w + ": with the simulator silent the session still reported " +
+                         silent.events.front());
+        tried = true;
+    }
+    if (!tried) throw Skipped("no request/response protocol with a simulator");
+}
+
 void addresses(Context &ctx) {
     bool tried = false;
     for (const auto *d : ctx.protocols()) {
@@ -338,6 +392,10 @@ void add_protocol_tests(std::vector<Test> &out) {
                    "garbage, truncation and bit flips: feed always progresses, BAD_FRAME is "
                    "reported, the session resynchronises after reset_receive",
                    corruption});
+    out.push_back({"protocol.simulator_faults",
+                   "the simulator's BAD_CHECKSUM fault gives BAD_FRAME, EXCEPTION gives EXCEPTION, "
+                   "SILENCE gives no event (request/response)",
+                   simulator_faults});
     out.push_back({"protocol.addresses",
                    "the default address is accepted; addresses outside the declared syntax are "
                    "refused with E_INVALID_ARGUMENT",
