@@ -81,6 +81,39 @@ std::string signal_text(int sig) {
            strsignal(sig) + ")";
 }
 
+// What the child wrote ("@step" lines record progress, "=X reason" the outcome) and how
+// it ended, as one outcome.
+Outcome outcome_of(const std::string &data, bool timed_out, int wstatus, unsigned timeout_s) {
+    Outcome out;
+    std::string result, last_step;
+    std::size_t pos = 0;
+    while (pos < data.size()) {
+        std::size_t nl = data.find('\n', pos);
+        if (nl == std::string::npos) nl = data.size();
+        const std::string line = data.substr(pos, nl - pos);
+        if (!line.empty() && line[0] == '@') last_step = line.substr(1);
+        if (!line.empty() && line[0] == '=') result = line;
+        pos = nl + 1;
+    }
+    const std::string where = last_step.empty() ? "" : " in " + last_step;
+    if (timed_out) {
+        out.status = "failed";
+        out.reason = "timed out after " + std::to_string(timeout_s) + " s (killed)" + where;
+    } else if (!result.empty()) {
+        out.status = result[1] == 'P' ? "passed" : result[1] == 'S' ? "skipped" : "failed";
+        out.reason = result.size() > 3 ? result.substr(3) : "";
+    } else if (WIFSIGNALED(wstatus)) {
+        out.status = "failed";
+        out.reason = signal_text(WTERMSIG(wstatus)) + where;
+    } else {
+        out.status = "failed";
+        out.reason = "the test process exited with status " +
+                     std::to_string(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1) +
+                     " before reporting" + where;
+    }
+    return out;
+}
+
 Outcome run_child(const Options &o, std::uint64_t seed, const Test &t) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) return {"failed", "pipe2: " + std::string(strerror(errno))};
@@ -105,9 +138,13 @@ Outcome run_child(const Options &o, std::uint64_t seed, const Test &t) {
         _exit(0);  // no atexit handlers or plugin destructors: the outcome is written
     }
     ::close(fds[1]);
-    std::string data, last_step;
+    std::string data;
     bool timed_out = false;
     const auto deadline = start + std::chrono::seconds(o.timeout_s);
+    int wstatus = 0;
+    bool reaped = false;
+    // Read until the child closes its end; also stop when it has exited (a grandchild the
+    // plugin forked may still hold the pipe) or the time is up.
     for (;;) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
@@ -116,49 +153,31 @@ Outcome run_child(const Options &o, std::uint64_t seed, const Test &t) {
             break;
         }
         pollfd p{fds[0], POLLIN, 0};
-        const int r = ::poll(&p, 1, static_cast<int>(left.count()));
+        const int r = ::poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 100)));
         if (r < 0 && errno == EINTR) continue;
-        if (r == 0) continue;
+        if (r == 0) {
+            if (::waitpid(pid, &wstatus, WNOHANG) == pid) {
+                reaped = true;
+                fcntl(fds[0], F_SETFL, O_NONBLOCK);
+                char buf[4096];
+                for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+                    data.append(buf, static_cast<std::size_t>(n));
+                break;
+            }
+            continue;
+        }
         char buf[4096];
         const ssize_t n = ::read(fds[0], buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;  // the child closed its end (exited or exec'd nothing)
+        if (n <= 0) break;  // the child closed its end: it is exiting
         data.append(buf, static_cast<std::size_t>(n));
     }
     ::close(fds[0]);
     if (timed_out) ::kill(pid, SIGKILL);
-    int wstatus = 0;
-    while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+    while (!reaped && ::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
     }
-    Outcome out;
+    Outcome out = outcome_of(data, timed_out, wstatus, o.timeout_s);
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    // Parse the lines: "@step" records progress, "=X reason" the outcome.
-    std::string result;
-    std::size_t pos = 0;
-    while (pos < data.size()) {
-        std::size_t nl = data.find('\n', pos);
-        if (nl == std::string::npos) nl = data.size();
-        const std::string line = data.substr(pos, nl - pos);
-        if (!line.empty() && line[0] == '@') last_step = line.substr(1);
-        if (!line.empty() && line[0] == '=') result = line;
-        pos = nl + 1;
-    }
-    const std::string where = last_step.empty() ? "" : " in " + last_step;
-    if (timed_out) {
-        out.status = "failed";
-        out.reason = "timed out after " + std::to_string(o.timeout_s) + " s (killed)" + where;
-    } else if (!result.empty()) {
-        out.status = result[1] == 'P' ? "passed" : result[1] == 'S' ? "skipped" : "failed";
-        out.reason = result.size() > 3 ? result.substr(3) : "";
-    } else if (WIFSIGNALED(wstatus)) {
-        out.status = "failed";
-        out.reason = signal_text(WTERMSIG(wstatus)) + where;
-    } else {
-        out.status = "failed";
-        out.reason = "the test process exited with status " +
-                     std::to_string(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1) +
-                     " before reporting" + where;
-    }
     return out;
 }
 
