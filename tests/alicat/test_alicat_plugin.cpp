@@ -189,3 +189,37 @@ BOOST_AUTO_TEST_CASE(session_and_simulator_through_the_abi) {
     s->vtable->destroy(s);
     sim->vtable->destroy(sim);
 }
+
+BOOST_AUTO_TEST_CASE(stream_simulator_streams_at_its_interval_from_any_clock) {
+    Module m;
+    const auto *ext = static_cast<const anyserial_simulator_ext_t *>(
+        m.factory->get_extension(m.factory, "alicat-stream", ANYSERIAL_EXT_SIMULATOR_ID));
+    BOOST_TEST_REQUIRE(ext != nullptr);
+    anyserial_simulator_t *sim = nullptr;
+    BOOST_TEST_REQUIRE(ext->create(ext, nullptr, &sim) == ANYSERIAL_OK);
+    BOOST_TEST(sim->vtable->set_interval(sim, 100'000'000u) == ANYSERIAL_OK);
+    const uint64_t t0 = 5'000'000'000'000u;  // a host clock far from 0
+    uint8_t buf[512];
+    uint32_t n = 0;
+    uint64_t next = 0;
+    BOOST_TEST(sim->vtable->poll_output(sim, t0, buf, sizeof buf, &n, &next) == ANYSERIAL_OK);
+    BOOST_TEST(n > 0u);
+    BOOST_TEST(buf[0] == ' ');  // 10v20 style: the id slot left empty
+    BOOST_TEST(buf[n - 1] == '\r');
+    BOOST_TEST(next == t0 + 100'000'000u);
+    BOOST_TEST(sim->vtable->poll_output(sim, t0 + 1, buf, sizeof buf, &n, &next) == ANYSERIAL_OK);
+    BOOST_TEST(n == 0u);  // no burst to catch up with the clock
+    BOOST_TEST(sim->vtable->poll_output(sim, next, buf, sizeof buf, &n, &next) == ANYSERIAL_OK);
+    BOOST_TEST(n > 0u);
+    uint64_t rq = 0, rp = 0, fr = 0;
+    sim->vtable->counters(sim, &rq, &rp, &fr);
+    BOOST_TEST(fr == 2u);
+    anyserial_field_t f{};
+    f.struct_size = sizeof f;
+    BOOST_TEST(sim->vtable->get_field(sim, "streaming", &f) == ANYSERIAL_OK);
+    BOOST_TEST(f.number == 1.0);
+    BOOST_TEST(sim->vtable->set_interval(sim, 0) == ANYSERIAL_OK);  // 0 = off
+    BOOST_TEST(sim->vtable->get_field(sim, "streaming", &f) == ANYSERIAL_OK);
+    BOOST_TEST(f.number == 0.0);
+    sim->vtable->destroy(sim);
+}

@@ -2,6 +2,7 @@
 """Interop with independent peers: libmodbus, mbpoll, pymodbus, over socat pty pairs and
 `anyserial simulate`. Readiness is always a line a process prints (never a sleep); every
 process a test starts is killed when the test ends."""
+import csv as csv_module
 import json
 import os
 import select
@@ -136,18 +137,21 @@ class LibmodbusServer(PeerTest):
         a, b = self.socat_pair()
         server = self.spawn([LM_SERVER, b])
         self.wait_line(server, "stdout", "ready")
-        doc = self.read_json(a, "modbus-rtu")
-        self.assertEqual(doc["protocol"], "modbus-rtu")
+        doc = self.read_json(a, "servomex-modbus-rtu")
+        self.assertEqual(doc["protocol"], "servomex-modbus-rtu")
+        self.assertEqual(doc["mode"], "modbus-rtu")
         self.assert_bench(doc)
         readings = {x["channel"]: x for x in doc["readings"]}
-        self.assertEqual(readings["I3"]["status"]["alarms"], [True, False, False, False])
-        self.assertTrue(doc["analyser"]["maintenance"])
+        # the plugin's declared flags by id: alarm 1 of I3 only
+        self.assertEqual(readings["I3"]["flags"], ["alarm1"])
+        self.assertEqual(readings["I3"]["severity"], "warning")
+        self.assertIn("maintenance", doc["device_flags"])
 
 
 @requires(LM_CLIENT, "libmodbus (LIBMODBUS_CLIENT)")
 class LibmodbusClient(PeerTest):
     def test_b_libmodbus_rtu_client_reads_our_simulator(self):
-        link = self.simulate("modbus-rtu")
+        link = self.simulate("servomex-modbus-rtu")
         r = subprocess.run([LM_CLIENT, link], capture_output=True, timeout=30)
         self.assertEqual(r.returncode, 0, r.stderr)
         out = r.stdout.decode()
@@ -158,7 +162,7 @@ class LibmodbusClient(PeerTest):
 @requires(have("mbpoll"), "mbpoll")
 class Mbpoll(PeerTest):
     def test_c_mbpoll_reads_our_simulator(self):
-        link = self.simulate("modbus-rtu")
+        link = self.simulate("servomex-modbus-rtu")
         # -B: big-endian word order, the 4100's high word first.
         r = subprocess.run(["mbpoll", "-m", "rtu", "-a", "1", "-b", "19200", "-P", "none",
                             "-t", "3:float", "-B", "-r", "1", "-c", "1", "-1", link],
@@ -173,12 +177,12 @@ class Pymodbus(PeerTest):
         a, b = self.socat_pair()
         server = self.spawn([PYTHON, os.path.join(PEERS, "pymodbus_ascii_server.py"), b])
         self.wait_line(server, "stdout", "ready")
-        doc = self.read_json(a, "modbus-ascii")
-        self.assertEqual(doc["protocol"], "modbus-ascii")
+        doc = self.read_json(a, "servomex-modbus-ascii")
+        self.assertEqual(doc["protocol"], "servomex-modbus-ascii")
         self.assert_bench(doc)
 
     def test_d2_pymodbus_ascii_client_reads_our_simulator(self):
-        link = self.simulate("modbus-ascii")
+        link = self.simulate("servomex-modbus-ascii")
         r = subprocess.run([PYTHON, os.path.join(PEERS, "pymodbus_ascii_client.py"), link],
                            capture_output=True, timeout=30)
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -209,9 +213,10 @@ class Issue13States(PeerTest):
         doc = self.read_json(port, protocol)
         e1 = {x["channel"]: x for x in doc["readings"]}["E1"]
         self.assertIsNone(e1["name"])  # "||||||" is unlabelled
-        self.assertTrue(e1["status"]["fault"])
-        self.assertTrue(e1["status"]["invalid"])
-        self.assertFalse(e1["status"]["ok"])
+        self.assertIn("fault", e1["flags"])
+        self.assertIn("invalid", e1["flags"])
+        self.assertFalse(e1["ok"])
+        self.assertEqual(e1["severity"], "fault")
         table = subprocess.run(cli("read", "--port", port, "--protocol", protocol),
                                capture_output=True, timeout=60)
         self.assertEqual(table.returncode, 0, table.stderr)
@@ -223,11 +228,11 @@ class Issue13States(PeerTest):
                                  "--duration", "1", "--sink", "csv:" + csv),
                              capture_output=True, timeout=60)
         self.assertEqual(rec.returncode, 0, rec.stderr)
-        with open(csv) as f:
-            header = f.readline().strip().split(",")
-            rows = [dict(zip(header, ln.strip().split(","))) for ln in f if ",E1," in ln]
+        with open(csv, newline="") as f:
+            rows = [row for row in csv_module.DictReader(f) if row["channel"] == "E1"]
         self.assertTrue(rows)
-        self.assertEqual(rows[0]["fault"], "1")
+        self.assertEqual(rows[0]["flags"].split(","), ["fault", "invalid"])
+        self.assertEqual(rows[0]["severity"], "fault")
         self.assertEqual(rows[0]["ok"], "0")
 
     def assert_narrow(self, port, protocol):
@@ -237,21 +242,22 @@ class Issue13States(PeerTest):
         self.assertEqual(sorted(readings), ["E1", "E2", "I1", "I2", "I3"])
 
     def test_f1_libmodbus_invalid_e1(self):
-        self.assert_invalid_e1(self.libmodbus("invalid-e1"), "modbus-rtu")
+        self.assert_invalid_e1(self.libmodbus("invalid-e1"), "servomex-modbus-rtu")
 
     def test_f2_pymodbus_invalid_e1(self):
-        self.assert_invalid_e1(self.pymodbus("invalid-e1"), "modbus-ascii")
+        self.assert_invalid_e1(self.pymodbus("invalid-e1"), "servomex-modbus-ascii")
 
     def test_f3_libmodbus_range_limited_map(self):
-        self.assert_narrow(self.libmodbus("narrow"), "modbus-rtu")
+        self.assert_narrow(self.libmodbus("narrow"), "servomex-modbus-rtu")
 
     def test_f4_pymodbus_range_limited_map(self):
-        self.assert_narrow(self.pymodbus("narrow"), "modbus-ascii")
+        self.assert_narrow(self.pymodbus("narrow"), "servomex-modbus-ascii")
 
     def test_f5_libmodbus_empty_slot_reads_by_channel(self):
         port = self.libmodbus("bench")
         doc = json.loads(subprocess.run(
-            cli("read", "--port", port, "--protocol", "modbus-rtu", "--channel", "I4", "--json"),
+            cli("read", "--port", port, "--protocol", "servomex-modbus-rtu", "--channel", "I4",
+                "--json"),
             capture_output=True, timeout=60, check=True).stdout)
         self.assertEqual(len(doc["readings"]), 1)
         self.assertEqual(doc["readings"][0]["channel"], "I4")
@@ -260,16 +266,19 @@ class Issue13States(PeerTest):
 
     def test_f6_libmodbus_confirmed_calibration_pulse(self):
         port = self.libmodbus("bench")
-        r = subprocess.run(cli("calibrate", "start", "--port", port, "--protocol", "modbus-rtu",
-                               "--group", "2", "--confirm"), capture_output=True, timeout=60)
+        r = subprocess.run(cli("calibrate", "start", "--port", port, "--protocol",
+                               "servomex-modbus-rtu", "--group", "2", "--confirm"),
+                           capture_output=True, timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr)
 
 
 class AutoAgainstSimulate(PeerTest):
     def auto(self, mode, *extra):
-        link = self.simulate(mode, *extra)
-        doc = self.read_json(link, "auto")
-        self.assertEqual(doc["protocol"], mode)
+        link = self.simulate("servomex-" + mode, *extra)
+        # AUTO within the family (another family, Alicat, is loaded beside it)
+        doc = self.read_json(link, "servomex-4100:auto")
+        self.assertEqual(doc["protocol"], "servomex-" + mode)
+        self.assertEqual(doc["mode"], mode)
         self.assert_bench(doc, subscript=mode != "continuous")
 
     def test_e1_auto_finds_modbus_rtu(self):

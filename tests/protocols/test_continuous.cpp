@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "alloc_counter.hpp"
 #include "frame_view.hpp"
 
 using namespace anyserial::servomex;
@@ -127,6 +128,25 @@ BOOST_AUTO_TEST_CASE(a_frame_without_a_real_clock_has_no_clock_field) {
     BOOST_REQUIRE(e.type == ContinuousEventType::frame);
     BOOST_TEST(field(*e.frame, "clock") == nullptr);
     BOOST_TEST(number(*e.frame, "cal_group_count") == 4.0);
+}
+
+BOOST_AUTO_TEST_CASE(decoding_allocates_nothing_per_frame) {
+    ContinuousDecoder d;  // sized for a full frame when built
+    std::string bad = kSpecFrame;
+    bad.replace(bad.find("20.376"), 6, "20.377");
+    const std::string wire = kSpecFrame + "\r\n" + bad + "\r\n" + "noise\n";
+    const std::size_t before = anyserial_test_allocations();
+    std::size_t frames = 0;
+    for (int round = 0; round < 20; ++round) {
+        std::span<const uint8_t> rest = span_of(wire);
+        while (!rest.empty()) {
+            const ContinuousEvent e = d.feed(rest);
+            rest = rest.subspan(e.consumed);
+            if (e.type == ContinuousEventType::frame) ++frames;
+        }
+    }
+    BOOST_TEST(anyserial_test_allocations() == before);
+    BOOST_TEST(frames == 20u);
 }
 
 BOOST_AUTO_TEST_CASE(one_byte_pieces_equal_whole) {

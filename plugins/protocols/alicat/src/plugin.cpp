@@ -5,6 +5,7 @@
 #include <anyserial/sdk/ext/simulator.h>
 #include <anyserial/sdk/protocol.h>
 
+#include <algorithm>
 #include <anyserial/sdk/cpp/protocol.hpp>
 #include <anyserial/sdk/cpp/simulator.hpp>
 #include <array>
@@ -152,11 +153,15 @@ int32_t checked(int32_t st, const Session &s) {
     return st;
 }
 
-// The device side, for both ids (one simulated controller streams after `@ @`).
+// The device side of both ids: one simulated controller (it streams after `@ @`; for
+// alicat-stream it starts streaming).
+template <bool Streaming>
 class AlicatSim final : public sdk::SimulatorSession {
   public:
     explicit AlicatSim(const anyserial_protocol_options_t &o)
-        : sim_(static_cast<char>(sdk::parse_address(kAddress, o.address))) {}
+        : sim_(static_cast<char>(sdk::parse_address(kAddress, Streaming ? nullptr : o.address))) {
+        if (Streaming) sim_.start_streaming();
+    }
     void feed(uint64_t now, std::span<const uint8_t> data) override {
         sim_.feed(now, std::string_view(reinterpret_cast<const char *>(data.data()), data.size()));
     }
@@ -189,8 +194,11 @@ class AlicatSim final : public sdk::SimulatorSession {
             throw sdk::Error(ANYSERIAL_E_NOT_SUPPORTED, "unknown fault");
         sim_.set_fault(fault, param);
     }
+    // 0 = off (simulator.h); otherwise the streaming period, streaming if not already.
     void set_interval(uint64_t ns) override {
-        sim_.set_interval_ms(static_cast<uint32_t>(ns / 1'000'000u));
+        if (ns == 0) return sim_.stop_streaming();
+        sim_.set_interval_ms(static_cast<uint32_t>(std::max<uint64_t>(ns / 1'000'000u, 1)));
+        if (Streaming && !sim_.streaming()) sim_.start_streaming();
     }
     void get_field(std::string_view id, anyserial_field_t &out) override {
         if (id == "setpoint") return sdk::set_number(out, sim_.setpoint(), "SCCM");
@@ -217,7 +225,7 @@ class AlicatSim final : public sdk::SimulatorSession {
 template <bool Streaming>
 class AlicatProtocol final : public sdk::ProtocolSession {
   public:
-    using simulator_type = AlicatSim;
+    using simulator_type = AlicatSim<Streaming>;
     static const anyserial_protocol_descriptor_t &describe() noexcept {
         return Streaming ? tables().stream : tables().request;
     }

@@ -238,7 +238,9 @@ std::size_t Simulator::poll_output(uint64_t now_ns, char *buf, std::size_t cap, 
         tx_ += '\r';
         ++frames_;
         const uint64_t step = uint64_t{std::max<uint32_t>(interval_ms_, 1)} * 1'000'000u;
-        next_frame_ns_ = std::max(next_frame_ns_ + step, now_ns + (interval_ms_ == 0 ? step : 0));
+        // Fixed rate; after a gap (or a start at time 0) resume from now, never a burst.
+        next_frame_ns_ += step;
+        if (next_frame_ns_ <= now_ns) next_frame_ns_ = now_ns + step;
     }
     const std::size_t n = std::min(cap, tx_.size());
     std::memcpy(buf, tx_.data(), n);

@@ -30,6 +30,12 @@ class Simulator {
         fault_param_ = param;
     }
     void set_interval_ms(uint32_t ms) { interval_ms_ = ms; }
+    // As after `@ @`: frames from now_ns on, every interval.
+    void start_streaming(uint64_t now_ns = 0) {
+        streaming_ = true;
+        next_frame_ns_ = now_ns;
+    }
+    void stop_streaming() { streaming_ = false; }
 
     // State as the device sees it.
     char uid() const noexcept { return uid_; }

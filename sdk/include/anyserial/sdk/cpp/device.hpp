@@ -71,6 +71,7 @@ class Table {
 
     template <class... U>
     constexpr Table(const U &...items) noexcept : items_{static_cast<T>(items)...} {  // NOLINT
+        static_assert(sizeof...(U) == N, "a Table lists exactly N entries");
         for (std::size_t i = 0; i < N; ++i)
             ptrs_[i] = ptr(items_[i]);
     }

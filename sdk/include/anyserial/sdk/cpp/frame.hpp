@@ -22,11 +22,12 @@
 //     sdk::ResultBuilder result_;                          // for result(): frame + fields
 //     result_.clear();
 //     result_.fields().add_integer("group", 2);
-//     result_.fill(out, ANYSERIAL_OP_COMMAND);             // frame only if readings/fields set
+//     result_.fill(out, ANYSERIAL_OP_COMMAND);             // out.frame only if frame() was used
 //
-//     sdk::ChannelTable& t = channels();                   // ProtocolSession owns one
-//     t.clear();
-//     t.add("I1", "Oxygen", "transducer", "%");            // name nullptr = unlabelled
+//     sdk::ChannelTable &t = channels();                   // ProtocolSession owns one;
+//     t.clear();                                           // channel_count/get_channel
+//     t.add("I1", "Oxygen", "transducer", "%");            // answer from it. name nullptr =
+//     t.add("gas", nullptr, "gas", "", ANYSERIAL_VALUE_TEXT);  // unlabelled
 //
 // A reference from add_reading()/add_*() is valid until the next add on the same builder;
 // the pointers inside the structs handed out are valid until the next clear().
