@@ -26,9 +26,9 @@ std::vector<anyserial::device::Sample> batch_of(std::size_t rows, std::uint64_t 
         anyserial::device::Reading r;
         r.channel = s.channel;
         r.value = 20.0 + static_cast<double>(i) / 1000.0;
-        r.unit.text = "%";
+        r.unit = "%";
         s.reading = r;
-        s.protocol = anyserial::device::ProtocolKind::modbus_rtu;
+        s.protocol = "bench-protocol";
         s.monotonic_ns = static_cast<std::int64_t>(tick);
         s.received_at = std::chrono::system_clock::now();
         s.latency_s = 0.01;

@@ -34,7 +34,7 @@ class DeviceCategory final : public boost::system::error_category {
             case errc::parse:
                 return "unparsable field";
             case errc::modbus_exception:
-                return "Modbus exception response";
+                return "exception response";
             case errc::transport:
                 return "transport error";
             case errc::connection:
@@ -42,7 +42,7 @@ class DeviceCategory final : public boost::system::error_category {
             case errc::timeout:
                 return "timed out";
             case errc::closed:
-                return "analyser closed";
+                return "device session closed";
             case errc::not_latched:
                 return "command did not latch";
         }
@@ -100,7 +100,7 @@ std::string ErrorContext::describe() const {
     };
     if (port) add("port " + *port);
     if (protocol) add("protocol " + *protocol);
-    if (address) add("address " + std::to_string(*address));
+    if (address) add("address " + *address);
     if (channel) add("channel " + *channel);
     if (function_code) add("FC " + std::to_string(*function_code));
     if (register_address) add("register " + std::to_string(*register_address));

@@ -1,4 +1,4 @@
-// anyserial — the analyser's line: receive loop, broadcast cache/fan-out and the
+// anyserial — a device's line: receive loop, broadcast cache/fan-out and the
 // request/response transaction engine (protocol.h's loop).
 #include <anyserial/device/abi.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -7,7 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "device/analyzer_impl.hpp"
+#include "device/device_impl.hpp"
 #include "log/logger.hpp"
 
 namespace anyserial::device::detail {
@@ -19,10 +19,9 @@ std::chrono::nanoseconds ns(std::uint64_t v) {
     return std::chrono::nanoseconds(static_cast<std::int64_t>(v));
 }
 
-std::string seconds(std::chrono::nanoseconds d) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3f s", std::chrono::duration<double>(d).count());
-    return buf;
+// The error code of a bad frame: by the plugin's reason code, never by its text.
+errc bad_frame_errc(std::uint32_t reason) noexcept {
+    return reason == ANYSERIAL_BAD_FRAME_CHECKSUM ? errc::checksum : errc::frame;
 }
 }  // namespace
 
@@ -47,7 +46,7 @@ void SubscriptionState::push(Sample s) {
 
 // ---- receive loop -------------------------------------------------------------------
 
-asio::awaitable<void> AnalyzerImpl::reader(std::shared_ptr<AnalyzerImpl> self) {
+asio::awaitable<void> DeviceImpl::reader(std::shared_ptr<DeviceImpl> self) {
     while (!closed) {
         auto [ec, n] = co_await port->async_read_some(asio::buffer(rxbuf),
                                                       asio::as_tuple(asio::use_awaitable));
@@ -82,7 +81,7 @@ asio::awaitable<void> AnalyzerImpl::reader(std::shared_ptr<AnalyzerImpl> self) {
     (void)self;
 }
 
-void AnalyzerImpl::on_bytes(std::span<const std::uint8_t> bytes) {
+void DeviceImpl::on_bytes(std::span<const std::uint8_t> bytes) {
     switch (rx_mode) {
         case RxMode::discard:
             return;  // stray bytes between transactions (or while draining)
@@ -99,6 +98,16 @@ void AnalyzerImpl::on_bytes(std::span<const std::uint8_t> bytes) {
             txw.received.end(), bytes.begin(),
             bytes.begin() + static_cast<std::ptrdiff_t>(
                                 std::min(bytes.size(), kMaxContextBytes - txw.received.size())));
+    try {
+        on_transaction_bytes(bytes);
+    } catch (...) {  // the plugin broke the ABI: the transaction fails with that
+        txw.done = true;
+        txw.error = std::current_exception();
+    }
+    if (txw.done) notifier.notify_all();
+}
+
+void DeviceImpl::on_transaction_bytes(std::span<const std::uint8_t> bytes) {
     while (!bytes.empty() && !txw.done) {
         std::uint32_t consumed = 0;
         anyserial_protocol_event_t ev;
@@ -106,6 +115,7 @@ void AnalyzerImpl::on_bytes(std::span<const std::uint8_t> bytes) {
         if (st < 0) {
             txw.done = true;
             txw.type = ANYSERIAL_EVENT_BAD_FRAME;
+            txw.bad_reason = ANYSERIAL_BAD_FRAME_STRUCTURE;
             txw.reason = tx_session->last_error();
             break;
         }
@@ -116,6 +126,7 @@ void AnalyzerImpl::on_bytes(std::span<const std::uint8_t> bytes) {
             case ANYSERIAL_EVENT_BAD_FRAME:
                 txw.done = true;
                 txw.type = ev.type;
+                txw.bad_reason = ev.bad_frame_reason;
                 txw.reason = ev.reason != nullptr ? ev.reason : "";
                 txw.function_code = ev.function_code;
                 txw.exception_code = ev.exception_code;
@@ -125,10 +136,21 @@ void AnalyzerImpl::on_bytes(std::span<const std::uint8_t> bytes) {
                 break;
         }
     }
-    if (txw.done) notifier.notify_all();
 }
 
-void AnalyzerImpl::on_broadcast_bytes(std::span<const std::uint8_t> bytes) {
+void DeviceImpl::on_broadcast_bytes(std::span<const std::uint8_t> bytes) {
+    try {
+        feed_broadcast(bytes);
+    } catch (const std::exception &e) {  // the plugin broke the ABI: drop what it gave
+        ++dropped;
+        last_bad_reason = e.what();
+        publish_error(last_bad_reason);
+        session.reset_receive();
+        notifier.notify_all();
+    }
+}
+
+void DeviceImpl::feed_broadcast(std::span<const std::uint8_t> bytes) {
     while (!bytes.empty()) {
         std::uint32_t consumed = 0;
         anyserial_protocol_event_t ev;
@@ -140,10 +162,10 @@ void AnalyzerImpl::on_broadcast_bytes(std::span<const std::uint8_t> bytes) {
             break;
         }
         bytes = bytes.subspan(std::min<std::size_t>(consumed, bytes.size()));
-        const bool bad_sum = ev.type == ANYSERIAL_EVENT_FRAME && ev.frame != nullptr &&
-                             ev.frame->has_checksum && !ev.frame->checksum_ok;
-        if (ev.type == ANYSERIAL_EVENT_FRAME && !bad_sum && ev.frame != nullptr) {
-            latest = frame_from_abi(*ev.frame, kind, Clock::now(), monotonic_now_ns());
+        const bool bad_sum = ev.type == ANYSERIAL_EVENT_FRAME && ev.frame->has_checksum &&
+                             !ev.frame->checksum_ok;
+        if (ev.type == ANYSERIAL_EVENT_FRAME && !bad_sum) {
+            latest = copy_frame(*ev.frame);
             ++seq;
             publish(*latest);
             notifier.notify_all();
@@ -159,10 +181,20 @@ void AnalyzerImpl::on_broadcast_bytes(std::span<const std::uint8_t> bytes) {
     }
 }
 
-void AnalyzerImpl::on_listen_bytes(std::span<const std::uint8_t> all) {
+void DeviceImpl::on_listen_bytes(std::span<const std::uint8_t> all) {
     if (listeners == nullptr) return;
     for (Listener &l : *listeners) {
-        auto bytes = all;
+        try {
+            listen_one(l, all);
+        } catch (const std::exception &e) {  // this plugin broke the ABI: not recognised
+            ++l.bad;
+            l.last_reason = e.what();
+        }
+    }
+}
+
+void DeviceImpl::listen_one(Listener &l, std::span<const std::uint8_t> bytes) {
+    {
         while (!bytes.empty() && !l.frame) {
             std::uint32_t consumed = 0;
             anyserial_protocol_event_t ev;
@@ -173,11 +205,10 @@ void AnalyzerImpl::on_listen_bytes(std::span<const std::uint8_t> all) {
                 break;
             }
             bytes = bytes.subspan(std::min<std::size_t>(consumed, bytes.size()));
-            if (ev.type == ANYSERIAL_EVENT_FRAME && ev.frame != nullptr &&
+            if (ev.type == ANYSERIAL_EVENT_FRAME &&
                 (!ev.frame->has_checksum || ev.frame->checksum_ok)) {
                 ++l.frames;
-                l.frame = frame_from_abi(*ev.frame, protocol_kind_of(l.protocol->descriptor()),
-                                         Clock::now(), monotonic_now_ns());
+                l.frame = frame_from_abi(*ev.frame, abi_context(*l.protocol));
                 notifier.notify_all();
             } else if (ev.type == ANYSERIAL_EVENT_BAD_FRAME || ev.type == ANYSERIAL_EVENT_FRAME) {
                 ++l.bad;
@@ -189,7 +220,7 @@ void AnalyzerImpl::on_listen_bytes(std::span<const std::uint8_t> all) {
     }
 }
 
-void AnalyzerImpl::publish(const Frame &f) {
+void DeviceImpl::publish(const Frame &f) {
     std::erase_if(subs, [](const auto &w) { return w.expired(); });
     if (subs.empty()) return;
     const std::string &dev = opts.device.empty() ? port_name : opts.device;
@@ -201,13 +232,13 @@ void AnalyzerImpl::publish(const Frame &f) {
     }
 }
 
-void AnalyzerImpl::publish_error(const std::string &reason) {
+void DeviceImpl::publish_error(const std::string &reason) {
     std::erase_if(subs, [](const auto &w) { return w.expired(); });
     for (const auto &w : subs) {
         if (auto s = w.lock()) {
             Sample smp;
             smp.device = opts.device.empty() ? port_name : opts.device;
-            smp.protocol = kind;
+            smp.protocol = protocol_id;
             smp.monotonic_ns = monotonic_now_ns();
             smp.received_at = Clock::now();
             smp.error = reason;
@@ -218,13 +249,13 @@ void AnalyzerImpl::publish_error(const std::string &reason) {
 
 // ---- waiting --------------------------------------------------------------------------
 
-void AnalyzerImpl::check_open() const {
+void DeviceImpl::check_open() const {
     if (closed)
         throw_device_error(errc::closed, "the analyser on " + port_name + " is closed", context());
     if (line_error) std::rethrow_exception(line_error);
 }
 
-asio::awaitable<void> AnalyzerImpl::lock() {
+asio::awaitable<void> DeviceImpl::lock() {
     while (op_busy) {
         co_await notifier.wait(steady::time_point::max());
         check_open();
@@ -235,7 +266,7 @@ asio::awaitable<void> AnalyzerImpl::lock() {
 
 // A shared line: one operation on the bus at a time. Called holding op_busy, which is
 // released again when the line fails while waiting.
-asio::awaitable<void> AnalyzerImpl::lock_line() {
+asio::awaitable<void> DeviceImpl::lock_line() {
     while (line->busy) {
         co_await line->notifier.wait(steady::time_point::max());
         if (closed || line_error) {
@@ -250,7 +281,7 @@ asio::awaitable<void> AnalyzerImpl::lock_line() {
     last_traffic_ns = line->last_traffic_ns;  // the idle gap counts every peer's traffic
 }
 
-void AnalyzerImpl::unlock() noexcept {
+void DeviceImpl::unlock() noexcept {
     if (line && line->active == this) {
         line->last_traffic_ns = std::max(line->last_traffic_ns, last_traffic_ns);
         line->active = nullptr;
@@ -261,7 +292,7 @@ void AnalyzerImpl::unlock() noexcept {
     notifier.notify_all();
 }
 
-asio::awaitable<void> AnalyzerImpl::wait_frame(std::uint64_t after_seq, Timeout t) {
+asio::awaitable<void> DeviceImpl::wait_frame(std::uint64_t after_seq, Timeout t) {
     const auto started = steady::now();
     const auto deadline = capped(started + t.value_or(default_timeout()));
     const auto limit = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - started);
@@ -283,7 +314,7 @@ asio::awaitable<void> AnalyzerImpl::wait_frame(std::uint64_t after_seq, Timeout 
 
 // ---- transaction engine ---------------------------------------------------------------
 
-asio::awaitable<void> AnalyzerImpl::run_transaction(ProtocolSession &s,
+asio::awaitable<void> DeviceImpl::run_transaction(ProtocolSession &s,
                                                     const anyserial_transaction_t &tx, Timeout t,
                                                     const ErrorContext &base) {
     const std::vector<std::uint8_t> request(tx.data, tx.data + tx.len);
@@ -297,6 +328,7 @@ asio::awaitable<void> AnalyzerImpl::run_transaction(ProtocolSession &s,
     const unsigned attempts = tx.retries + 1u;
     const auto started = steady::now();
     std::string last_bad;
+    std::uint32_t last_bad_code = 0;
     std::vector<std::uint8_t> last_received;
     unsigned timeouts = 0;
     unsigned made = 0;           // attempts sent
@@ -361,6 +393,7 @@ asio::awaitable<void> AnalyzerImpl::run_transaction(ProtocolSession &s,
         txw.active = false;
         tx_session = nullptr;
         check_open();
+        if (txw.error) std::rethrow_exception(txw.error);
         if (!txw.done) {
             ++timeouts;
             last_received = txw.received;
@@ -376,14 +409,17 @@ asio::awaitable<void> AnalyzerImpl::run_transaction(ProtocolSession &s,
                 c.exception_code = txw.exception_code;
                 c.elapsed = steady::now() - started;
                 throw_device_error(errc::modbus_exception,
-                                   mode + " device at address " + std::to_string(opts.address) +
-                                       " answered FC " + std::to_string(*c.function_code) +
+                                   the_device(s) + " refused the request" +
+                                       (*c.function_code != 0
+                                            ? " (FC " + std::to_string(*c.function_code) + ")"
+                                            : std::string()) +
                                        " with exception " + std::to_string(txw.exception_code) +
                                        (txw.reason.empty() ? "" : " (" + txw.reason + ")"),
                                    c);
             }
             default:  // BAD_FRAME: resend
                 last_bad = txw.reason.empty() ? "bad response frame" : txw.reason;
+                last_bad_code = txw.bad_reason;
                 last_received = txw.received;
                 break;
         }
@@ -395,29 +431,24 @@ asio::awaitable<void> AnalyzerImpl::run_transaction(ProtocolSession &s,
     std::string tries = std::to_string(made) + (made == 1 ? " attempt" : " attempts");
     if (out_of_budget) tries += "; the time budget ran out";
     if (!last_bad.empty() && timeouts == 0) {
-        const bool sum = last_bad.find("CRC") != std::string::npos ||
-                         last_bad.find("LRC") != std::string::npos ||
-                         last_bad.find("checksum") != std::string::npos;
-        throw_device_error(sum ? errc::checksum : errc::frame,
-                           "bad response from the " + mode + " device at address " +
-                               std::to_string(opts.address) + " on " + port_name + " after " +
+        throw_device_error(bad_frame_errc(last_bad_code),
+                           "bad response from " + the_device(s) + " on " + port_name + " after " +
                                tries + ": " + last_bad,
                            c);
     }
     throw_device_error(errc::timeout,
-                       "no response from the " + mode + " device at address " +
-                           std::to_string(opts.address) + " on " + port_name + " within " +
+                       "no response from " + the_device(s) + " on " + port_name + " within " +
                            seconds(out_of_budget ? steady::now() - started : response_timeout) +
                            " (" + tries +
                            (last_bad.empty() ? "" : "; last bad frame: " + last_bad) + ")",
                        c);
 }
 
-asio::awaitable<void> AnalyzerImpl::run_operation(ProtocolSession &s, std::uint32_t op,
-                                                  std::uint32_t group, Timeout t, ErrorContext ctx,
-                                                  anyserial_protocol_result_t &result) {
-    const std::string pid = s.descriptor().id != nullptr ? s.descriptor().id : "?";
-    const std::int32_t st = s.begin(op, group);
+asio::awaitable<void> DeviceImpl::run_operation(ProtocolSession &s, const OpRequest &req,
+                                                Timeout t, ErrorContext ctx,
+                                                anyserial_protocol_result_t &result) {
+    const std::string &pid = s.id();
+    const std::int32_t st = s.begin(req.op, req.command, req.args);
     if (st == ANYSERIAL_E_NOT_SUPPORTED)
         throw_device_error(errc::protocol_unsupported,
                            "protocol " + pid + " cannot do this: " + s.last_error(), ctx);
@@ -440,6 +471,39 @@ asio::awaitable<void> AnalyzerImpl::run_operation(ProtocolSession &s, std::uint3
     if (s.result(result) != ANYSERIAL_OK)
         throw_device_error(errc::protocol, "protocol " + pid + " has no result: " + s.last_error(),
                            ctx);
+}
+
+// "the acme-flow device at address A" (or without the address when there is none).
+std::string DeviceImpl::the_device(const ProtocolSession &s) const {
+    std::string out = "the " + s.id() + " device";
+    if (!address.empty()) out += " at address " + address;
+    return out;
+}
+
+// ---- frames -------------------------------------------------------------------------------
+
+AbiContext DeviceImpl::abi_context(const LoadedProtocol &p) const {
+    AbiContext c;
+    c.protocol = p.id();
+    c.flags = p.flag_table();
+    c.channels = proto == &p && !channels.empty() ? &channels : nullptr;
+    c.received_at = Clock::now();
+    c.monotonic_ns = monotonic_now_ns();
+    return c;
+}
+
+// The channel table is asked for after every frame (it may change after identify or a
+// command); a plugin that reports none gets one made from the frame's readings.
+Frame DeviceImpl::copy_frame(const anyserial_frame_t &f) {
+    std::vector<ChannelInfo> table = session.channels();
+    if (!table.empty()) channels = std::move(table);
+    Frame out = frame_from_abi(f, abi_context(*proto));
+    if (channels.empty()) {
+        for (const Reading &r : out.readings)
+            channels.push_back({r.channel, r.name, r.kind, r.unit,
+                                r.text ? ValueType::text : ValueType::number});
+    }
+    return out;
 }
 
 }  // namespace anyserial::device::detail

@@ -1,6 +1,7 @@
-// anyserial — opening an analyser: resolve the protocol plugin (explicit or the AUTO
+// anyserial — opening a device: resolve the protocol plugin (explicit or the AUTO
 // ladder), open the port, start the receive loop, identify.
 #include <anyserial/device/abi.hpp>
+#include <anyserial/device/resolve.hpp>
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -10,26 +11,24 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <filesystem>
 
-#include "device/analyzer_impl.hpp"
+#include "device/device_impl.hpp"
 #include "log/logger.hpp"
 
 namespace anyserial::device::detail {
 
 namespace {
 
+const std::string &mode_of(const LoadedProtocol &p) {
+    return p.model().mode;
+}
+
+}  // namespace
+
 std::string seconds(std::chrono::nanoseconds d) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.3f s", std::chrono::duration<double>(d).count());
     return buf;
 }
-
-std::string mode_of(const LoadedProtocol &p) {
-    const auto &d = p.descriptor();
-    if (d.mode != nullptr && *d.mode != '\0') return d.mode;
-    return d.id != nullptr ? d.id : "?";
-}
-
-}  // namespace
 
 // The device's default settings in this mode, as a SerialConfig.
 SerialConfig config_from_descriptor(const anyserial_serial_config_t &c) {
@@ -60,7 +59,7 @@ SerialConfig config_from_descriptor(const anyserial_serial_config_t &c) {
     s.flow_control.xon_xoff = (c.flow_control & ANYSERIAL_FLOW_XON_XOFF) != 0;
     s.flow_control.rts_cts = (c.flow_control & ANYSERIAL_FLOW_RTS_CTS) != 0;
     s.flow_control.dtr_dsr = (c.flow_control & ANYSERIAL_FLOW_DTR_DSR) != 0;
-    // The reference's analyser settings: exclusive access, and an explicit feature request
+    // The reference settings of a device session: exclusive access, and an explicit feature request
     // that the port cannot honour fails (UnsupportedPolicy::raise, the seed's default).
     // A caller who wants otherwise passes DeviceOptions::serial.
     s.exclusive = true;
@@ -81,35 +80,35 @@ std::string resolve_open_path(PluginHost &host, const std::string &name) {
     return name;
 }
 
-steady::time_point AnalyzerImpl::capped(steady::time_point deadline) const {
+steady::time_point DeviceImpl::capped(steady::time_point deadline) const {
     if (budget_end && *budget_end < deadline) deadline = *budget_end;
     if (rung_end && *rung_end < deadline) deadline = *rung_end;
     return deadline;
 }
 
-std::chrono::nanoseconds AnalyzerImpl::default_timeout() const {
+std::chrono::nanoseconds DeviceImpl::default_timeout() const {
     std::chrono::nanoseconds t = opts.timeout;
     if (is_broadcast && proto != nullptr) {
-        const auto interval = std::chrono::nanoseconds(
-            static_cast<std::int64_t>(proto->descriptor().frame_interval_ns));
+        const auto interval = proto->model().frame_interval;
         if (2 * interval > t) t = 2 * interval;
     }
     return t;
 }
 
-ErrorContext AnalyzerImpl::context() const {
+ErrorContext DeviceImpl::context() const {
     ErrorContext c;
     c.port = port_name;
-    if (!mode.empty()) c.protocol = mode;
-    if (!is_broadcast || proto == nullptr) c.address = opts.address;
+    if (!protocol_id.empty()) c.protocol = protocol_id;
+    if (!address.empty()) c.address = address;
     return c;
 }
 
-anyserial_protocol_options_t AnalyzerImpl::protocol_options(const LoadedProtocol &p) const {
+anyserial_protocol_options_t DeviceImpl::protocol_options(const LoadedProtocol &p) const {
     anyserial_protocol_options_t o{};
     o.struct_size = sizeof o;
-    o.address = opts.address;
-    o.baudrate = port ? port->config().baudrate() : p.descriptor().default_serial.baudrate;
+    const auto a = addresses.find(p.id());
+    o.address = a != addresses.end() && !a->second.empty() ? a->second.c_str() : nullptr;
+    o.baudrate = port ? port->config().baudrate() : p.default_serial().baudrate;
     o.response_timeout_ns =
         opts.response_timeout ? static_cast<std::uint64_t>(opts.response_timeout->count()) : 0;
     o.idle_gap_ns = opts.idle_gap ? static_cast<std::uint64_t>(opts.idle_gap->count()) : 0;
@@ -117,19 +116,21 @@ anyserial_protocol_options_t AnalyzerImpl::protocol_options(const LoadedProtocol
     return o;
 }
 
-void AnalyzerImpl::activate(const LoadedProtocol &p) {
+void DeviceImpl::activate(const LoadedProtocol &p) {
     proto = &p;
-    const auto &d = p.descriptor();
-    protocol_id = d.id != nullptr ? d.id : "";
-    mode = mode_of(p);
-    kind = protocol_kind_of(d);
-    caps = d.capabilities;
-    is_broadcast = d.traffic == ANYSERIAL_TRAFFIC_BROADCAST;
+    protocol_id = p.id();
+    mode = p.model().mode;
+    family = p.model().family;
+    caps = p.model().capabilities;
+    is_broadcast = p.model().broadcast;
+    const auto a = addresses.find(p.id());
+    address = a != addresses.end() ? a->second : std::string();
     session = ProtocolSession(p, protocol_options(p));
+    channels.clear();
     rx_mode = is_broadcast ? RxMode::broadcast : RxMode::discard;
 }
 
-asio::awaitable<const LoadedProtocol *> AnalyzerImpl::auto_detect(
+asio::awaitable<const LoadedProtocol *> DeviceImpl::auto_detect(
     const std::vector<const LoadedProtocol *> &candidates) {
     // 1. Drain input: nothing left over from before may decide.
     rx_mode = RxMode::discard;
@@ -141,12 +142,12 @@ asio::awaitable<const LoadedProtocol *> AnalyzerImpl::auto_detect(
     std::size_t rungs = 0;
     bool any_passive = false;
     for (const LoadedProtocol *p : candidates) {
-        if (p->descriptor().probe_kind == ANYSERIAL_PROBE_ACTIVE) ++rungs;
-        if (p->descriptor().probe_kind == ANYSERIAL_PROBE_PASSIVE) any_passive = true;
+        if (p->model().probe_kind == ANYSERIAL_PROBE_ACTIVE) ++rungs;
+        if (p->model().probe_kind == ANYSERIAL_PROBE_PASSIVE) any_passive = true;
     }
     if (any_passive) ++rungs;
     for (const LoadedProtocol *p : candidates) {
-        if (p->descriptor().probe_kind != ANYSERIAL_PROBE_ACTIVE) continue;
+        if (p->model().probe_kind != ANYSERIAL_PROBE_ACTIVE) continue;
         if (budget_end) {
             const auto now = steady::now();
             rung_end =
@@ -154,14 +155,17 @@ asio::awaitable<const LoadedProtocol *> AnalyzerImpl::auto_detect(
                                          : steady::duration::zero());
         }
         --rungs;
-        ProbeAttempt a{p->record().id, mode_of(*p), true, false, {}};
+        ProbeAttempt a{p->id(), mode_of(*p), true, false, {}};
         ProtocolSession probe(*p, protocol_options(*p));
-        mode = a.mode;
+        protocol_id = p->id();
+        address = addresses[p->id()];
         anyserial_protocol_result_t r;
         try {
-            co_await run_operation(probe, ANYSERIAL_OP_PROBE, 0, Timeout{}, context(), r);
+            co_await run_operation(probe, OpRequest{ANYSERIAL_OP_PROBE, nullptr, {}}, Timeout{},
+                                   context(), r);
             a.recognised = true;
-            a.detail = "answered the probe at address " + std::to_string(opts.address);
+            a.detail = address.empty() ? "answered the probe"
+                                       : "answered the probe at address " + address;
         } catch (const ModbusError &e) {
             // An exception reply is still a device speaking this framing.
             a.recognised = true;
@@ -172,7 +176,8 @@ asio::awaitable<const LoadedProtocol *> AnalyzerImpl::auto_detect(
             a.detail = e.message();
         }
         rung_end.reset();
-        mode.clear();
+        protocol_id.clear();
+        address.clear();
         detection.push_back(a);
         log::logger("anyserial.device")
             .debug("AUTO {}: {} {}", port_name, a.mode, a.recognised ? "recognised" : a.detail);
@@ -183,13 +188,12 @@ asio::awaitable<const LoadedProtocol *> AnalyzerImpl::auto_detect(
     std::vector<Listener> ls;
     std::chrono::nanoseconds listen = opts.timeout;
     for (const LoadedProtocol *p : candidates) {
-        if (p->descriptor().probe_kind != ANYSERIAL_PROBE_PASSIVE) continue;
+        if (p->model().probe_kind != ANYSERIAL_PROBE_PASSIVE) continue;
         Listener l;
         l.protocol = p;
         l.session = ProtocolSession(*p, protocol_options(*p));
         ls.push_back(std::move(l));
-        const auto twice = 2 * std::chrono::nanoseconds(
-                                   static_cast<std::int64_t>(p->descriptor().frame_interval_ns));
+        const auto twice = 2 * p->model().frame_interval;
         if (twice > listen) listen = twice;
     }
     if (!ls.empty()) {
@@ -213,8 +217,7 @@ asio::awaitable<const LoadedProtocol *> AnalyzerImpl::auto_detect(
         listeners = nullptr;
         check_open();
         for (const Listener &l : ls) {
-            ProbeAttempt a{
-                l.protocol->record().id, mode_of(*l.protocol), false, l.frame.has_value(), {}};
+            ProbeAttempt a{l.protocol->id(), mode_of(*l.protocol), false, l.frame.has_value(), {}};
             if (l.frame) {
                 a.detail = "checksum-valid frame received";
             } else {
@@ -238,21 +241,12 @@ asio::awaitable<const LoadedProtocol *> AnalyzerImpl::auto_detect(
         if (!tried.empty()) tried += "; ";
         tried += a.mode + ": " + a.detail;
     }
-    if (tried.empty()) tried = "no protocol of family " + opts.family + " can probe or listen";
+    if (tried.empty()) tried = "no protocol of family " + family + " can probe or listen";
     ErrorContext c;
     c.port = port_name;
-    c.address = opts.address;
+    if (!opts.address.empty()) c.address = opts.address;
     throw_device_error(errc::connection,
                        "no recognised protocol on " + port_name + " (tried " + tried + ")", c);
-}
-
-const LoadedProtocol &require_protocol(PluginHost &host, const std::string &id,
-                                       const ErrorContext &c) {
-    const LoadedProtocol *p = host.protocol(id);
-    if (p == nullptr)
-        throw_device_error(errc::configuration,
-                           "protocol plugin " + id + " is not loaded (see `anyserial plugins`)", c);
-    return *p;
 }
 
 asio::awaitable<SerialPort> open_port_for(asio::any_io_executor ex, PluginHost &host,
@@ -260,7 +254,7 @@ asio::awaitable<SerialPort> open_port_for(asio::any_io_executor ex, PluginHost &
                                           const LoadedProtocol *p, const ErrorContext &c) {
     SerialConfig cfg = o.serial ? *o.serial
                        : p != nullptr
-                           ? config_from_descriptor(p->descriptor().default_serial)
+                           ? config_from_descriptor(p->default_serial())
                            : SerialConfig(SerialSettings{.baudrate = 19200, .exclusive = true});
     if (o.baudrate) cfg = cfg.with_baudrate(*o.baudrate);
     auto [ec, sp] = co_await async_open_serial_port(ex, host, resolve_open_path(host, port_name),
@@ -277,35 +271,26 @@ asio::awaitable<SerialPort> open_port_for(asio::any_io_executor ex, PluginHost &
     co_return std::move(sp);
 }
 
-std::vector<const LoadedProtocol *> AnalyzerImpl::resolve_candidates() {
-    std::vector<const LoadedProtocol *> candidates;
-    const std::string explicit_id = opts.explicit_protocol_id();
-    if (!explicit_id.empty()) {
-        candidates.push_back(&require_protocol(*host, explicit_id, context()));
-    } else {
-        candidates = host->protocols_in_family(opts.family);
-        if (candidates.empty())
-            throw_device_error(errc::configuration,
-                               "AUTO: no protocol plugins of family " + opts.family +
-                                   " are loaded (see `anyserial plugins`)",
-                               context());
+// The protocol string and the address against the loaded plugins, before any I/O: every
+// candidate's canonical address is kept for its session options.
+std::vector<const LoadedProtocol *> DeviceImpl::resolve_candidates() {
+    ProtocolChoice choice;
+    try {
+        choice = resolve_protocol(*host, opts.protocol, opts.family);
+        for (const LoadedProtocol *p : choice.candidates)
+            addresses[p->id()] = normalise_address(*p, opts.address);
+    } catch (...) {
+        rethrow_with_context(std::current_exception(), context());
     }
-    for (const LoadedProtocol *p : candidates) {
-        const auto &d = p->descriptor();
-        if (d.max_address != 0 && (opts.address < d.min_address || opts.address > d.max_address))
-            throw_device_error(errc::validation,
-                               "address " + std::to_string(opts.address) + " is outside " +
-                                   std::to_string(d.min_address) + ".." +
-                                   std::to_string(d.max_address) + " for " + mode_of(*p),
-                               context());
-    }
-    return candidates;
+    automatic = choice.automatic;
+    family = choice.family;
+    return choice.candidates;
 }
 
-asio::awaitable<void> AnalyzerImpl::open() {
+asio::awaitable<void> DeviceImpl::open() {
     // Resolve the candidates before touching the port.
     const std::vector<const LoadedProtocol *> candidates = resolve_candidates();
-    const bool explicit_choice = !opts.explicit_protocol_id().empty();
+    const bool explicit_choice = !automatic;
     own_port.emplace(
         co_await open_port_for(ex, *host, port_name, opts, candidates.front(), context()));
     port = &*own_port;
@@ -324,7 +309,7 @@ asio::awaitable<void> AnalyzerImpl::open() {
     if (opts.identify && (caps & ANYSERIAL_PCAP_IDENTIFY) != 0) co_await identify(Timeout{});
 }
 
-boost::system::error_code AnalyzerImpl::fail(std::exception_ptr e) {
+boost::system::error_code DeviceImpl::fail(std::exception_ptr e) {
     try {
         rethrow_with_context(e, context());
     } catch (...) {
@@ -333,7 +318,7 @@ boost::system::error_code AnalyzerImpl::fail(std::exception_ptr e) {
     return error_code_of(last_error);
 }
 
-void AnalyzerImpl::finish_open(asio::awaitable<void> (AnalyzerImpl::*how)(), Handler<Analyzer> h) {
+void DeviceImpl::finish_open(asio::awaitable<void> (DeviceImpl::*how)(), Handler<Device> h) {
     auto self = shared_from_this();
     asio::co_spawn(
         ex, [self, how]() -> asio::awaitable<void> { co_await ((*self).*how)(); },
@@ -343,15 +328,15 @@ void AnalyzerImpl::finish_open(asio::awaitable<void> (AnalyzerImpl::*how)(), Han
                 ec = self->fail(e);
                 self->close();
             }
-            asio::dispatch(asio::append(std::move(h), ec, Analyzer(self)));
+            asio::dispatch(asio::append(std::move(h), ec, Device(self)));
         });
 }
 
 void start_open(asio::any_io_executor ex, PluginHost &host, std::string port, DeviceOptions options,
-                Handler<Analyzer> h) {
+                Handler<Device> h) {
     auto strand = asio::make_strand(ex);
-    auto impl = std::make_shared<AnalyzerImpl>(strand, host, std::move(port), std::move(options));
-    impl->finish_open(&AnalyzerImpl::open, std::move(h));
+    auto impl = std::make_shared<DeviceImpl>(strand, host, std::move(port), std::move(options));
+    impl->finish_open(&DeviceImpl::open, std::move(h));
 }
 
 }  // namespace anyserial::device::detail

@@ -1,6 +1,7 @@
-// anyserial — a serial line shared by several request/response analysers: the Transport
-// handle, its receive loop, and opening an analyser on it.
+// anyserial — a serial line shared by several request/response devices: the Transport
+// handle, its receive loop, and opening a device on it.
 #include <anyserial/device/abi.hpp>
+#include <anyserial/device/resolve.hpp>
 #include <anyserial/device/transport.hpp>
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -11,7 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <stdexcept>
 
-#include "device/analyzer_impl.hpp"
+#include "device/device_impl.hpp"
 #include "log/logger.hpp"
 
 namespace anyserial::device {
@@ -95,24 +96,23 @@ void SharedLine::close() noexcept {
     if (port) port->close();
 }
 
-// ---- an analyser on the line -------------------------------------------------------------
+// ---- a device on the line -------------------------------------------------------------
 
-asio::awaitable<void> AnalyzerImpl::attach() {
-    if (opts.explicit_protocol_id().empty())
+asio::awaitable<void> DeviceImpl::attach() {
+    const std::vector<const LoadedProtocol *> candidates = resolve_candidates();
+    if (automatic)
         throw_device_error(errc::validation,
                            "AUTO cannot run on the shared transport " + port_name +
-                               ": it needs the line to itself; name the protocol "
-                               "(modbus-rtu or modbus-ascii) for a multidrop peer",
+                               ": it needs the line to itself; name the protocol of each "
+                               "multidrop peer",
                            context());
-    const std::vector<const LoadedProtocol *> candidates = resolve_candidates();
     const LoadedProtocol *p = candidates.front();
-    if (p->descriptor().traffic == ANYSERIAL_TRAFFIC_BROADCAST) {
-        const std::string m = p->descriptor().mode != nullptr ? p->descriptor().mode : "broadcast";
+    if (p->model().broadcast)
         throw_device_error(errc::validation,
-                           "a " + m + " analyser is a single broadcaster, not a multidrop peer: " +
-                               "it cannot share the transport on " + port_name,
+                           "protocol " + p->id() +
+                               " is a single broadcaster, not a multidrop peer: it cannot "
+                               "share the transport on " + port_name,
                            context());
-    }
     if (line->closed || !line->port || !line->port->is_open())
         throw_device_error(errc::connection, "the shared transport on " + port_name + " is closed",
                            context());
@@ -124,16 +124,16 @@ asio::awaitable<void> AnalyzerImpl::attach() {
     if (opts.identify && (caps & ANYSERIAL_PCAP_IDENTIFY) != 0) co_await identify(Timeout{});
 }
 
-void start_open_on(std::shared_ptr<SharedLine> line, DeviceOptions options, Handler<Analyzer> h) {
+void start_open_on(std::shared_ptr<SharedLine> line, DeviceOptions options, Handler<Device> h) {
     if (!line) {
-        asio::dispatch(asio::append(std::move(h), make_error_code(errc::closed), Analyzer{}));
+        asio::dispatch(asio::append(std::move(h), make_error_code(errc::closed), Device{}));
         return;
     }
     auto impl =
-        std::make_shared<AnalyzerImpl>(line->ex, *line->host, line->path, std::move(options));
+        std::make_shared<DeviceImpl>(line->ex, *line->host, line->path, std::move(options));
     impl->line = line;
     impl->line_guard = line->acquire_guard();
-    impl->finish_open(&AnalyzerImpl::attach, std::move(h));
+    impl->finish_open(&DeviceImpl::attach, std::move(h));
 }
 
 void start_open_transport(asio::any_io_executor ex, PluginHost &host, std::string path,
@@ -145,9 +145,16 @@ void start_open_transport(asio::any_io_executor ex, PluginHost &host, std::strin
         [line, o = std::move(options)]() -> asio::awaitable<void> {
             ErrorContext c;
             c.port = line->path;
-            const std::string id = o.explicit_protocol_id();
-            const LoadedProtocol *p =
-                id.empty() || o.serial ? nullptr : &require_protocol(*line->host, id, c);
+            const LoadedProtocol *p = nullptr;
+            if (!o.serial) {
+                try {
+                    const ProtocolChoice choice =
+                        resolve_protocol(*line->host, o.protocol, o.family);
+                    if (!choice.automatic) p = choice.candidates.front();
+                } catch (...) {
+                    rethrow_with_context(std::current_exception(), c);
+                }
+            }
             line->port.emplace(co_await open_port_for(line->ex, *line->host, line->path, o, p, c));
         },
         [line, h = std::move(h)](std::exception_ptr e) mutable {
@@ -194,7 +201,7 @@ SerialPort &Transport::port() const {
     if (!line_ || !line_->port) throw std::logic_error("anyserial::device::Transport: no port");
     return *line_->port;
 }
-std::size_t Transport::analysers() const noexcept {
+std::size_t Transport::devices() const noexcept {
     if (!line_) return 0;
     std::size_t n = 0;
     for (const auto &w : line_->members)

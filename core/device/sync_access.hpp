@@ -1,5 +1,5 @@
-// anyserial — core-internal access to a sync::Analyzer's session and loop, for the sync
-// Manager and sync::record (core/record/sync.cpp).
+// anyserial — core-internal access to a sync::Device's session and loop, for the sync
+// Manager, sync::record (core/record/sync.cpp) and the blocking faces.
 #pragma once
 
 #include <anyserial/device/sync.hpp>
@@ -9,10 +9,10 @@
 
 namespace anyserial::sync::detail {
 
-struct AnalyzerAccess {
+struct DeviceAccess {
     // The session; touch it on the loop thread only.
-    static device::Analyzer &session(sync::Analyzer &a);
-    static std::shared_ptr<SharedLoop> loop(const sync::Analyzer &a);
+    static device::Device &session(sync::Device &d);
+    static std::shared_ptr<SharedLoop> loop(const sync::Device &d);
 };
 
 }  // namespace anyserial::sync::detail

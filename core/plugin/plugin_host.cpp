@@ -14,6 +14,7 @@
 
 #include "plugin/file_check.hpp"
 #include "plugin/host_services.hpp"
+#include "plugin/protocol_model.hpp"
 #include "plugin/providers.hpp"
 #include "plugin/search.hpp"
 #include "plugin/validate.hpp"
@@ -92,6 +93,20 @@ PluginRecord descriptor_record(const Descriptor &d, PluginKind kind, const std::
     return rec;
 }
 
+// The refusal text for a plugin that answers only the retired protocol factory id.
+constexpr const char *kProtocolV1 = "anyserial.protocol/1";
+std::optional<std::string> offers_only_v1(const PluginFile &pf) {
+    const void *v1 = nullptr;
+    try {
+        v1 = pf.entry->get_factory(kProtocolV1);
+    } catch (...) {
+        return std::nullopt;
+    }
+    if (v1 == nullptr) return std::nullopt;
+    return std::string("offers only ") + kProtocolV1 + "; this host speaks " +
+           ANYSERIAL_PROTOCOL_FACTORY_ID + " \u2014 rebuild against SDK " +
+           std::to_string(abi_major) + "." + std::to_string(abi_minor);
+}
 std::string abi_text(std::uint32_t major, std::uint32_t minor, std::uint32_t patch) {
     return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
 }
@@ -218,6 +233,15 @@ void PluginHost::Impl::adopt(std::unique_ptr<PluginFile> pf) {
         pf->deinit();
         return refuse(file, "get_factory threw a C++ exception across the C ABI");
     }
+    if (pfac == nullptr) {
+        if (auto old = offers_only_v1(*pf)) {
+            if (bf == nullptr) {
+                pf->deinit();
+                return refuse(file, *old);
+            }
+            refuse(file, "protocols skipped: " + *old);
+        }
+    }
     if (bf == nullptr && pfac == nullptr) {
         pf->deinit();
         return refuse(file, "get_factory returned neither \"" ANYSERIAL_BACKEND_FACTORY_ID
@@ -313,18 +337,19 @@ std::size_t PluginHost::Impl::accept_backends(PluginFile &pf, const anyserial_ba
 std::size_t PluginHost::Impl::accept_protocols(PluginFile &pf,
                                                const anyserial_protocol_factory_t &f,
                                                const std::string &abi) {
-    if (auto problem = plugin_detail::check_protocol_factory(f)) {
+    const plugin_detail::ProtocolFactoryProxy factory(f);
+    if (auto problem = factory.check()) {
         refuse(pf.path, *problem);
         return 0;
     }
     std::size_t accepted = 0;
-    const std::uint32_t n = f.count();
+    const std::uint32_t n = factory.count();
     if (auto problem = plugin_detail::check_provider_count("protocol", n)) {
         refuse(pf.path, *problem);
         return 0;
     }
     for (std::uint32_t i = 0; i < n; ++i) {
-        const anyserial_protocol_descriptor_t *d = f.get_descriptor(i);
+        const anyserial_protocol_descriptor_t *d = factory.descriptor(i);
         if (auto problem = plugin_detail::check_protocol_descriptor(d)) {
             refuse(pf.path, "protocol #" + std::to_string(i) + ": " + *problem);
             continue;
@@ -337,14 +362,13 @@ std::size_t PluginHost::Impl::accept_protocols(PluginFile &pf,
         }
         PluginRecord rec = descriptor_record(*d, PluginKind::protocol, abi, pf.path);
         rec.device_family = str_or_empty(d->device_family);
-        rec.mode = str_or_empty(d->mode);
+        rec.mode = d->mode != nullptr && *d->mode != '\0' ? d->mode : id;
         records.push_back(rec);
         protocols.push_back(std::make_unique<ProtocolProvider>(std::move(rec), *d, f));
         ++accepted;
     }
     return accepted;
 }
-
 // ---- public interface -------------------------------------------------------------------
 
 PluginHost::PluginHost() : impl_(std::make_unique<Impl>()) {
@@ -481,6 +505,18 @@ std::vector<const LoadedProtocol *> PluginHost::protocols_in_family(std::string_
     return out;
 }
 
+const LoadedProtocol *PluginHost::protocol_by_mode(std::string_view family,
+                                                   std::string_view mode) const {
+    for (const auto &p : impl_->protocols)
+        if (p->model().family == family && p->model().mode == mode) return p.get();
+    return nullptr;
+}
+std::vector<std::string> PluginHost::families() const {
+    std::set<std::string> out;
+    for (const auto &p : impl_->protocols)
+        if (!p->model().family.empty()) out.insert(p->model().family);
+    return {out.begin(), out.end()};
+}
 const anyserial_host_t &PluginHost::c_host() const noexcept {
     return impl_->generic.c();
 }

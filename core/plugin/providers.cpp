@@ -6,6 +6,8 @@
 #include <anyserial/log.hpp>
 
 #include "plugin/host_services.hpp"
+#include "plugin/protocol_model.hpp"
+#include "plugin/session_proxy.hpp"
 #include "plugin/validate.hpp"
 
 namespace anyserial::plugin_detail {
@@ -55,7 +57,14 @@ const void *BackendProvider::extension(const char *id) const noexcept {
 ProtocolProvider::ProtocolProvider(PluginRecord record,
                                    const anyserial_protocol_descriptor_t &descriptor,
                                    const anyserial_protocol_factory_t &factory)
-    : record_(std::move(record)), desc_(descriptor), factory_(factory) {}
+    : record_(std::move(record)),
+      desc_(descriptor),
+      factory_(factory),
+      model_(model_of(descriptor)) {}
+
+std::optional<std::string> ProtocolFactoryProxy::check() const {
+    return check_protocol_factory(*f_);
+}
 
 void ProtocolProvider::fail(const std::string &why) const {
     throw PluginError(errc::plugin_error,
@@ -82,9 +91,9 @@ ProtocolSessionHandle ProtocolProvider::create_session(
 }
 
 const void *ProtocolProvider::extension(const char *id) const noexcept {
-    if (factory_.get_extension == nullptr || id == nullptr) return nullptr;
+    if (id == nullptr) return nullptr;
     try {
-        return factory_.get_extension(desc_.id, id);
+        return factory_.extension(desc_.id, id);
     } catch (...) {
         log::write("anyserial.plugin", log::Level::error,
                    "protocol '" + record_.id + "': get_extension threw a C++ exception");

@@ -12,16 +12,10 @@
 
 namespace anyserial::plugin_detail {
 
-// Size of a struct as ABI 1.0 defined it: up to the end of its last 1.0 field. Later
-// minors append fields, so a 1.0 plugin's struct_size is at least this.
-#define ANYSERIAL_V1_SIZE(type, last) (offsetof(type, last) + sizeof(((type *)nullptr)->last))
-
 std::optional<std::string> check_backend_factory(const anyserial_backend_factory_t &f);
 std::optional<std::string> check_protocol_factory(const anyserial_protocol_factory_t &f);
 std::optional<std::string> check_backend_descriptor(const anyserial_backend_descriptor_t *d);
-std::optional<std::string> check_protocol_descriptor(const anyserial_protocol_descriptor_t *d);
 std::optional<std::string> check_backend_instance(const anyserial_backend_t *b, std::uint32_t kind);
-std::optional<std::string> check_protocol_session(const anyserial_protocol_session_t *s);
 
 // The claims of a validated descriptor: lower-cased URL schemes, and path prefixes.
 std::vector<std::string> url_schemes(const anyserial_backend_descriptor_t &d);

@@ -1,4 +1,4 @@
-// anyserial — Manager: opening analysers on shared transports (multidrop), and the
+// anyserial — Manager: opening devices on shared transports (multidrop), and the
 // ownership of the transports it opened.
 #include <anyserial/device/abi.hpp>
 #include <anyserial/plugin_host.hpp>
@@ -22,13 +22,46 @@ namespace {
 device::ErrorContext context_of(const std::string &port, const device::DeviceOptions &o) {
     device::ErrorContext c;
     c.port = port;
-    c.address = o.address;
+    if (!o.address.empty()) c.address = o.address;
+    c.protocol = o.protocol;
     return c;
+}
+
+// The loaded protocol `protocol` names: a plugin id or "FAMILY:MODE"; nullptr for AUTO
+// ("auto", "FAMILY:auto") or a protocol that is not loaded.
+const LoadedProtocol *resolve(const PluginHost &host, const std::string &protocol) {
+    if (const auto *p = host.protocol(protocol)) return p;
+    const auto colon = protocol.find(':');
+    if (colon == std::string::npos) return nullptr;
+    const std::string_view family(protocol.data(), colon);
+    const std::string_view mode = std::string_view(protocol).substr(colon + 1);
+    for (const auto *p : host.protocols()) {
+        const auto &d = p->descriptor();
+        if (d.device_family && d.mode && family == d.device_family && mode == d.mode) return p;
+    }
+    return nullptr;
+}
+
+bool is_auto(const std::string &protocol) {
+    return protocol == "auto" || protocol.empty() ||
+           (protocol.size() > 5 && protocol.compare(protocol.size() - 5, 5, ":auto") == 0);
+}
+
+device::AddressSyntax syntax_of(const anyserial_address_syntax_t &a) {
+    device::AddressSyntax s;
+    s.kind = a.kind == ANYSERIAL_ADDRESS_INTEGER  ? device::AddressSyntax::Kind::integer
+             : a.kind == ANYSERIAL_ADDRESS_LETTER ? device::AddressSyntax::Kind::letter
+                                                  : device::AddressSyntax::Kind::none;
+    s.min = a.min;
+    s.max = a.max;
+    s.default_address = a.default_address ? a.default_address : "";
+    s.description = a.description ? a.description : "";
+    return s;
 }
 }  // namespace
 
-void Manager::check_peer(const std::string &name, const std::string &port_key,
-                         const device::DeviceOptions &o) const {
+device::DeviceOptions Manager::check_peer(const std::string &name, const std::string &port_key,
+                                          device::DeviceOptions o) const {
     const auto ctx = context_of(port_key, o);
     if (closed()) device::throw_device_error(errc::closed, "manager: closed", ctx);
     if (find(name))
@@ -37,26 +70,39 @@ void Manager::check_peer(const std::string &name, const std::string &port_key,
     if (host_ == nullptr)
         device::throw_device_error(
             errc::configuration,
-            "manager: constructed without a PluginHost, it cannot open analysers itself", ctx);
-    const std::string id = o.explicit_protocol_id();
-    if (id.empty())
-        device::throw_device_error(
-            errc::validation,
-            "manager: '" + name +
-                "': AUTO cannot be a multidrop peer; name the protocol (modbus-rtu or "
-                "modbus-ascii)",
-            ctx);
-    const LoadedProtocol *p = host_->protocol(id);
+            "manager: constructed without a PluginHost, it cannot open devices itself", ctx);
+    if (is_auto(o.protocol))
+        device::throw_device_error(errc::validation,
+                                   "manager: '" + name +
+                                       "': AUTO cannot be a multidrop peer; name the protocol "
+                                       "(a plugin id or FAMILY:MODE)",
+                                   ctx);
+    const LoadedProtocol *p = resolve(*host_, o.protocol);
     if (p == nullptr)
         device::throw_device_error(
             errc::configuration,
-            "protocol plugin " + id + " is not loaded (see `anyserial plugins`)", ctx);
-    if (p->descriptor().traffic == ANYSERIAL_TRAFFIC_BROADCAST)
+            "protocol plugin " + o.protocol + " is not loaded (see `anyserial plugins`)", ctx);
+    const auto &d = p->descriptor();
+    const std::string id = d.id;
+    if (d.traffic == ANYSERIAL_TRAFFIC_BROADCAST)
         device::throw_device_error(
             errc::validation,
-            "manager: only request/response (Modbus) protocols can be grouped, got " + id +
-                "; a continuous analyser is a single broadcaster, not a multidrop peer",
+            "manager: only request/response protocols can be grouped, got " + id +
+                "; a broadcasting device is a single talker, not a multidrop peer",
             ctx);
+    if (d.address == nullptr || d.address->kind == ANYSERIAL_ADDRESS_NONE)
+        device::throw_device_error(
+            errc::validation,
+            "manager: " + id + " has no device addresses; one line holds one such device", ctx);
+    const auto syntax = syntax_of(*d.address);
+    const auto address = syntax.normalise(o.address);
+    if (!address)
+        device::throw_device_error(errc::validation,
+                                   "manager: '" + name + "': bad address '" + o.address + "' for " +
+                                       id + " (" + syntax.description + ")",
+                                   ctx);
+    o.protocol = id;
+    o.address = *address;
     for (const auto &e : entries_) {
         if (e.port_key != port_key) continue;
         if (!e.device->shared())
@@ -73,44 +119,44 @@ void Manager::check_peer(const std::string &name, const std::string &port_key,
         if (e.device->address() == o.address)
             device::throw_device_error(errc::validation,
                                        "manager: '" + name + "' and '" + e.name +
-                                           "' both have address " + std::to_string(o.address) +
-                                           " on " + port_key,
+                                           "' both have address " + o.address + " on " + port_key,
                                        ctx);
     }
+    return o;
 }
 
-asio::awaitable<device::Analyzer *> Manager::attach(std::string name,
-                                                    const device::Transport &transport,
-                                                    device::DeviceOptions options) {
+asio::awaitable<device::Device *> Manager::attach(std::string name,
+                                                  const device::Transport &transport,
+                                                  device::DeviceOptions options) {
     if (options.device.empty()) options.device = name;  // peers share a port: label by name
-    auto [ec, anz] = co_await device::async_open_device(transport, std::move(options),
+    auto [ec, dev] = co_await device::async_open_device(transport, std::move(options),
                                                         asio::as_tuple(asio::use_awaitable));
     if (ec) {
-        if (auto e = anz.last_error()) std::rethrow_exception(e);
+        if (auto e = dev.last_error()) std::rethrow_exception(e);
         throw boost::system::system_error(ec, "manager: '" + name + "'");
     }
     // Re-check: another add may have taken the name while this one was opening.
     if (find(name) || closed()) {
-        anz.close();
+        dev.close();
         device::throw_device_error(errc::validation, "manager: name '" + name + "' already in use");
     }
     const std::string key = transport.path();
     log::logger("anyserial.record")
-        .info("manager.add device={} port={} protocol={} address={}", name, key, anz.protocol_id(),
-              anz.address());
-    co_return &add(std::move(name), std::move(anz), key);
+        .info("manager.add device={} port={} protocol={} address={}", name, key, dev.protocol_id(),
+              dev.address());
+    co_return &add(std::move(name), std::move(dev), key);
 }
 
-asio::awaitable<device::Analyzer *> Manager::add_on_path(std::string name, std::string path,
-                                                         device::DeviceOptions options) {
-    check_peer(name, path, options);
+asio::awaitable<device::Device *> Manager::add_on_path(std::string name, std::string path,
+                                                       device::DeviceOptions options) {
+    options = check_peer(name, path, std::move(options));
     // Adds on one path open its transport once: the next waits and reuses it (a second open
     // of an exclusive port would fail; a second transport would compete for the bytes).
     auto &slot = open_locks_[path];
     if (!slot) slot = std::make_shared<AsyncMutex>(ex_);
     const std::shared_ptr<AsyncMutex> open_lock = slot;
     co_await open_lock->async_lock(asio::use_awaitable);
-    device::Analyzer *added = nullptr;
+    device::Device *added = nullptr;
     std::exception_ptr failed;
     try {
         added = co_await add_on_path_locked(std::move(name), path, std::move(options));
@@ -123,9 +169,9 @@ asio::awaitable<device::Analyzer *> Manager::add_on_path(std::string name, std::
     co_return added;
 }
 
-asio::awaitable<device::Analyzer *> Manager::add_on_path_locked(std::string name, std::string path,
-                                                                device::DeviceOptions options) {
-    check_peer(name, path, options);  // the state may have moved while waiting
+asio::awaitable<device::Device *> Manager::add_on_path_locked(std::string name, std::string path,
+                                                              device::DeviceOptions options) {
+    options = check_peer(name, path, std::move(options));  // the state may have moved meanwhile
     auto it = owned_.find(path);
     const bool in_use = std::any_of(entries_.begin(), entries_.end(),
                                     [&](const Entry &e) { return e.port_key == path; });
@@ -137,7 +183,7 @@ asio::awaitable<device::Analyzer *> Manager::add_on_path_locked(std::string name
                                    context_of(path, options));
     if (it == owned_.end() || !it->second.is_open()) {
         // A line that failed is closed first: its port would still be held open by the
-        // analysers on it (an exclusive port could not be reopened).
+        // devices on it (an exclusive port could not be reopened).
         if (it != owned_.end()) it->second.close();
         auto [ec, t] = co_await device::async_open_transport(ex_, *host_, path, options,
                                                              asio::as_tuple(asio::use_awaitable));
@@ -145,7 +191,7 @@ asio::awaitable<device::Analyzer *> Manager::add_on_path_locked(std::string name
             if (auto e = t.last_error()) std::rethrow_exception(e);
             throw boost::system::system_error(ec, "manager: open " + path);
         }
-        check_peer(name, path, options);  // closed or the name taken while opening
+        (void)check_peer(name, path, options);  // closed or the name taken while opening
         it = owned_.insert_or_assign(path, std::move(t)).first;
     }
     const device::Transport transport = it->second;
@@ -157,12 +203,12 @@ asio::awaitable<device::Analyzer *> Manager::add_on_path_locked(std::string name
     }
 }
 
-asio::awaitable<device::Analyzer *> Manager::add_on_transport(std::string name,
-                                                              device::Transport transport,
-                                                              device::DeviceOptions options) {
+asio::awaitable<device::Device *> Manager::add_on_transport(std::string name,
+                                                            device::Transport transport,
+                                                            device::DeviceOptions options) {
     if (!transport)
         device::throw_device_error(errc::closed, "manager: '" + name + "': empty transport");
-    check_peer(name, transport.path(), options);
+    options = check_peer(name, transport.path(), std::move(options));
     if (auto it = owned_.find(transport.path());
         it != owned_.end() && it->second.line() != transport.line())
         device::throw_device_error(errc::validation,

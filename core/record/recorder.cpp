@@ -248,7 +248,7 @@ Batch error_batch(const RecordingState &s, const error_code &ec) {
         std::chrono::duration_cast<std::chrono::nanoseconds>(s.clock.now().time_since_epoch())
             .count();
     sample.received_at = s.clock.wall_now();
-    sample.protocol = s.source.protocol().value_or(device::ProtocolKind::auto_detect);
+    sample.protocol = s.source.protocol().value_or("");
     sample.error = "poll failed: " + ec.message();
     Batch b;
     b.push_back(std::move(sample));

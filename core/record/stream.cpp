@@ -77,23 +77,27 @@ void StreamingSession::close() {
     if (state_->recording) state_->recording->stop();
 }
 
-StreamingSession open_stream(device::Analyzer &analyzer, std::optional<StreamMode> mode,
+StreamingSession open_stream(device::Device &device, std::optional<StreamMode> mode,
                              std::optional<double> rate_hz, std::size_t capacity) {
-    const bool broadcast = analyzer.broadcast();
+    const bool broadcast = device.broadcast();
     const StreamMode resolved = mode.value_or(broadcast ? StreamMode::autoprint : StreamMode::poll);
-    const std::string proto(device::to_string(analyzer.protocol()));
+    const std::string proto = device.protocol_id();
     device::ErrorContext ctx;
-    ctx.port = analyzer.port();
+    ctx.port = device.port();
     ctx.protocol = proto;
-    if (!broadcast) ctx.address = analyzer.address();
+    if (!broadcast && !device.address().empty()) ctx.address = device.address();
     if (broadcast && resolved != StreamMode::autoprint) {
         device::throw_device_error(device::errc::validation,
-                                   proto + " mode only supports AUTOPRINT streaming, not poll",
+                                   proto +
+                                       " broadcasts: it only supports AUTOPRINT streaming, "
+                                       "not poll",
                                    ctx);
     }
     if (!broadcast && resolved != StreamMode::poll) {
         device::throw_device_error(device::errc::validation,
-                                   proto + " mode only supports POLL streaming, not autoprint",
+                                   proto +
+                                       " is request/response: it only supports POLL "
+                                       "streaming, not autoprint",
                                    ctx);
     }
     if (rate_hz && !(*rate_hz > 0.0 && std::isfinite(*rate_hz))) {
@@ -104,15 +108,15 @@ StreamingSession open_stream(device::Analyzer &analyzer, std::optional<StreamMod
     auto st = std::make_shared<detail::StreamState>();
     st->mode = resolved;
     if (resolved == StreamMode::autoprint) {
-        st->subscription.emplace(analyzer.subscribe(capacity));
+        st->subscription.emplace(device.subscribe(capacity));
     } else {
         RecordOptions o;
         o.rate_hz = rate_hz.value_or(1.0);
-        o.device = analyzer.port();
+        o.device = device.port();
         // Like the subscription: a slow consumer loses the oldest ticks, never the schedule.
         o.buffer_size = std::clamp<std::size_t>(capacity, 1, max_buffer_size);
         o.overflow = OverflowPolicy::drop_oldest;
-        st->recording.emplace(record(analyzer.get_executor(), PollSource::ref(analyzer), o));
+        st->recording.emplace(record(device.get_executor(), PollSource::ref(device), o));
     }
     return StreamingSession(std::move(st));
 }
@@ -121,8 +125,8 @@ StreamingSession open_stream(device::Analyzer &analyzer, std::optional<StreamMod
 
 namespace anyserial::device {
 
-record::StreamingSession Analyzer::stream(std::optional<record::StreamMode> mode,
-                                          std::optional<double> rate_hz, std::size_t capacity) {
+record::StreamingSession Device::stream(std::optional<record::StreamMode> mode,
+                                        std::optional<double> rate_hz, std::size_t capacity) {
     return record::open_stream(*this, mode, rate_hz, capacity);
 }
 

@@ -90,20 +90,20 @@ Manager::~Manager() {
 void Manager::add(const std::string &name, const std::string &port_path,
                   device::DeviceOptions options) {
     Impl &im = *impl_;
-    wait_for<device::Analyzer *>(im.loop, [&](auto h) {
+    wait_for<device::Device *>(im.loop, [&](auto h) {
         auto m = im.open_manager();
         m->async_add(name, port_path, std::move(options),
-                     [m, h = std::move(h)](std::exception_ptr e, device::Analyzer *a) mutable {
+                     [m, h = std::move(h)](std::exception_ptr e, device::Device *a) mutable {
                          std::move(h)(e, a);
                      });
     });
 }
 
-void Manager::add(const std::string &name, Analyzer &&analyzer) {
-    if (detail::AnalyzerAccess::loop(analyzer) != impl_->loop)
-        throw std::logic_error("anyserial::sync::Manager: the analyser runs on another loop");
+void Manager::add(const std::string &name, Device &&device) {
+    if (detail::DeviceAccess::loop(device) != impl_->loop)
+        throw std::logic_error("anyserial::sync::Manager: the device runs on another loop");
     on_loop(impl_->loop, [&] {
-        impl_->open_manager()->add(name, std::move(detail::AnalyzerAccess::session(analyzer)));
+        impl_->open_manager()->add(name, std::move(detail::DeviceAccess::session(device)));
     });
 }
 
@@ -140,7 +140,7 @@ std::map<std::string, record::DeviceResult<device::Frame>> Manager::poll_each(
     return wait_for<R>(im.loop, [&](auto h) {
         auto m = im.open_manager();
         m->async_execute_each(
-            [timeout](device::Analyzer &a) -> asio::awaitable<device::Frame> {
+            [timeout](device::Device &a) -> asio::awaitable<device::Frame> {
                 auto [ec, f] =
                     co_await a.async_poll(false, timeout, asio::as_tuple(asio::use_awaitable));
                 if (ec) record::Manager::rethrow_device_error(a, ec);
@@ -172,7 +172,7 @@ void Manager::close() {
     if (!impl_) return;
     on_loop(impl_->loop, [&] {
         if (!impl_->mgr) return;
-        impl_->mgr->close();  // operations in flight finish on the analysers they hold
+        impl_->mgr->close();  // operations in flight finish on the devices they hold
         impl_->mgr.reset();
     });
 }
@@ -259,9 +259,9 @@ Recording start(const Loop &loop, record::RecordOptions options, Make source) {
 }
 }  // namespace
 
-Recording record(Analyzer &analyzer, record::RecordOptions options) {
-    auto loop = detail::AnalyzerAccess::loop(analyzer);
-    device::Analyzer *a = &detail::AnalyzerAccess::session(analyzer);
+Recording record(Device &device, record::RecordOptions options) {
+    auto loop = detail::DeviceAccess::loop(device);
+    device::Device *a = &detail::DeviceAccess::session(device);
     if (options.device.empty()) options.device = a->port();
     return start(loop, std::move(options), [a] { return record::PollSource::ref(*a); });
 }

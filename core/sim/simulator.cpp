@@ -11,6 +11,9 @@
 #include <anyserial/sim/simulator.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <cerrno>
+#include <stdexcept>
+
+#include "plugin/simulator_proxy.hpp"
 #include <cstring>
 
 namespace anyserial::sim {
@@ -21,89 +24,101 @@ std::uint64_t now_ns() noexcept {
                                           .count());
 }
 
-Simulator::Simulator(const LoadedProtocol &protocol, unsigned address, unsigned baudrate)
-    : protocol_id_(protocol.descriptor().id != nullptr ? protocol.descriptor().id : "") {
-    const auto *ext = static_cast<const anyserial_simulator_ext_t *>(
-        protocol.extension(ANYSERIAL_EXT_SIMULATOR_ID));
-    if (ext == nullptr || ext->create == nullptr)
+Simulator::Simulator(const LoadedProtocol &protocol, const std::string &address,
+                     unsigned baudrate)
+    : protocol_(&protocol), protocol_id_(protocol.id()) {
+    const auto *ext = plugin_detail::SimulatorProxy::extension(protocol);
+    if (ext == nullptr)
         device::throw_device_error(device::errc::capability, "protocol " + protocol_id_ +
                                                                  " has no simulator extension (" +
                                                                  ANYSERIAL_EXT_SIMULATOR_ID + ")");
+    const device::AddressSyntax &syntax = protocol.address_syntax();
+    if (syntax.kind != device::AddressSyntax::Kind::none) {
+        auto canonical = syntax.normalise(address);
+        if (!canonical)
+            device::throw_device_error(device::errc::validation,
+                                       "address '" + address + "' is not valid for " +
+                                           protocol_id_ + " (" + syntax.description + ")");
+        address_ = *canonical;
+    }
     anyserial_protocol_options_t opts{};
     opts.struct_size = sizeof opts;
-    opts.address = address;
-    opts.baudrate = baudrate != 0 ? baudrate : protocol.descriptor().default_serial.baudrate;
+    opts.address = address_.empty() ? nullptr : address_.c_str();
+    opts.baudrate = baudrate != 0 ? baudrate : protocol.default_serial().baudrate;
     opts.retries = UINT32_MAX;
-    anyserial_simulator_t *raw = nullptr;
-    const std::int32_t st = ext->create(&opts, &raw);
-    if (st != ANYSERIAL_OK || raw == nullptr)
-        throw PluginError(make_error_code(errc_from_status(st)),
-                          "simulator of " + protocol_id_ + " could not be created (status " +
-                              std::to_string(st) + ")");
-    handle_.reset(raw);
+    proxy_ = std::make_unique<plugin_detail::SimulatorProxy>(protocol, *ext, opts);
 }
+
+Simulator::~Simulator() = default;
 
 void Simulator::check(std::int32_t status, const char *what) {
     if (status == ANYSERIAL_OK) return;
-    char buf[512];
-    buf[0] = '\0';
-    handle_->vtable->last_error(handle_.get(), buf, sizeof buf);
     throw PluginError(make_error_code(errc_from_status(status)),
-                      "simulator " + protocol_id_ + ": " + what + " failed: " + buf);
+                      "simulator " + protocol_id_ + ": " + what + " failed: " +
+                          proxy_->last_error());
 }
 
 void Simulator::feed(std::uint64_t now, std::span<const std::uint8_t> data) {
-    check(handle_->vtable->feed(handle_.get(), now, data.data(),
-                                static_cast<std::uint32_t>(data.size())),
-          "feed");
+    check(proxy_->feed(now, data), "feed");
 }
 
 std::uint32_t Simulator::poll_output(std::uint64_t now, std::span<std::uint8_t> buf,
                                      std::uint64_t &next_ns) {
     std::uint32_t n = 0;
-    next_ns = UINT64_MAX;
-    check(handle_->vtable->poll_output(handle_.get(), now, buf.data(),
-                                       static_cast<std::uint32_t>(buf.size()), &n, &next_ns),
-          "poll_output");
-    return n < buf.size() ? n : static_cast<std::uint32_t>(buf.size());
+    check(proxy_->poll_output(now, buf, n, next_ns), "poll_output");
+    return n;
+}
+
+void Simulator::set_reading(const std::string &channel, const device::ArgValue &value,
+                            std::uint64_t flags) {
+    check(proxy_->set_reading(channel, value, flags), "set_reading");
 }
 
 void Simulator::set_reading(const std::string &channel, std::optional<double> value,
-                            std::uint32_t status_bits) {
-    check(handle_->vtable->set_reading(handle_.get(), channel.c_str(), value.has_value(),
-                                       value.value_or(0.0), status_bits),
-          "set_reading");
+                            std::uint64_t flags) {
+    set_reading(channel, value ? device::ArgValue::of(*value) : device::ArgValue{}, flags);
 }
 
 void Simulator::set_label(const std::string &channel, const char *name, const std::string &unit) {
-    check(handle_->vtable->set_label(handle_.get(), channel.c_str(), name, unit.c_str()),
-          "set_label");
+    check(proxy_->set_label(channel, name, unit), "set_label");
 }
 
-void Simulator::set_analyser(bool fault, bool maintenance) {
-    check(handle_->vtable->set_analyser(handle_.get(), fault, maintenance), "set_analyser");
+void Simulator::set_device_flags(std::uint64_t flags) {
+    check(proxy_->set_device_flags(flags), "set_device_flags");
 }
 
 void Simulator::set_fault(std::uint32_t fault, std::uint32_t param) {
-    check(handle_->vtable->set_fault(handle_.get(), fault, param), "set_fault");
+    check(proxy_->set_fault(fault, param), "set_fault");
 }
 
 void Simulator::set_interval(std::chrono::nanoseconds interval) {
-    check(
-        handle_->vtable->set_interval(handle_.get(), static_cast<std::uint64_t>(interval.count())),
-        "set_interval");
+    check(proxy_->set_interval(static_cast<std::uint64_t>(interval.count())), "set_interval");
 }
 
-device::CalGroupState Simulator::cal_group(unsigned group) {
-    bool calibrating = false;
-    std::uint32_t gas = 1;
-    check(handle_->vtable->cal_group(handle_.get(), group, &calibrating, &gas), "cal_group");
-    return {static_cast<int>(group), calibrating, gas == 2 ? 2 : 1};
+device::Field Simulator::field(const std::string &id) {
+    device::Field f;
+    check(proxy_->get_field(id, f), ("get_field(" + id + ")").c_str());
+    return f;
+}
+
+std::uint64_t Simulator::flag_bits(std::initializer_list<std::string_view> ids) const {
+    const device::FlagTable &table = *protocol_->flag_table();
+    std::uint64_t bits = 0;
+    for (std::string_view id : ids) {
+        std::size_t i = 0;
+        while (i < table.size() && table[i].id != id)
+            ++i;
+        if (i == table.size())
+            throw std::invalid_argument("protocol " + protocol_id_ + " declares no flag '" +
+                                        std::string(id) + "'");
+        bits |= std::uint64_t{1} << i;
+    }
+    return bits;
 }
 
 Simulator::Counters Simulator::counters() {
     Counters c;
-    check(handle_->vtable->counters(handle_.get(), &c.requests, &c.replies, &c.frames), "counters");
+    check(proxy_->counters(c.requests, c.replies, c.frames), "counters");
     return c;
 }
 

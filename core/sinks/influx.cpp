@@ -45,7 +45,8 @@ void influx_line(std::string &out, const Sample &s) {
     out += "anyserial";
     // Tags in key order (the order InfluxDB prefers).
     const std::pair<const char *, std::size_t> tags[] = {
-        {"channel", 1}, {"device", 0}, {"kind", 2}, {"name", 3}, {"protocol", 15}, {"unit", 5}};
+        {"channel", col::channel}, {"device", col::device},     {"kind", col::kind},
+        {"name", col::name},       {"protocol", col::protocol}, {"unit", col::unit}};
     for (const auto &[key, idx] : tags) {
         const auto *v = std::get_if<std::string>(&row[idx]);
         if (!v || v->empty()) continue;
@@ -61,26 +62,36 @@ void influx_line(std::string &out, const Sample &s) {
         out += key;
         out += '=';
     };
-    if (const auto *v = std::get_if<double>(&row[4])) {
+    if (const auto *v = std::get_if<double>(&row[col::value])) {
         field("value");
         // Always a float: an integral 21 must not become an integer field.
         std::string num = fmt::format("{}", *v);
         if (num.find_first_of(".eEn") == std::string::npos) num += ".0";
         out += num;
     }
-    for (std::size_t i = 6; i <= 14; ++i) {
-        if (const auto *f = std::get_if<std::int64_t>(&row[i])) {
+    if (const auto *t = std::get_if<std::string>(&row[col::text])) {
+        field("text");
+        string_field(out, *t);
+    }
+    if (const auto *f = std::get_if<std::int64_t>(&row[col::ok])) {
+        field("ok");
+        out += *f ? "true" : "false";
+    }
+    // The set flags and their highest severity: string fields, when any flag is set (the
+    // ids are the plugin's: unbounded as tags).
+    for (std::size_t i : {std::size_t{col::flags}, std::size_t{col::severity}}) {
+        if (const auto *t = std::get_if<std::string>(&row[i]); t && !t->empty()) {
             field(columns()[i]);
-            out += *f ? "true" : "false";
+            string_field(out, *t);
         }
     }
-    if (const auto *v = std::get_if<double>(&row[19])) {
+    if (const auto *v = std::get_if<double>(&row[col::latency_s])) {
         field("latency_s");
         std::string num = fmt::format("{}", *v);
         if (num.find_first_of(".eEn") == std::string::npos) num += ".0";
         out += num;
     }
-    if (const auto *e = std::get_if<std::string>(&row[20])) {
+    if (const auto *e = std::get_if<std::string>(&row[col::error])) {
         field("error");
         string_field(out, *e);
     }

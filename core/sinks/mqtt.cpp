@@ -104,8 +104,8 @@ class MqttTransport final : public detail::Transport {
         unacked_.clear();
         for (std::size_t i = 0; i < b.rows.size(); ++i) {
             const auto &row = b.rows[i];
-            const auto *dev = std::get_if<std::string>(&row[0]);
-            const auto *ch = std::get_if<std::string>(&row[1]);
+            const auto *dev = std::get_if<std::string>(&row[col::device]);
+            const auto *ch = std::get_if<std::string>(&row[col::channel]);
             const std::string topic = t_.prefix + "/" + level(dev ? *dev : "") + "/" +
                                       (ch ? level(*ch) : std::string("_error"));
             const std::string payload = message(b, i);

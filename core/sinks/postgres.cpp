@@ -22,14 +22,31 @@ namespace {
 using detail::SpooledBatch;
 
 // The table's columns in order: `time` (received_at) first, for TimescaleDB.
-constexpr std::array<const char *, 24> pg_columns{
-    "time",         "device",    "channel",     "kind",        "name",       "value",
-    "unit",         "fault",     "maintenance", "calibrating", "warming_up", "alarm1",
-    "alarm2",       "alarm3",    "alarm4",      "ok",          "protocol",   "monotonic_ns",
-    "requested_at", "latency_s", "error",       "run_id",      "seq",        "tick"};
+constexpr std::size_t pg_count = 19;
+constexpr std::array<const char *, pg_count> pg_columns{
+    "time",      "device", "channel", "kind",     "name",     "value",        "text",
+    "unit",      "flags",  "ok",      "severity", "protocol", "monotonic_ns", "requested_at",
+    "latency_s", "error",  "run_id",  "seq",      "tick"};
 // Row index of each table column (-1: run_id, seq, tick come from the batch).
-constexpr std::array<int, 24> row_index{17, 0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
-                                        11, 12, 13, 14, 15, 16, 18, 19, 20, -1, -1, -1};
+constexpr std::array<int, pg_count> row_index{col::received_at,
+                                              col::device,
+                                              col::channel,
+                                              col::kind,
+                                              col::name,
+                                              col::value,
+                                              col::text,
+                                              col::unit,
+                                              col::flags,
+                                              col::ok,
+                                              col::severity,
+                                              col::protocol,
+                                              col::monotonic_ns,
+                                              col::requested_at,
+                                              col::latency_s,
+                                              col::error,
+                                              -1,
+                                              -1,
+                                              -1};
 
 bool valid_identifier(const std::string &s) {
     if (s.empty() || s.size() > 63) return false;
@@ -48,15 +65,15 @@ std::optional<std::string> cell_text(const Cell &c, bool boolean) {
     return std::nullopt;
 }
 
-std::array<std::optional<std::string>, 24> table_row(const SpooledBatch &b, std::size_t i) {
-    std::array<std::optional<std::string>, 24> out;
-    for (std::size_t c = 0; c < 24; ++c) {
+std::array<std::optional<std::string>, pg_count> table_row(const SpooledBatch &b, std::size_t i) {
+    std::array<std::optional<std::string>, pg_count> out;
+    for (std::size_t c = 0; c < pg_count; ++c) {
         const int r = row_index[c];
-        if (r >= 0) out[c] = cell_text(b.rows[i][static_cast<std::size_t>(r)], r >= 6 && r <= 14);
+        if (r >= 0) out[c] = cell_text(b.rows[i][static_cast<std::size_t>(r)], r == col::ok);
     }
-    out[21] = b.run_id;
-    out[22] = std::to_string(b.first_seq + i);
-    out[23] = std::to_string(b.tick);
+    out[pg_count - 3] = b.run_id;
+    out[pg_count - 2] = std::to_string(b.first_seq + i);
+    out[pg_count - 1] = std::to_string(b.tick);
     return out;
 }
 
@@ -169,10 +186,9 @@ class PgTransport final : public detail::Transport {
     void ensure_schema() {
         exec(fmt::format(
                  "CREATE TABLE IF NOT EXISTS {} (time timestamptz NOT NULL, device text NOT NULL, "
-                 "channel text, kind text, name text, value double precision, unit text, "
-                 "fault boolean, maintenance boolean, calibrating boolean, warming_up boolean, "
-                 "alarm1 boolean, alarm2 boolean, alarm3 boolean, alarm4 boolean, ok boolean, "
-                 "protocol text, monotonic_ns bigint, requested_at timestamptz, "
+                 "channel text, kind text, name text, value double precision, text text, "
+                 "unit text, flags text, ok boolean, severity text, protocol text, monotonic_ns "
+                 "bigint, requested_at timestamptz, "
                  "latency_s double precision, error text, run_id text NOT NULL, "
                  "seq bigint NOT NULL, tick bigint NOT NULL, UNIQUE (run_id, seq, time))",
                  table_),
@@ -222,7 +238,7 @@ class PgTransport final : public detail::Transport {
     }
 
     void send_insert(const SpooledBatch &b) {
-        // 24 parameters a row, at most 65535 a statement: 2000 rows a statement.
+        // 19 parameters a row, at most 65535 a statement: 2000 rows a statement.
         constexpr std::size_t chunk = 2000;
         std::string head = "INSERT INTO " + table_ + " (";
         for (std::size_t c = 0; c < pg_columns.size(); ++c)
@@ -232,11 +248,11 @@ class PgTransport final : public detail::Transport {
             const std::size_t n = std::min(chunk, b.rows.size() - first);
             std::string sql = head;
             std::vector<std::optional<std::string>> values;
-            values.reserve(n * 24);
+            values.reserve(n * pg_count);
             for (std::size_t i = 0; i < n; ++i) {
                 sql += i ? ",(" : "(";
-                for (std::size_t c = 0; c < 24; ++c)
-                    sql += fmt::format("{}${}", c ? "," : "", i * 24 + c + 1);
+                for (std::size_t c = 0; c < pg_count; ++c)
+                    sql += fmt::format("{}${}", c ? "," : "", i * pg_count + c + 1);
                 sql += ')';
                 for (auto &v : table_row(b, first + i))
                     values.push_back(std::move(v));

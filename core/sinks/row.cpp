@@ -17,39 +17,43 @@ std::string Sink::describe() const {
 
 const std::array<std::string_view, column_count> &columns() noexcept {
     static constexpr std::array<std::string_view, column_count> names{
-        "device",       "channel",     "kind",        "name",       "value",        "unit",
-        "fault",        "maintenance", "calibrating", "warming_up", "alarm1",       "alarm2",
-        "alarm3",       "alarm4",      "ok",          "protocol",   "monotonic_ns", "received_at",
-        "requested_at", "latency_s",   "error"};
+        "device",      "channel",      "kind",      "name",     "value",    "text",
+        "unit",        "flags",        "ok",        "severity", "protocol", "monotonic_ns",
+        "received_at", "requested_at", "latency_s", "error"};
     return names;
 }
 
+namespace {
+// The highest severity among the set flags, "" when none is set.
+std::string highest_severity(const device::FlagSet &flags) {
+    for (auto sev : {device::Severity::fault, device::Severity::warning, device::Severity::info})
+        if (flags.any(sev)) return std::string(device::to_string(sev));
+    return {};
+}
+}  // namespace
+
 Row to_row(const Sample &s) {
     Row row{};
-    auto flag = [](bool b) { return Cell(std::int64_t{b ? 1 : 0}); };
-    row[0] = s.device;
-    if (!s.channel.empty()) row[1] = s.channel;
+    row[col::device] = s.device;
+    if (!s.channel.empty()) row[col::channel] = s.channel;
     if (s.reading) {
         const auto &r = *s.reading;
-        if (s.channel.empty()) row[1] = r.channel;
-        row[2] = std::string(device::to_string(r.kind));
-        if (r.name) row[3] = *r.name;
-        if (r.value) row[4] = *r.value;
-        row[5] = r.unit.text;
-        row[6] = flag(r.status.fault);
-        row[7] = flag(r.status.maintenance);
-        row[8] = flag(r.status.calibrating);
-        row[9] = flag(r.status.warming_up);
-        for (std::size_t i = 0; i < 4; ++i)
-            row[10 + i] = flag(r.status.alarms[i]);
-        row[14] = flag(r.status.ok());
+        if (s.channel.empty()) row[col::channel] = r.channel;
+        row[col::kind] = r.kind;
+        if (r.name) row[col::name] = *r.name;
+        if (r.value) row[col::value] = *r.value;
+        if (r.text) row[col::text] = *r.text;
+        row[col::unit] = r.unit;
+        row[col::flags] = r.flags.ids();
+        row[col::ok] = std::int64_t{r.flags.ok() ? 1 : 0};
+        row[col::severity] = highest_severity(r.flags);
     }
-    row[15] = std::string(device::to_string(s.protocol));
-    row[16] = std::int64_t{s.monotonic_ns};
-    row[17] = record::format_utc(s.received_at);
-    if (s.requested_at) row[18] = record::format_utc(*s.requested_at);
-    if (s.latency_s) row[19] = *s.latency_s;
-    if (s.error) row[20] = *s.error;
+    row[col::protocol] = s.protocol;
+    row[col::monotonic_ns] = std::int64_t{s.monotonic_ns};
+    row[col::received_at] = record::format_utc(s.received_at);
+    if (s.requested_at) row[col::requested_at] = record::format_utc(*s.requested_at);
+    if (s.latency_s) row[col::latency_s] = *s.latency_s;
+    if (s.error) row[col::error] = *s.error;
     return row;
 }
 

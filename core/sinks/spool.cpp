@@ -10,9 +10,7 @@ namespace anyserial::sinks::detail {
 
 namespace json = boost::json;
 
-namespace {
-
-std::string encode(const std::vector<Row> &rows) {
+std::string encode_rows(const std::vector<Row> &rows) {
     json::array out;
     out.reserve(rows.size());
     for (const Row &row : rows) {
@@ -35,30 +33,70 @@ std::string encode(const std::vector<Row> &rows) {
     return json::serialize(out);
 }
 
-std::vector<Row> decode(std::string_view text) {
+namespace {
+
+Cell cell_of(const json::value &c) {
+    if (c.is_int64()) return c.get_int64();
+    if (c.is_uint64()) return static_cast<std::int64_t>(c.get_uint64());
+    if (c.is_double()) return c.get_double();
+    if (c.is_string()) return std::string(c.get_string());
+    return {};
+}
+
+// A row spooled by a release before the generic row (21 cells: device, channel, kind,
+// name, value, unit, eight 0/1 status columns, ok, protocol, monotonic_ns, received_at,
+// requested_at, latency_s, error), converted so an old spool is still delivered.
+Row legacy_row(const json::array &cells) {
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 8> status{{
+        {"fault", "fault"},
+        {"maintenance", "info"},
+        {"calibrating", "info"},
+        {"warming_up", "info"},
+        {"alarm1", "warning"},
+        {"alarm2", "warning"},
+        {"alarm3", "warning"},
+        {"alarm4", "warning"},
+    }};
+    Row row{};
+    for (std::size_t i = 0; i < 5; ++i)
+        row[i] = cell_of(cells[i]);
+    row[col::unit] = cell_of(cells[5]);
+    if (cells[14].is_int64()) {  // a reading: its status columns become flags
+        std::string flags, severity;
+        for (std::size_t i = 0; i < status.size(); ++i) {
+            if (!cells[6 + i].is_int64() || cells[6 + i].get_int64() == 0) continue;
+            flags += (flags.empty() ? "" : ",") + std::string(status[i].first);
+            if (severity != "fault" && (severity.empty() || status[i].second != "info"))
+                severity = status[i].second;
+        }
+        row[col::flags] = flags;
+        row[col::ok] = cell_of(cells[14]);
+        row[col::severity] = severity;
+    }
+    for (std::size_t i = 0; i < 6; ++i)
+        row[col::protocol + i] = cell_of(cells[15 + i]);
+    return row;
+}
+
+}  // namespace
+
+std::vector<Row> decode_rows(std::string_view text) {
+    constexpr std::size_t legacy_count = 21;
     std::vector<Row> rows;
     const json::value doc = json::parse(text);
     for (const auto &r : doc.as_array()) {
         const auto &cells = r.as_array();
-        Row row{};
-        for (std::size_t i = 0; i < column_count && i < cells.size(); ++i) {
-            const auto &c = cells[i];
-            if (c.is_int64()) {
-                row[i] = c.get_int64();
-            } else if (c.is_uint64()) {
-                row[i] = static_cast<std::int64_t>(c.get_uint64());
-            } else if (c.is_double()) {
-                row[i] = c.get_double();
-            } else if (c.is_string()) {
-                row[i] = std::string(c.get_string());
-            }
+        if (cells.size() == legacy_count) {
+            rows.push_back(legacy_row(cells));
+            continue;
         }
+        Row row{};
+        for (std::size_t i = 0; i < column_count && i < cells.size(); ++i)
+            row[i] = cell_of(cells[i]);
         rows.push_back(std::move(row));
     }
     return rows;
 }
-
-}  // namespace
 
 std::string new_run_id() {
     std::random_device rd;
@@ -213,7 +251,7 @@ sqlite3_stmt *Spool::prepare(const char *sql) {
 
 std::int64_t Spool::append(const std::string &run_id, std::uint64_t tick, std::uint64_t first_seq,
                            const std::vector<Row> &rows) {
-    const std::string text = encode(rows);
+    const std::string text = encode_rows(rows);
     sqlite3_reset(insert_);
     sqlite3_bind_text(insert_, 1, key_.data(), static_cast<int>(key_.size()), SQLITE_TRANSIENT);
     sqlite3_bind_text(insert_, 2, run_id.data(), static_cast<int>(run_id.size()), SQLITE_TRANSIENT);
@@ -236,7 +274,7 @@ std::optional<SpooledBatch> Spool::oldest() {
     b.tick = static_cast<std::uint64_t>(sqlite3_column_int64(oldest_, 2));
     b.first_seq = static_cast<std::uint64_t>(sqlite3_column_int64(oldest_, 3));
     const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(oldest_, 4));
-    b.rows = decode(text ? text : "[]");
+    b.rows = decode_rows(text ? text : "[]");
     sqlite3_reset(oldest_);
     return b;
 }

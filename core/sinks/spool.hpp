@@ -124,6 +124,12 @@ class SpoolingSink : public Sink {
 // A fresh random run id (32 hex digits).
 std::string new_run_id();
 
+// A batch's rows as the spool stores them (a JSON array of cell arrays), and back. decode
+// also reads the 21-cell rows an earlier release spooled (its fixed status columns become
+// flags, ok and severity), so an old spool is still delivered.
+std::string encode_rows(const std::vector<Row> &rows);
+std::vector<Row> decode_rows(std::string_view text);
+
 // A sink URL split at '?': the part before, and its query parameters in order.
 struct Url {
     std::string base;

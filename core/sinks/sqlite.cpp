@@ -54,10 +54,9 @@ class SqliteSink final : public Sink {
         exec("PRAGMA synchronous=NORMAL", "set synchronous");
         exec(
             "CREATE TABLE IF NOT EXISTS samples ("
-            "device TEXT, channel TEXT, kind TEXT, name TEXT, value REAL, unit TEXT, "
-            "fault INTEGER, maintenance INTEGER, calibrating INTEGER, warming_up INTEGER, "
-            "alarm1 INTEGER, alarm2 INTEGER, alarm3 INTEGER, alarm4 INTEGER, ok INTEGER, "
-            "protocol TEXT, monotonic_ns INTEGER, received_at TEXT, requested_at TEXT, "
+            "device TEXT, channel TEXT, kind TEXT, name TEXT, value REAL, text TEXT, "
+            "unit TEXT, flags TEXT, ok INTEGER, severity TEXT, protocol TEXT, "
+            "monotonic_ns INTEGER, received_at TEXT, requested_at TEXT, "
             "latency_s REAL, error TEXT)",
             "create table samples");
         std::string sql = "INSERT INTO samples (";

@@ -26,10 +26,10 @@
 namespace test {
 
 // Options for a Modbus RTU peer at `address` on a bus (no identify, a short idle gap).
-inline anyserial::device::DeviceOptions rtu(unsigned address) {
+inline anyserial::device::DeviceOptions rtu(std::string address) {
     anyserial::device::DeviceOptions o;
-    o.protocol = anyserial::device::ProtocolKind::modbus_rtu;
-    o.address = address;
+    o.protocol = "servomex-modbus-rtu";
+    o.address = std::move(address);
     o.identify = false;
     o.idle_gap = std::chrono::milliseconds(1);
     return o;

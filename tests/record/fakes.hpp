@@ -31,7 +31,7 @@ inline Batch make_batch(std::size_t tick, const std::string &device = "fake") {
     anyserial::device::Reading r;
     r.channel = "I1";
     r.value = static_cast<double>(tick);
-    r.unit.text = "%";
+    r.unit = "%";
     s.reading = r;
     s.monotonic_ns = static_cast<std::int64_t>(tick);
     return Batch{s};
@@ -53,10 +53,8 @@ struct FakeSource {
     std::function<SteadyClock::duration(std::size_t)> delay;  // fake poll duration
     std::function<error_code(std::size_t)> fail;              // error of poll n
     std::vector<std::unique_ptr<Timer>> timers;
-    // What PollSource::protocol() reports, as an Analyzer would.
-    anyserial::device::ProtocolKind protocol() const {
-        return anyserial::device::ProtocolKind::modbus_rtu;
-    }
+    // What PollSource::protocol() reports, as a Device would.
+    std::string protocol_id() const { return "acme-flow"; }
 
     template <class Handler>
     void async_poll_samples(PollTimeout, Handler &&handler) {

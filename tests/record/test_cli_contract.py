@@ -36,12 +36,11 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_cli_record as done_when  # noqa: E402  (a module: its tests are not collected here)
-from test_cli_record import (GUARD_S, Lines, Simulator, cli, read_line, read_rows,  # noqa: E402
-                             ticks_of)
+from test_cli_record import (CONT, GUARD_S, RTU, Lines, Simulator, cli, read_line,  # noqa: E402
+                             read_rows, ticks_of)
 
-COLUMNS = ("device,channel,kind,name,value,unit,fault,maintenance,calibrating,warming_up,"
-           "alarm1,alarm2,alarm3,alarm4,ok,protocol,monotonic_ns,received_at,requested_at,"
-           "latency_s,error").split(",")
+COLUMNS = ("device,channel,kind,name,value,text,unit,flags,ok,severity,protocol,monotonic_ns,"
+           "received_at,requested_at,latency_s,error").split(",")
 CSV_HEADER = ",".join(COLUMNS) + "\r\n"
 
 
@@ -201,7 +200,7 @@ class OutputFiles(Contract):
         port = self.path("no-such-port")
         for kind, path in paths.items():
             with self.subTest(kind=kind):
-                r = self.run_cli("record", "--port", port, "--protocol", "modbus-rtu",
+                r = self.run_cli("record", "--port", port, "--protocol", RTU,
                                  "--duration", "1", "--sink", f"{kind}:{path}")
                 self.assertEqual(r.returncode, 1, r.stderr)
                 self.assertIn("no-such-port", r.stderr)
@@ -210,11 +209,11 @@ class OutputFiles(Contract):
         self.assertEqual(snapshot(self.tmp), before)
 
     def test_a_recording_is_appended_to_a_file_with_the_same_columns(self):
-        sim = self.sim("modbus-rtu", "append")
+        sim = self.sim(RTU, "append")
         paths = self.prior_recordings()
         for kind, path in paths.items():
             with self.subTest(kind=kind):
-                r = self.run_cli("record", "--port", sim.link, "--protocol", "modbus-rtu",
+                r = self.run_cli("record", "--port", sim.link, "--protocol", RTU,
                                  "--rate", "4", "--duration", "0.5", "--sink", f"{kind}:{path}")
                 self.assertEqual(r.returncode, 0, r.stderr)
                 rows = read_rows(kind, path)
@@ -224,24 +223,24 @@ class OutputFiles(Contract):
             self.assertEqual(f.read().count(CSV_HEADER), 1)
 
     def test_other_content_is_refused_unless_overwrite(self):
-        sim = self.sim("modbus-rtu", "other")
+        sim = self.sim(RTU, "other")
         other = {"csv": self.write("other.csv", "name,age\r\nbob,3\r\n"),
                  "jsonl": self.write("other.jsonl", '{"name": "bob"}\n'),
                  "sqlite": self.write("other.sqlite", "name,age\nbob,3\n")}
         before = snapshot(self.tmp)
         for kind, path in other.items():
             with self.subTest(kind=kind):
-                r = self.run_cli("record", "--port", sim.link, "--protocol", "modbus-rtu",
+                r = self.run_cli("record", "--port", sim.link, "--protocol", RTU,
                                  "--duration", "1", "--sink", f"{kind}:{path}")
                 self.assertEqual(r.returncode, 2, r.stderr)
                 self.assertIn(path, r.stderr)
                 self.assertIn("refusing", r.stderr)
         self.assertEqual(snapshot(self.tmp), before)
         self.assertIn("simulate: 0 requests", sim.stop())  # refused before the port opened
-        sim2 = self.sim("modbus-rtu", "other2")
+        sim2 = self.sim(RTU, "other2")
         for kind in ("csv", "jsonl"):
             with self.subTest(kind=kind, overwrite=True):
-                r = self.run_cli("record", "--port", sim2.link, "--protocol", "modbus-rtu",
+                r = self.run_cli("record", "--port", sim2.link, "--protocol", RTU,
                                  "--rate", "4", "--duration", "0.5", "--overwrite", "--sink",
                                  f"{kind}:{other[kind]}")
                 self.assertEqual(r.returncode, 0, r.stderr)
@@ -250,14 +249,14 @@ class OutputFiles(Contract):
                 self.assertNotIn("bob", str(rows))
 
     def test_a_symlink_is_refused_unless_followed(self):
-        sim = self.sim("modbus-rtu", "links")
+        sim = self.sim(RTU, "links")
         target = self.write("target.txt", "keep me\n")
         link = self.path("link.out")
         os.symlink(target, link)
         before = snapshot(self.tmp)
         for kind in ("csv", "jsonl", "sqlite"):
             with self.subTest(kind=kind):
-                r = self.run_cli("record", "--port", sim.link, "--protocol", "modbus-rtu",
+                r = self.run_cli("record", "--port", sim.link, "--protocol", RTU,
                                  "--duration", "1", "--sink", f"{kind}:{link}")
                 self.assertEqual(r.returncode, 2, r.stderr)
                 self.assertIn("symbolic link", r.stderr)
@@ -268,14 +267,14 @@ class OutputFiles(Contract):
         self.assertEqual(snapshot(self.tmp), before)
 
         os.truncate(target, 0)
-        r = self.run_cli("record", "--port", sim.link, "--protocol", "modbus-rtu", "--rate", "4",
+        r = self.run_cli("record", "--port", sim.link, "--protocol", RTU, "--rate", "4",
                          "--duration", "0.5", "--follow-symlinks", "--sink", f"csv:{link}")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(os.path.islink(link))
         self.assertEqual(len(ticks_of(read_rows("csv", target))), 2)
 
     def test_diag_tap_appends_to_a_tap_log_and_refuses_other_files(self):
-        sim = self.sim("continuous", "tap", "--interval", "0.05")
+        sim = self.sim(CONT, "tap", "--interval", "0.05")
         log = self.path("tap.log")
         for _ in range(2):
             r = self.run_cli("diag", "tap", "--port", sim.link, "--duration", "0.3",
@@ -292,7 +291,7 @@ class OutputFiles(Contract):
             self.assertEqual(f.read(), "my notes\n")
 
     def test_a_foreign_sqlite_database_keeps_its_journal_mode_and_bytes(self):
-        sim = self.sim("modbus-rtu", "foreign")
+        sim = self.sim(RTU, "foreign")
         db = self.path("foreign.db")
         con = sqlite3.connect(db)
         con.execute("CREATE TABLE samples (id INTEGER, payload TEXT)")
@@ -300,7 +299,7 @@ class OutputFiles(Contract):
         con.commit()
         con.close()
         before = snapshot(self.tmp)
-        r = self.run_cli("record", "--port", sim.link, "--protocol", "modbus-rtu", "--duration",
+        r = self.run_cli("record", "--port", sim.link, "--protocol", RTU, "--duration",
                          "1", "--sink", f"sqlite:{db}")
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("other columns", r.stderr)
@@ -313,12 +312,12 @@ class OutputFiles(Contract):
 class SimulateLink(Contract):
 
     def refused(self, link):
-        r = self.run_cli("simulate", "--protocol", "modbus-rtu", "--link", link)
+        r = self.run_cli("simulate", "--protocol", RTU, "--link", link)
         self.assertIn(r.returncode, (1, 2), r.stderr)
         self.assertIn("refusing to replace it", r.stderr)
 
     def test_a_live_or_foreign_link_is_never_replaced_nor_removed(self):
-        live = self.sim("modbus-rtu", "live")
+        live = self.sim(RTU, "live")
         target = self.write("system.conf", "important\n")
         foreign = self.path("foreign-link")
         os.symlink(target, foreign)
@@ -326,13 +325,13 @@ class SimulateLink(Contract):
         self.refused(live.link)  # another simulator's link, its pty alive
         self.refused(foreign)    # any other link whose target exists
         self.assertEqual(snapshot(self.tmp), before)
-        r = self.run_cli("read", "--port", live.link, "--protocol", "modbus-rtu", "--json")
+        r = self.run_cli("read", "--port", live.link, "--protocol", RTU, "--json")
         self.assertEqual(r.returncode, 0, r.stderr)  # the first simulator still answers
 
     def test_a_dangling_link_is_replaced_and_its_own_link_removed_on_exit(self):
         link = self.path("stale")
         os.symlink("/dev/pts/anyserial-gone", link)
-        sim = self.sim("modbus-rtu", "stale")
+        sim = self.sim(RTU, "stale")
         self.assertTrue(os.readlink(link).startswith("/dev/pts/"), os.readlink(link))
         sim.stop()
         self.assertFalse(os.path.lexists(link))
@@ -358,10 +357,10 @@ class Bounds(Contract):
         self.assertFalse(os.path.exists(sink))
 
     def test_record_buffer_is_allocated_as_ticks_wait(self):
-        sim = self.sim("modbus-rtu", "buffer")
+        sim = self.sim(RTU, "buffer")
         peak = {}
         for buffer in ("1", "1000000"):
-            r = peak_rss(["record", "--port", sim.link, "--protocol", "modbus-rtu", "--rate", "4",
+            r = peak_rss(["record", "--port", sim.link, "--protocol", RTU, "--rate", "4",
                           "--duration", "0.5", "--buffer", buffer, "--sink",
                           f"csv:{self.path('b' + buffer + '.csv')}"], self.tmp, self.env)
             self.assertEqual(r["rc"], 0, r["err"])
@@ -372,7 +371,7 @@ class Bounds(Contract):
     def test_simulate_interval_is_finite_and_bounded(self):
         for value in ("nan", "inf", "1e300", "-1", "86401"):
             with self.subTest(interval=value):
-                r = self.run_cli("simulate", "--protocol", "continuous", "--link",
+                r = self.run_cli("simulate", "--protocol", CONT, "--link",
                                  self.path("never"), "--interval", value)
                 self.assertEqual(r.returncode, 2, r.stderr)
                 self.assertIn("--interval", r.stderr)
@@ -386,7 +385,7 @@ class Bounds(Contract):
             with self.subTest(args=args):
                 r = self.run_cli("demo", *args)
                 self.assertEqual(r.returncode, 2, r.stderr)
-                self.assertNotIn("simulated analyser", r.stdout)  # nothing started
+                self.assertNotIn("simulated device", r.stdout)  # nothing started
                 self.assertEqual(snapshot(self.tmp), before)  # no temporary directory either
 
     def test_an_interrupted_demo_leaves_no_temporary_directory(self):
@@ -394,7 +393,7 @@ class Bounds(Contract):
                                 stderr=subprocess.PIPE, cwd=self.tmp, env=self.env)
         try:
             out = Lines(proc.stdout, "demo")
-            self.assertIn("simulated analyser", out.next())
+            self.assertIn("simulated device", out.next())
             proc.send_signal(signal.SIGINT)
             _, err = proc.communicate(timeout=GUARD_S)
         finally:
@@ -448,7 +447,7 @@ class ScriptsDemo(Contract):
         self.assertIn("setup: installing libfoo-dev", err)
         self.assertIn("demo:   [ 42%] Building CXX object core/x.o", err)
         self.assertTrue(any(line.startswith("demo: building anyserial") for line in err), err)
-        self.assertTrue(r.stdout.startswith("simulated analyser"), r.stdout)
+        self.assertTrue(r.stdout.startswith("simulated device"), r.stdout)
         self.assertNotIn("setup:", r.stdout)
         self.assertNotIn("%]", r.stdout)
         with open(os.path.join(root, "build", "demo-build.log")) as f:
@@ -459,7 +458,7 @@ class Decode(Contract):
 
     def one_frame(self):
         """One whole broadcast frame of the continuous simulator, CR LF included."""
-        sim = self.sim("continuous", "frames", "--interval", "0.05")
+        sim = self.sim(CONT, "frames", "--interval", "0.05")
         fd = os.open(os.path.realpath(sim.link), os.O_RDWR | os.O_NOCTTY)
         try:
             tty.setraw(fd)
@@ -505,12 +504,12 @@ class Decode(Contract):
 class RecordRows(Contract):
 
     def test_a_broadcaster_without_rate_is_recorded_frame_by_frame(self):
-        sim = self.sim("continuous", "bc", "--interval", "0.05")
+        sim = self.sim(CONT, "bc", "--interval", "0.05")
         master, follower, link = done_when.RecordDoneWhen.relay_pty(self)
         path = self.path("bc.csv")
         out = PtyOut()
         proc = subprocess.Popen(
-            cli("record", "--port", link, "--protocol", "continuous", "--sink", f"csv:{path}"),
+            cli("record", "--port", link, "--protocol", CONT, "--sink", f"csv:{path}"),
             stdout=out.follower, stderr=subprocess.PIPE, cwd=self.tmp, env=self.env)
         out.started()
         try:
@@ -529,18 +528,18 @@ class RecordRows(Contract):
         self.assertEqual(len(ticks_of(read_rows("csv", path))), relayed)
         self.assertIn(f"recorded {relayed} frames", out.rest())
         # Sampled when asked: --rate polls the latest frame on its schedule.
-        r = self.run_cli("record", "--port", sim.link, "--protocol", "continuous", "--rate", "4",
+        r = self.run_cli("record", "--port", sim.link, "--protocol", CONT, "--rate", "4",
                          "--duration", "0.5", "--json", "--sink", f"jsonl:{self.path('s.jsonl')}")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(json.loads(r.stdout.splitlines()[-1])["summary"]["samples_emitted"], 2)
         self.assertIn("frame by frame", self.run_cli("record", "--help").stdout)
 
     def test_the_failure_summary_counts_the_rows_written(self):
-        sim = self.sim("modbus-rtu", "dies")
+        sim = self.sim(RTU, "dies")
         path = self.path("dies.csv")
         out = PtyOut()
         proc = subprocess.Popen(
-            cli("record", "--port", sim.link, "--protocol", "modbus-rtu", "--rate", "20",
+            cli("record", "--port", sim.link, "--protocol", RTU, "--rate", "20",
                 "--sink", f"csv:{path}"),
             stdout=out.follower, stderr=subprocess.PIPE, cwd=self.tmp, env=self.env)
         out.started()
@@ -560,9 +559,9 @@ class RecordRows(Contract):
         self.assertEqual(int(m.group(1)), written)
 
     def test_the_json_summary_has_the_row_count(self):
-        sim = self.sim("modbus-rtu", "json")
+        sim = self.sim(RTU, "json")
         path = self.path("rows.jsonl")
-        r = self.run_cli("record", "--port", sim.link, "--protocol", "modbus-rtu", "--rate", "4",
+        r = self.run_cli("record", "--port", sim.link, "--protocol", RTU, "--rate", "4",
                          "--duration", "0.5", "--json", "--sink", f"jsonl:{path}")
         self.assertEqual(r.returncode, 0, r.stderr)
         doc = json.loads(r.stdout.splitlines()[-1])

@@ -28,6 +28,10 @@ import time
 import tty
 import unittest
 
+# The Servomex protocol plugin ids (--protocol and the rows' protocol column).
+RTU = "servomex-modbus-rtu"
+CONT = "servomex-continuous"
+
 CLI = os.environ.get("ANYSERIAL_CLI", "anyserial")
 PLUGINS = os.environ.get("ANYSERIAL_PLUGIN_DIR")
 GUARD_S = 30  # a failure guard for hung processes, never a synchronisation
@@ -131,10 +135,10 @@ class RecordDoneWhen(unittest.TestCase):
         # One simulator per sink, the three recordings at once (each is 5 s).
         runs = {}
         for kind in ("sqlite", "csv", "jsonl"):
-            sim = self.sim("modbus-rtu", "mb-" + kind)
+            sim = self.sim(RTU, "mb-" + kind)
             path = os.path.join(self.tmp, "run." + kind)
             proc = subprocess.Popen(
-                cli("record", "--port", sim.link, "--protocol", "modbus-rtu", "--rate", "2",
+                cli("record", "--port", sim.link, "--protocol", RTU, "--rate", "2",
                     "--duration", "5", "--sink", f"{kind}:{path}", "--json"),
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             runs[kind] = (proc, path)
@@ -156,7 +160,7 @@ class RecordDoneWhen(unittest.TestCase):
                 i1 = channels["I1"]
                 # Exactly what the analyser displays, in every sink (not 20.375999...).
                 self.assertEqual(float(i1["value"]), 20.376, kind)
-                self.assertEqual(i1["protocol"], "modbus-rtu")
+                self.assertEqual(i1["protocol"], RTU)
                 self.assertIn(i1["error"], (None, ""))
                 self.assertEqual(int(i1["ok"]), 1)
 
@@ -192,11 +196,11 @@ class RecordDoneWhen(unittest.TestCase):
         return master, follower, link
 
     def test_passive_record_captures_every_broadcast_frame_into_sqlite(self):
-        sim = self.sim("continuous", "cont-rec", "--interval", "0.2")
+        sim = self.sim(CONT, "cont-rec", "--interval", "0.2")
         master, follower, link = self.relay_pty()
         db = os.path.join(self.tmp, "passive.sqlite")
         proc = subprocess.Popen(
-            cli("record", "--port", link, "--protocol", "continuous", "--passive", "--frames",
+            cli("record", "--port", link, "--protocol", CONT, "--passive", "--frames",
                 "10", "--sink", f"sqlite:{db}", "--json"),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
@@ -219,13 +223,13 @@ class RecordDoneWhen(unittest.TestCase):
         for channels in ticks.values():
             self.assertEqual(sorted(channels), ["E1", "E2", "I1", "I2", "I3"])
             self.assertEqual(channels["I1"]["value"], 20.376)
-            self.assertEqual(channels["I1"]["protocol"], "continuous")
+            self.assertEqual(channels["I1"]["protocol"], CONT)
             self.assertIsNone(channels["I1"]["requested_at"])  # nobody asked: passive
 
     def test_stream_polls_a_modbus_analyser_through_the_recorder(self):
-        sim = self.sim("modbus-rtu", "stream-mb")
+        sim = self.sim(RTU, "stream-mb")
         r = subprocess.run(
-            cli("stream", "--port", sim.link, "--protocol", "modbus-rtu", "--rate", "5",
+            cli("stream", "--port", sim.link, "--protocol", RTU, "--rate", "5",
                 "--duration", "1", "--json"),
             capture_output=True, text=True, timeout=GUARD_S)
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -238,17 +242,17 @@ class RecordDoneWhen(unittest.TestCase):
             self.assertEqual(sorted(channels), ["E1", "E2", "I1", "I2", "I3"])
             i1 = channels["I1"]
             self.assertEqual(i1["value"], 20.376)
-            self.assertEqual(i1["protocol"], "modbus-rtu")
+            self.assertEqual(i1["protocol"], RTU)
             self.assertIsNotNone(i1["requested_at"])  # polled: each tick asked
             self.assertGreater(i1["latency_s"], 0)
 
     def test_passive_continuous_stream_captures_every_broadcast_frame(self):
-        sim = self.sim("continuous", "cont", "--interval", "0.2")
+        sim = self.sim(CONT, "cont", "--interval", "0.2")
         # A second pty the stream listens on; this script relays the simulator's frames
         # onto it and counts exactly what it relayed.
         master, follower, relay_link = self.relay_pty()
         stream = subprocess.Popen(
-            cli("stream", "--port", relay_link, "--protocol", "continuous", "--json"),
+            cli("stream", "--port", relay_link, "--protocol", CONT, "--json"),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         out_lines = Lines(stream.stdout, "stream samples")
         try:
@@ -283,7 +287,7 @@ class RecordDoneWhen(unittest.TestCase):
         self.assertGreaterEqual(frames_sent, relayed)
 
     def test_tap_log_is_read_back_by_decode(self):
-        sim = self.sim("continuous", "tapped", "--interval", "0.1")
+        sim = self.sim(CONT, "tapped", "--interval", "0.1")
         log = os.path.join(self.tmp, "tap.log")
         tap = subprocess.Popen(cli("diag", "tap", "--port", sim.link, "--duration", "1",
                                    "--output", log),
@@ -305,10 +309,10 @@ class RecordDoneWhen(unittest.TestCase):
             self.assertAlmostEqual(i1["value"], 20.376, places=3)
 
     def test_sigint_ends_a_recording_with_every_tick_flushed(self):
-        sim = self.sim("modbus-rtu", "mb-int")
+        sim = self.sim(RTU, "mb-int")
         path = os.path.join(self.tmp, "int.csv")
         proc = subprocess.Popen(
-            cli("record", "--port", sim.link, "--protocol", "modbus-rtu", "--rate", "20",
+            cli("record", "--port", sim.link, "--protocol", RTU, "--rate", "20",
                 "--sink", f"csv:{path}", "--json"),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.assertIn("recording", read_line(proc.stderr, "record"))
@@ -322,11 +326,11 @@ class RecordDoneWhen(unittest.TestCase):
     def test_a_second_sigint_quits_at_once_while_a_poll_hangs(self):
         # The analyser is frozen, so the first poll waits out its 60 s timeout: the orderly
         # end after one SIGINT cannot finish before the second one arrives.
-        sim = self.sim("modbus-rtu", "mb-frozen")
+        sim = self.sim(RTU, "mb-frozen")
         os.kill(sim.proc.pid, signal.SIGSTOP)
         path = os.path.join(self.tmp, "frozen.sqlite")
         proc = subprocess.Popen(
-            cli("record", "--port", sim.link, "--protocol", "modbus-rtu", "--timeout", "60",
+            cli("record", "--port", sim.link, "--protocol", RTU, "--timeout", "60",
                 "--sink", f"sqlite:{path}"),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
@@ -348,12 +352,12 @@ class RecordDoneWhen(unittest.TestCase):
             os.kill(sim.proc.pid, signal.SIGCONT)
 
     def test_record_a_manager_of_two_ports(self):
-        a = self.sim("modbus-rtu", "mgr-a")
-        b = self.sim("modbus-rtu", "mgr-b", "--address", "2")
+        a = self.sim(RTU, "mgr-a")
+        b = self.sim(RTU, "mgr-b", "--address", "2")
         path = os.path.join(self.tmp, "mgr.jsonl")
         run = subprocess.run(
             cli("record", "--port", a.link, "--address", "1", "--port", b.link, "--address", "2",
-                "--protocol", "modbus-rtu", "--rate", "4", "--duration", "1", "--sink",
+                "--protocol", RTU, "--rate", "4", "--duration", "1", "--sink",
                 f"jsonl:{path}", "--json"),
             capture_output=True, timeout=GUARD_S)
         self.assertEqual(run.returncode, 0, run.stderr.decode())
@@ -383,11 +387,11 @@ class RecordDoneWhen(unittest.TestCase):
                 (["record", "--port", "/dev/null", "--rate", "inf"], "--rate"),
                 (["record", "--port", "/dev/null", "--rate", "nan"], "--rate"),
                 (["record", "--port", "/dev/null", "--duration", "1e300"], "--duration"),
-                (["record", "--port", "/dev/null", "--port", link, "--protocol", "modbus-rtu"],
+                (["record", "--port", "/dev/null", "--port", link, "--protocol", RTU],
                  "given twice"),
                 (["record", "--port", "/dev/null", "--passive", "--rate", "3"], "--rate"),
                 (["record", "--port", "/dev/null", "--passive", "--timeout", "1"], "--timeout"),
-                (["record", "--port", "/dev/null", "--passive", "--protocol", "modbus-rtu"],
+                (["record", "--port", "/dev/null", "--passive", "--protocol", RTU],
                  "broadcasting"),
                 (["record", "--port", "/dev/null", "--frames", "3"], "--frames needs --passive"),
                 (["record", "--port", "/dev/null", "--passive", "--frames", "0"], "--frames"),
@@ -404,10 +408,10 @@ class RecordDoneWhen(unittest.TestCase):
             self.assertFalse(os.path.exists(sink))
 
     def test_an_unwritable_sink_fails_before_the_analyser_is_touched(self):
-        sim = self.sim("modbus-rtu", "untouched")
+        sim = self.sim(RTU, "untouched")
         db = os.path.join(self.tmp, "no-such-dir", "run.sqlite")
         r = subprocess.run(
-            cli("record", "--port", sim.link, "--protocol", "modbus-rtu", "--duration", "1",
+            cli("record", "--port", sim.link, "--protocol", RTU, "--duration", "1",
                 "--sink", "sqlite:" + db),
             capture_output=True, text=True, timeout=GUARD_S)
         self.assertEqual(r.returncode, 1, r.stderr)
@@ -417,10 +421,10 @@ class RecordDoneWhen(unittest.TestCase):
         self.assertIn("simulate: 0 requests", counters)
 
     def test_diag_jitter_of_a_poll_loop_and_of_a_broadcast(self):
-        poll = self.sim("modbus-rtu", "jit-mb")
-        cont = self.sim("continuous", "jit-cont", "--interval", "0.2")
-        for link, protocol, mode in ((poll.link, "modbus-rtu", "poll"),
-                                     (cont.link, "continuous", "broadcast")):
+        poll = self.sim(RTU, "jit-mb")
+        cont = self.sim(CONT, "jit-cont", "--interval", "0.2")
+        for link, protocol, mode in ((poll.link, RTU, "poll"),
+                                     (cont.link, CONT, "broadcast")):
             with self.subTest(mode=mode):
                 r = subprocess.run(
                     cli("diag", "jitter", "--port", link, "--protocol", protocol, "--rate", "5",

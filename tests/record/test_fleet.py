@@ -31,6 +31,9 @@ import tempfile
 import time
 import unittest
 
+# The Servomex Modbus RTU plugin id (--protocol and the rows' protocol column).
+RTU = "servomex-modbus-rtu"
+
 CLI = os.environ.get("ANYSERIAL_CLI", "anyserial")
 PLUGINS = os.environ.get("ANYSERIAL_PLUGIN_DIR")
 GUARD_S = 120  # failure guard for hung processes and conditions, never a synchronisation
@@ -236,7 +239,7 @@ class Simulator:
     def __init__(self, tmp, name):
         self.link = os.path.join(tmp, name)
         self.proc = subprocess.Popen(
-            cli("simulate", "--protocol", "modbus-rtu", "--link", self.link),
+            cli("simulate", "--protocol", RTU, "--link", self.link),
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         first = self.proc.stdout.readline().decode()
         assert first.startswith("simulating"), first
@@ -334,7 +337,7 @@ class FleetSinks(unittest.TestCase):
         return s
 
     def record(self, sim, rate, duration, *sinks, spool=None):
-        args = ["record", "--port", sim.link, "--protocol", "modbus-rtu", "--rate", str(rate),
+        args = ["record", "--port", sim.link, "--protocol", RTU, "--rate", str(rate),
                 "--duration", str(duration), "--json",
                 "--spool", spool or os.path.join(self.tmp, "spool.db")]
         for s in sinks:
@@ -373,6 +376,11 @@ class FleetSinks(unittest.TestCase):
         self.assertEqual(cols[0], ["time", "timestamp with time zone"])
         self.assertIn(["value", "double precision"], cols)
         self.assertIn(["seq", "bigint"], cols)
+        # The generic row: the set flags and their severity, no fixed status columns.
+        for col in (["text", "text"], ["flags", "text"], ["ok", "boolean"],
+                    ["severity", "text"]):
+            self.assertIn(col, cols)
+        self.assertNotIn("alarm1", [c[0] for c in cols])
         idx = pg.sql("SELECT indexdef FROM pg_indexes WHERE tablename = 'steady'")
         self.assertTrue(any("UNIQUE" in i[0] and "(run_id, seq, \"time\")" in i[0] for i in idx),
                         idx)
@@ -400,7 +408,7 @@ class FleetSinks(unittest.TestCase):
             self.assertEqual(tags["device"], r["device"])
             self.assertTrue(r["device"].endswith("steady dev,a=b"))
             self.assertEqual(tags["channel"], r["channel"])
-            self.assertEqual(tags["protocol"], "modbus-rtu")
+            self.assertEqual(tags["protocol"], RTU)
             self.assertEqual(fields["value"], r["value"])
             self.assertIs(fields["ok"], bool(r["ok"]))
             self.assertEqual(fields["monotonic_ns"], r["monotonic_ns"])

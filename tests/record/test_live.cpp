@@ -16,9 +16,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-dev::DeviceOptions explicit_options(dev::ProtocolKind k, std::string label = {}) {
+dev::DeviceOptions explicit_options(std::string protocol_id, std::string label = {}) {
     dev::DeviceOptions o;
-    o.protocol = k;
+    o.protocol = std::move(protocol_id);
     o.identify = false;
     o.idle_gap = std::chrono::milliseconds(1);
     o.device = std::move(label);
@@ -50,15 +50,13 @@ BOOST_AUTO_TEST_CASE(autoprint_stream_captures_every_broadcast_frame) {
     asio::io_context io;
     // The simulator is not started until the stream is subscribed: every frame it will
     // ever send must reach the stream.
-    auto sim =
-        std::make_shared<anyserial::sim::Simulator>(protocol(dev::ProtocolKind::continuous), 1);
+    auto sim = std::make_shared<anyserial::sim::Simulator>(protocol("servomex-continuous"), 1);
     sim->set_interval(5ms);
     anyserial::sim::SimulatorPump<anyserial::SerialPort> pump(open_port(io, "mock://live-auto/b"),
                                                               sim);
-    auto opened =
-        open_device(io, "mock://live-auto/a", explicit_options(dev::ProtocolKind::continuous));
+    auto opened = open_device(io, "mock://live-auto/a", explicit_options("servomex-continuous"));
     BOOST_TEST_REQUIRE(!opened.ec);
-    dev::Analyzer &anz = opened.anz;
+    dev::Device &anz = opened.anz;
     rec::StreamingSession stream = anz.stream();
     BOOST_TEST((stream.mode() == rec::StreamMode::autoprint));
     pump.start();
@@ -92,9 +90,8 @@ BOOST_AUTO_TEST_CASE(autoprint_stream_captures_every_broadcast_frame) {
 
 BOOST_AUTO_TEST_CASE(poll_stream_runs_the_recorder_for_modbus) {
     asio::io_context io;
-    MockDevice device(io, "mock://live-poll", dev::ProtocolKind::modbus_rtu);
-    auto opened =
-        open_device(io, "mock://live-poll/a", explicit_options(dev::ProtocolKind::modbus_rtu));
+    MockDevice device(io, "mock://live-poll", "servomex-modbus-rtu");
+    auto opened = open_device(io, "mock://live-poll/a", explicit_options("servomex-modbus-rtu"));
     BOOST_TEST_REQUIRE(!opened.ec);
     rec::StreamingSession stream = opened.anz.stream(std::nullopt, 50.0);
     BOOST_TEST((stream.mode() == rec::StreamMode::poll));
@@ -125,9 +122,8 @@ BOOST_AUTO_TEST_CASE(poll_stream_runs_the_recorder_for_modbus) {
 
 BOOST_AUTO_TEST_CASE(the_wrong_stream_mode_is_a_validation_error) {
     asio::io_context io;
-    MockDevice modbus(io, "mock://live-mode-m", dev::ProtocolKind::modbus_rtu);
-    auto m =
-        open_device(io, "mock://live-mode-m/a", explicit_options(dev::ProtocolKind::modbus_rtu));
+    MockDevice modbus(io, "mock://live-mode-m", "servomex-modbus-rtu");
+    auto m = open_device(io, "mock://live-mode-m/a", explicit_options("servomex-modbus-rtu"));
     BOOST_TEST_REQUIRE(!m.ec);
     BOOST_CHECK_EXCEPTION(m.anz.stream(rec::StreamMode::autoprint), dev::ValidationError,
                           [](const dev::ValidationError &e) {
@@ -135,9 +131,8 @@ BOOST_AUTO_TEST_CASE(the_wrong_stream_mode_is_a_validation_error) {
                                      e.context().port.value_or("") == "mock://live-mode-m/a";
                           });
     BOOST_CHECK_THROW(m.anz.stream(rec::StreamMode::poll, 0.0), dev::ValidationError);
-    MockDevice cont(io, "mock://live-mode-c", dev::ProtocolKind::continuous);
-    auto c =
-        open_device(io, "mock://live-mode-c/a", explicit_options(dev::ProtocolKind::continuous));
+    MockDevice cont(io, "mock://live-mode-c", "servomex-continuous");
+    auto c = open_device(io, "mock://live-mode-c/a", explicit_options("servomex-continuous"));
     BOOST_TEST_REQUIRE(!c.ec);
     BOOST_CHECK_EXCEPTION(c.anz.stream(rec::StreamMode::poll), dev::ValidationError,
                           [](const dev::ValidationError &e) {
@@ -147,15 +142,15 @@ BOOST_AUTO_TEST_CASE(the_wrong_stream_mode_is_a_validation_error) {
 
 BOOST_AUTO_TEST_CASE(recording_survives_a_disconnect_through_auto_reconnect) {
     asio::io_context io;
-    MockDevice first(io, "mock://live-rc1", dev::ProtocolKind::modbus_rtu);
-    MockDevice second(io, "mock://live-rc2", dev::ProtocolKind::modbus_rtu);
-    auto opened = open_device(io, "mock://live-rc1/a",
-                              explicit_options(dev::ProtocolKind::modbus_rtu, "rc1"));
+    MockDevice first(io, "mock://live-rc1", "servomex-modbus-rtu");
+    MockDevice second(io, "mock://live-rc2", "servomex-modbus-rtu");
+    auto opened =
+        open_device(io, "mock://live-rc1/a", explicit_options("servomex-modbus-rtu", "rc1"));
     BOOST_TEST_REQUIRE(!opened.ec);
-    auto anz = std::make_shared<dev::Analyzer>(std::move(opened.anz));
+    auto anz = std::make_shared<dev::Device>(std::move(opened.anz));
 
     // The factory re-opens the analyser where the device came back (another pair).
-    std::shared_ptr<dev::Analyzer> rebuilt;
+    std::shared_ptr<dev::Device> rebuilt;
     int factory_calls = 0;
     rec::RecordOptions o;
     o.rate_hz = 50;
@@ -165,10 +160,10 @@ BOOST_AUTO_TEST_CASE(recording_survives_a_disconnect_through_auto_reconnect) {
     o.reconnect_factory = [&](rec::ReconnectHandler h) {
         ++factory_calls;
         dev::async_open_device(io.get_executor(), plugins(), "mock://live-rc2/a",
-                               explicit_options(dev::ProtocolKind::modbus_rtu, "rc2"),
-                               [&, h = std::move(h)](ec_t ec, dev::Analyzer a) mutable {
+                               explicit_options("servomex-modbus-rtu", "rc2"),
+                               [&, h = std::move(h)](ec_t ec, dev::Device a) mutable {
                                    if (ec) return std::move(h)(ec, rec::PollSource{});
-                                   rebuilt = std::make_shared<dev::Analyzer>(std::move(a));
+                                   rebuilt = std::make_shared<dev::Device>(std::move(a));
                                    std::move(h)(ec, rec::PollSource::shared(rebuilt));
                                });
     };

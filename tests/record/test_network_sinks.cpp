@@ -11,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "sinks/spool.hpp"  // core-internal: the spool's row encoding
+
 namespace fs = std::filesystem;
 using namespace anyserial::sinks;
 
@@ -32,9 +34,10 @@ std::vector<Sample> batch(const std::string &device) {
     anyserial::device::Reading r;
     r.channel = "I1";
     r.value = 21.0;
-    r.unit.text = "vol %";
+    r.kind = "transducer";
+    r.unit = "vol %";
     s.reading = r;
-    s.protocol = anyserial::device::ProtocolKind::modbus_rtu;
+    s.protocol = "acme-gas";
     s.received_at =
         std::chrono::system_clock::time_point(std::chrono::nanoseconds(1'700'000'000'123'456'789));
     return {s};
@@ -125,6 +128,13 @@ BOOST_AUTO_TEST_CASE(line_protocol_escapes_tags_and_strings) {
     sink->open();
     auto b = batch("anz 1,a=b");
     b.push_back(b.front());
+    // Flags of a plugin's own declaration: string fields (flags, severity).
+    auto flagged = b.front();
+    flagged.reading->flags = anyserial::device::FlagSet(
+        0b11, std::make_shared<const anyserial::device::FlagTable>(anyserial::device::FlagTable{
+                  {"HLD", "Hold", anyserial::device::Severity::info, ""},
+                  {"OVR", "Over \"range\"", anyserial::device::Severity::warning, ""}}));
+    b.insert(b.begin() + 1, flagged);
     b.back().reading.reset();
     b.back().channel.clear();
     b.back().error = "bad \"frame\" \\ here";
@@ -134,11 +144,12 @@ BOOST_AUTO_TEST_CASE(line_protocol_escapes_tags_and_strings) {
     std::stringstream text;
     text << in.rdbuf();
     BOOST_TEST(text.str() ==
-               "anyserial,channel=I1,device=anz\\ 1\\,a\\=b,kind=transducer,protocol=modbus-rtu,"
-               "unit=vol\\ % value=21.0,fault=false,maintenance=false,calibrating=false,"
-               "warming_up=false,alarm1=false,alarm2=false,alarm3=false,alarm4=false,ok=true,"
+               "anyserial,channel=I1,device=anz\\ 1\\,a\\=b,kind=transducer,protocol=acme-gas,"
+               "unit=vol\\ % value=21.0,ok=true,monotonic_ns=0i 1700000000123456789\n"
+               "anyserial,channel=I1,device=anz\\ 1\\,a\\=b,kind=transducer,protocol=acme-gas,"
+               "unit=vol\\ % value=21.0,ok=false,flags=\"HLD,OVR\",severity=\"warning\","
                "monotonic_ns=0i 1700000000123456789\n"
-               "anyserial,device=anz\\ 1\\,a\\=b,protocol=modbus-rtu "
+               "anyserial,device=anz\\ 1\\,a\\=b,protocol=acme-gas "
                "error=\"bad \\\"frame\\\" \\\\ here\",monotonic_ns=0i 1700000000123456789\n");
 }
 
@@ -162,4 +173,42 @@ BOOST_AUTO_TEST_CASE(the_fanout_writes_every_batch_to_each_sink) {
             ++n;
         BOOST_TEST(n == 2, f);
     }
+}
+
+BOOST_AUTO_TEST_CASE(the_spool_round_trips_rows_and_reads_an_earlier_releases_rows) {
+    auto b = batch("anz");
+    b.front().reading->flags = anyserial::device::FlagSet(
+        0b10, std::make_shared<const anyserial::device::FlagTable>(anyserial::device::FlagTable{
+                  {"HLD", "Hold", anyserial::device::Severity::info, ""},
+                  {"OVR", "Over range", anyserial::device::Severity::warning, ""}}));
+    const Row row = to_row(b.front());
+    const auto back = detail::decode_rows(detail::encode_rows({row}));
+    BOOST_REQUIRE_EQUAL(back.size(), 1u);
+    BOOST_TEST((back[0] == row));
+
+    // 21 cells: device, channel, kind, name, value, unit, fault, maintenance, calibrating,
+    // warming_up, alarm1..alarm4, ok, protocol, monotonic_ns, received_at, requested_at,
+    // latency_s, error.
+    const auto old = detail::decode_rows(
+        R"([["anz","I1","transducer","O2",20.5,"%",0,1,0,0,0,1,0,0,0,"modbus-rtu",42,)"
+        R"("2023-11-14T22:13:20.123456Z",null,0.01,null],)"
+        R"(["anz",null,null,null,null,null,null,null,null,null,null,null,null,null,null,)"
+        R"("modbus-rtu",43,"2023-11-14T22:13:21.000000Z",null,null,"bad frame"]])");
+    BOOST_REQUIRE_EQUAL(old.size(), 2u);
+    const Row &r = old[0];
+    BOOST_TEST(std::get<std::string>(r[col::channel]) == "I1");
+    BOOST_TEST(std::get<double>(r[col::value]) == 20.5);
+    BOOST_TEST(std::holds_alternative<std::monostate>(r[col::text]));
+    BOOST_TEST(std::get<std::string>(r[col::unit]) == "%");
+    BOOST_TEST(std::get<std::string>(r[col::flags]) == "maintenance,alarm2");
+    BOOST_TEST(std::get<std::int64_t>(r[col::ok]) == 0);
+    BOOST_TEST(std::get<std::string>(r[col::severity]) == "warning");
+    BOOST_TEST(std::get<std::string>(r[col::protocol]) == "modbus-rtu");
+    BOOST_TEST(std::get<std::int64_t>(r[col::monotonic_ns]) == 42);
+    BOOST_TEST(std::get<std::string>(r[col::received_at]) == "2023-11-14T22:13:20.123456Z");
+    BOOST_TEST(std::get<double>(r[col::latency_s]) == 0.01);
+    const Row &e = old[1];  // an error row: no reading, so no flags
+    BOOST_TEST(std::holds_alternative<std::monostate>(e[col::flags]));
+    BOOST_TEST(std::holds_alternative<std::monostate>(e[col::ok]));
+    BOOST_TEST(std::get<std::string>(e[col::error]) == "bad frame");
 }

@@ -393,7 +393,7 @@ BOOST_FIXTURE_TEST_CASE(a_timed_out_tick_is_an_error_sample, Fixture) {
     const auto &s = drain.batches[1][0];
     BOOST_TEST(!s.reading.has_value());
     BOOST_TEST(s.device == "anz");
-    BOOST_TEST((s.protocol == anyserial::device::ProtocolKind::modbus_rtu));  // the source's
+    BOOST_TEST(s.protocol == "acme-flow");  // the source's protocol_id()
     BOOST_REQUIRE(s.error.has_value());
     BOOST_TEST(s.error->find("poll failed") != std::string::npos);
     BOOST_TEST(rec.summary().samples_emitted == 3u);

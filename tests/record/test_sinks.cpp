@@ -16,8 +16,10 @@
 
 namespace fs = std::filesystem;
 using namespace anyserial::sinks;
-using anyserial::device::ProtocolKind;
+using anyserial::device::FlagSet;
+using anyserial::device::FlagTable;
 using anyserial::device::Reading;
+using anyserial::device::Severity;
 using namespace std::chrono_literals;
 
 namespace {
@@ -31,6 +33,17 @@ struct TempDir {
     ~TempDir() { fs::remove_all(path); }
 };
 
+// A plugin's flag declaration that is nobody's in particular (bit i = i-th flag).
+std::shared_ptr<const FlagTable> flag_table() {
+    static const auto table = std::make_shared<const FlagTable>(FlagTable{
+        {"HLD", "Hold", Severity::info, ""},
+        {"OVR", "Over range", Severity::warning, ""},
+        {"ADC", "ADC fault", Severity::fault, ""},
+        {"LCK", "Locked", Severity::info, ""},
+    });
+    return table;
+}
+
 std::vector<Sample> samples() {
     std::vector<Sample> out;
     Sample a;
@@ -40,12 +53,12 @@ std::vector<Sample> samples() {
     r.channel = "I1";
     r.name = "O2 \"para\"\nline";  // quote and newline
     r.value = 20.376;
-    r.unit.text = "%";
-    r.status.alarms[1] = true;
-    r.status.maintenance = true;
-    r.protocol = ProtocolKind::modbus_rtu;
+    r.kind = "flow";
+    r.unit = "SCCM";
+    r.flags = FlagSet(0b1011, flag_table());  // HLD, OVR, LCK: a warning, no fault
+    r.protocol = "acme-flow";
     a.reading = r;
-    a.protocol = ProtocolKind::modbus_rtu;
+    a.protocol = "acme-flow";
     a.monotonic_ns = 123456789012345;
     a.received_at = anyserial::device::Clock::time_point{} + 1'700'000'000'123'456us;
     a.requested_at = a.received_at - 12ms;
@@ -57,12 +70,24 @@ std::vector<Sample> samples() {
     b.channel = "E1";
     Reading e;
     e.channel = "E1";
-    e.kind = anyserial::device::ChannelKind::external;
-    e.unit.text = "mA";
-    e.status.fault = true;
+    e.kind = "external";
+    e.unit = "mA";
+    e.flags = FlagSet(0b0100, flag_table());  // ADC: a fault
     b.reading = e;
     b.monotonic_ns = 5;
     out.push_back(b);
+
+    Sample t;  // a text channel with only an info flag: ok
+    t.device = "anz";
+    t.channel = "gas";
+    Reading g;
+    g.channel = "gas";
+    g.kind = "setting";
+    g.text = "N2, \"dry\"";
+    g.flags = FlagSet(0b0001, flag_table());
+    t.reading = g;
+    t.monotonic_ns = 7;
+    out.push_back(t);
 
     Sample c;  // an error sample: no reading, no channel
     c.device = "anz";
@@ -131,16 +156,51 @@ void write_all(Sink &sink, const std::vector<Sample> &s) {
 
 }  // namespace
 
+BOOST_AUTO_TEST_CASE(the_row_is_generic_flags_ok_severity) {
+    const std::vector<std::string_view> expect{
+        "device",      "channel",      "kind",      "name",     "value",    "text",
+        "unit",        "flags",        "ok",        "severity", "protocol", "monotonic_ns",
+        "received_at", "requested_at", "latency_s", "error"};
+    BOOST_TEST(std::vector<std::string_view>(columns().begin(), columns().end()) == expect,
+               boost::test_tools::per_element());
+    const auto s = samples();
+    const Row a = to_row(s[0]);
+    BOOST_TEST(std::get<std::string>(a[col::kind]) == "flow");
+    BOOST_TEST(std::get<std::string>(a[col::unit]) == "SCCM");
+    BOOST_TEST(std::get<std::string>(a[col::flags]) == "HLD,OVR,LCK");
+    BOOST_TEST(std::get<std::int64_t>(a[col::ok]) == 0);
+    BOOST_TEST(std::get<std::string>(a[col::severity]) == "warning");
+    BOOST_TEST(std::get<std::string>(a[col::protocol]) == "acme-flow");
+    BOOST_TEST(std::holds_alternative<std::monostate>(a[col::text]));
+    const Row b = to_row(s[1]);
+    BOOST_TEST(std::get<std::string>(b[col::severity]) == "fault");
+    BOOST_TEST(std::holds_alternative<std::monostate>(b[col::value]));
+    const Row err = to_row(s[2]);
+    BOOST_TEST(std::holds_alternative<std::monostate>(err[col::flags]));
+    BOOST_TEST(std::holds_alternative<std::monostate>(err[col::ok]));
+    const Row t = to_row(s[3]);
+    BOOST_TEST(std::get<std::string>(t[col::text]) == "N2, \"dry\"");
+    BOOST_TEST(std::get<std::string>(t[col::flags]) == "HLD");
+    BOOST_TEST(std::get<std::int64_t>(t[col::ok]) == 1);
+    BOOST_TEST(std::get<std::string>(t[col::severity]) == "info");
+    Sample none = s[0];
+    none.reading->flags = FlagSet(0, flag_table());
+    const Row n = to_row(none);
+    BOOST_TEST(std::get<std::string>(n[col::flags]) == "");
+    BOOST_TEST(std::get<std::int64_t>(n[col::ok]) == 1);
+    BOOST_TEST(std::get<std::string>(n[col::severity]) == "");
+}
+
 BOOST_AUTO_TEST_CASE(csv_round_trips_with_rfc4180_quoting) {
     TempDir dir;
     auto sink = make_sink("csv:" + (dir.path / "run.csv").string());
     const auto s = samples();
     write_all(*sink, s);
     auto rows = read_csv(dir.path / "run.csv");
-    BOOST_REQUIRE_EQUAL(rows.size(), 4u);
+    BOOST_REQUIRE_EQUAL(rows.size(), s.size() + 1);
     for (std::size_t c = 0; c < column_count; ++c)
         BOOST_TEST(rows[0][c] == columns()[c]);
-    for (std::size_t r = 0; r < 3; ++r) {
+    for (std::size_t r = 0; r < s.size(); ++r) {
         const Row expect = to_row(s[r]);
         BOOST_REQUIRE_EQUAL(rows[r + 1].size(), column_count);
         for (std::size_t c = 0; c < column_count; ++c) {
@@ -155,9 +215,18 @@ BOOST_AUTO_TEST_CASE(csv_round_trips_with_rfc4180_quoting) {
     }
     BOOST_TEST(rows[1][0] == "anz,1");
     BOOST_TEST(rows[1][3] == "O2 \"para\"\nline");
-    BOOST_TEST(rows[1][11] == "1");  // alarm2
-    BOOST_TEST(rows[1][17] == "2023-11-14T22:13:20.123456Z");
-    BOOST_TEST(rows[3][20] == "bad checksum, frame dropped");
+    BOOST_TEST(rows[1][col::flags] == "HLD,OVR,LCK");
+    BOOST_TEST(rows[1][col::ok] == "0");
+    BOOST_TEST(rows[1][col::severity] == "warning");
+    BOOST_TEST(rows[1][col::received_at] == "2023-11-14T22:13:20.123456Z");
+    BOOST_TEST(rows[2][col::flags] == "ADC");
+    BOOST_TEST(rows[2][col::severity] == "fault");
+    BOOST_TEST(rows[2][col::value] == "");
+    BOOST_TEST(rows[3][col::error] == "bad checksum, frame dropped");
+    BOOST_TEST(rows[3][col::flags] == "");  // an error row has no reading
+    BOOST_TEST(rows[4][col::text] == "N2, \"dry\"");
+    BOOST_TEST(rows[4][col::ok] == "1");
+    BOOST_TEST(rows[4][col::severity] == "info");
 }
 
 BOOST_AUTO_TEST_CASE(jsonl_round_trips_one_object_per_sample) {

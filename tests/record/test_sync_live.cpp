@@ -2,6 +2,7 @@
 // taken-over sync::Analyzer) and sync::record over the shared loop thread. The simulators
 // run on this test's own io_context in a thread of the test (the library starts none but
 // the shared loop).
+#include <anyserial/device/sync_analyzer.hpp>
 #include <anyserial/record/sync.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <set>
@@ -48,21 +49,24 @@ BOOST_AUTO_TEST_CASE(sync_manager_polls_and_records_multidrop_peers) {
     SimThread sims;
     std::vector<Bus::Device> devices;
     for (unsigned a : {1u, 2u})
-        devices.push_back({a, std::make_shared<anyserial::sim::Simulator>(
-                                  protocol(dev::ProtocolKind::modbus_rtu), a)});
+        devices.push_back(
+            {a, std::make_shared<anyserial::sim::Simulator>(protocol("servomex-modbus-rtu"), a)});
     sims.bus = std::make_unique<Bus>(open_port(sims.io, "mock://sy-bus/b"), std::move(devices));
     sims.bus->start();
-    sims.solo =
-        std::make_unique<MockDevice>(sims.io, "mock://sy-solo", dev::ProtocolKind::modbus_rtu);
+    sims.solo = std::make_unique<MockDevice>(sims.io, "mock://sy-solo", "servomex-modbus-rtu");
     sims.start();
 
     anyserial::sync::Manager mgr(plugins());
-    mgr.add("a1", "mock://sy-bus/a", rtu(1));
-    mgr.add("a2", "mock://sy-bus/a", rtu(2));
-    auto solo = anyserial::sync::Analyzer::open(plugins(), "mock://sy-solo/a", rtu(1));
-    mgr.add("solo", std::move(solo));
+    mgr.add("a1", "mock://sy-bus/a", rtu("1"));
+    mgr.add("a2", "mock://sy-bus/a", rtu("2"));
+    auto solo = anyserial::sync::Analyzer::open(plugins(), "mock://sy-solo/a", rtu("1"));
+    mgr.add("solo", std::move(solo.device()));
     BOOST_TEST((mgr.names() == std::vector<std::string>{"a1", "a2", "solo"}));
-    BOOST_CHECK_THROW(mgr.add("a1", "mock://sy-bus/a", rtu(3)), dev::ValidationError);
+    BOOST_CHECK_THROW(mgr.add("a1", "mock://sy-bus/a", rtu("3")), dev::ValidationError);
+    // Text addresses are compared in canonical form: "002" is "2", taken.
+    BOOST_CHECK_THROW(mgr.add("a3", "mock://sy-bus/a", rtu("002")), dev::ValidationError);
+    BOOST_CHECK_THROW(mgr.add("a3", "mock://sy-bus/a", rtu("x")), dev::ValidationError);
+    BOOST_CHECK_THROW(mgr.add("a3", "mock://sy-bus/a", rtu("248")), dev::ValidationError);
 
     auto frames = mgr.poll();
     BOOST_TEST_REQUIRE(frames.size() == 3u);
@@ -124,16 +128,20 @@ BOOST_AUTO_TEST_CASE(sync_manager_polls_and_records_multidrop_peers) {
 
 BOOST_AUTO_TEST_CASE(sync_record_of_one_analyser_and_invalid_options) {
     SimThread sims;
-    sims.solo =
-        std::make_unique<MockDevice>(sims.io, "mock://sy-one", dev::ProtocolKind::modbus_rtu);
+    sims.solo = std::make_unique<MockDevice>(sims.io, "mock://sy-one", "servomex-modbus-rtu");
     sims.start();
-    auto anz = anyserial::sync::Analyzer::open(plugins(), "mock://sy-one/a", rtu(1));
+    auto anz = anyserial::sync::Analyzer::open(plugins(), "mock://sy-one/a", rtu("1"));
+    // The blocking face: calibration is a declared command behind the confirmation gate.
+    BOOST_CHECK_THROW(anz.start_calibration(1), dev::ConfirmationRequiredError);
+    BOOST_CHECK_THROW(anz.stop_calibration(), dev::ConfirmationRequiredError);
+    BOOST_TEST(anz.calibration_status(1).active == false);
+    BOOST_TEST((anz.protocol() == dev::ProtocolKind::modbus_rtu));
     rec::RecordOptions bad;
     bad.rate_hz = 0;
-    BOOST_CHECK_THROW(anyserial::sync::record(anz, bad), std::invalid_argument);
+    BOOST_CHECK_THROW(anyserial::sync::record(anz.device(), bad), std::invalid_argument);
     rec::RecordOptions o;
     o.rate_hz = 50;
-    auto recording = anyserial::sync::record(anz, o);  // until stop()
+    auto recording = anyserial::sync::record(anz.device(), o);  // until stop()
     std::size_t got = 0;
     while (got < 3) {
         auto b = recording.next(5s);

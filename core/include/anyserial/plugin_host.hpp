@@ -8,6 +8,8 @@
 #include <anyserial/sdk/entry.h>
 #include <anyserial/sdk/protocol.h>
 
+#include <anyserial/device/models.hpp>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -76,18 +78,50 @@ struct PortTarget {
     std::string device;                      // the path to open: the link's target for a symlink
 };
 
-// A validated protocol provider.
+// What a protocol plugin declared in its "anyserial.protocol/2" descriptor, validated when
+// it loaded and copied: the core reads these, never the plugin's memory, after loading.
+struct ProtocolModel {
+    std::string id;      // "alicat"
+    std::string name;    // human name ("" when none)
+    std::string family;  // device family ("" when none)
+    std::string mode;    // mode within the family (the id when the plugin gives none)
+    bool broadcast = false;         // ANYSERIAL_TRAFFIC_BROADCAST
+    std::uint32_t capabilities = 0;  // ANYSERIAL_PCAP_*
+    std::uint32_t probe_kind = 0;    // ANYSERIAL_PROBE_*
+    std::uint32_t probe_rank = 0;
+    std::chrono::nanoseconds frame_interval{0};
+    std::shared_ptr<const device::FlagTable> flags;  // never null (empty when none declared)
+    std::vector<device::CommandInfo> commands;
+    device::AddressSyntax address;                // Kind::none when the protocol has none
+    anyserial_serial_config_t default_serial{};  // the device's default settings (copy)
+    // The declared command with this id, or nullptr.
+    const device::CommandInfo *command(std::string_view command_id) const noexcept;
+};
+
+// A validated protocol provider ("anyserial.protocol/2").
 class LoadedProtocol {
   public:
     virtual ~LoadedProtocol() = default;
     virtual const PluginRecord &record() const noexcept = 0;
+    // The plugin's own descriptor (valid until the plugin unloads); prefer model().
     virtual const anyserial_protocol_descriptor_t &descriptor() const noexcept = 0;
     virtual const anyserial_protocol_factory_t &factory() const noexcept = 0;
-    // New session; throws on failure with the plugin's reason.
+    virtual const ProtocolModel &model() const noexcept = 0;
+    // New session (its vtable checked); throws PluginError naming the plugin on failure.
     virtual ProtocolSessionHandle create_session(
         const anyserial_protocol_options_t *options) const = 0;
-    // Protocol-level extension (e.g. "anyserial.protocol.simulator/1") or nullptr.
+    // Protocol-level extension (e.g. "anyserial.protocol.simulator/2") or nullptr.
     virtual const void *extension(const char *id) const noexcept = 0;
+
+    const std::string &id() const noexcept { return model().id; }
+    const std::shared_ptr<const device::FlagTable> &flag_table() const noexcept {
+        return model().flags;
+    }
+    const std::vector<device::CommandInfo> &commands() const noexcept { return model().commands; }
+    const device::AddressSyntax &address_syntax() const noexcept { return model().address; }
+    const anyserial_serial_config_t &default_serial() const noexcept {
+        return model().default_serial;
+    }
 };
 
 class PluginHost {
@@ -139,6 +173,10 @@ class PluginHost {
     std::vector<const LoadedProtocol *> protocols() const;
     // Protocols of one device family, in AUTO order (probe_rank, then id).
     std::vector<const LoadedProtocol *> protocols_in_family(std::string_view family) const;
+    // The loaded protocol of `family` whose mode is `mode`, or nullptr.
+    const LoadedProtocol *protocol_by_mode(std::string_view family, std::string_view mode) const;
+    // The distinct families of the loaded protocols, sorted.
+    std::vector<std::string> families() const;
 
     // The host services passed to plugins.
     const anyserial_host_t &c_host() const noexcept;

@@ -1,34 +1,36 @@
 // anyserial — copying what a protocol plugin decoded (C ABI structs, valid only until the
 // next call on its session) into the C++ models.
 //
-// Every reader honours struct_size: a field the plugin's (older) struct does not have
-// reads as absent, and the readings array is walked with the plugin's element size.
+// Every reader honours struct_size (a member the plugin's older struct does not have reads
+// as absent) and checks what the ABI forbids: a reading without a channel id, flag bits
+// beyond the declared flags, a TEXT value without text, a field without an id. Those throw
+// anyserial::PluginError naming the protocol.
 #pragma once
 
 #include <anyserial/sdk/protocol.h>
 
 #include <anyserial/device/models.hpp>
 #include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace anyserial::device {
 
-ChannelStatus status_from_bits(std::uint32_t bits) noexcept;
-std::uint32_t status_to_bits(const ChannelStatus &status) noexcept;
-Unit unit_from_abi(std::uint32_t unit_kind, const char *text);
+// Whose frame it is and what it is read against.
+struct AbiContext {
+    std::string protocol;                    // plugin id, for Reading/Frame and errors
+    std::shared_ptr<const FlagTable> flags;  // the protocol's declared flags
+    const std::vector<ChannelInfo> *channels = nullptr;  // the session's table, if known
+    Clock::time_point received_at{};
+    std::int64_t monotonic_ns = 0;
+};
 
-Reading reading_from_abi(const anyserial_reading_t &r, ProtocolKind protocol,
-                         Clock::time_point received_at, std::int64_t monotonic_ns);
-AnalyserStatus analyser_from_abi(const anyserial_analyser_status_t &a);
-// received_at/monotonic_ns stamp the frame and each reading.
-Frame frame_from_abi(const anyserial_frame_t &f, ProtocolKind protocol,
-                     Clock::time_point received_at, std::int64_t monotonic_ns);
-
-// The i-th reading of a frame, stepping by the plugin's struct size.
-const anyserial_reading_t *frame_reading_at(const anyserial_frame_t &f, std::uint32_t i) noexcept;
-
-// ProtocolKind of a protocol descriptor's mode ("modbus-rtu" -> modbus_rtu); continuous
-// for broadcast modes it does not know, modbus_rtu for request/response ones.
-ProtocolKind protocol_kind_of(const anyserial_protocol_descriptor_t &d) noexcept;
+Frame frame_from_abi(const anyserial_frame_t &f, const AbiContext &ctx);
+std::vector<Field> fields_from_abi(std::uint32_t count, const anyserial_field_t *const *fields,
+                                   const std::string &protocol);
+// The flag bits, checked against the declared count.
+FlagSet flags_from_abi(std::uint64_t bits, const AbiContext &ctx, const char *what);
 
 // Steady clock in nanoseconds (the clock the core's timers and the simulators use).
 std::int64_t monotonic_now_ns() noexcept;

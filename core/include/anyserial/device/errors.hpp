@@ -1,4 +1,4 @@
-// anyserial — analyser session errors (seed 004's ServomexError hierarchy).
+// anyserial — device session errors (seed 004's error hierarchy, device-neutral).
 //
 // Every failure of the device layer is a DeviceError: a std::system_error whose code is a
 // device::errc in device_category() (so `e.code() == device::errc::timeout` works, and
@@ -6,7 +6,7 @@
 // error code), plus an ErrorContext saying where it happened: port, protocol, address,
 // channel, register, function code, the request and response bytes, the elapsed time.
 //
-// The async operations of Analyzer complete with (std::exception_ptr, T): with
+// The async operations of Device complete with (std::exception_ptr, T): with
 // use_awaitable and use_future the concrete subclass below is what gets thrown.
 #pragma once
 
@@ -28,18 +28,18 @@ enum class errc {
     ok = 0,
     configuration = 1,      // bad arguments or options, refused before any I/O
     confirmation_required,  // a state-changing operation without confirm = true
-    validation,             // a request argument failed validation (channel, group)
+    validation,             // a request argument failed validation (channel, address, arg)
     capability,             // the device cannot do this
-    protocol_unsupported,   // the active protocol cannot do this (autocal in continuous)
+    protocol_unsupported,   // the active protocol cannot do this (a command in a listen-only mode)
     protocol,               // any other protocol-level failure
     checksum,               // checksum / CRC / LRC mismatch
     frame,                  // structural frame error
     parse,                  // a field could not be parsed
-    modbus_exception,       // the device answered with a Modbus exception
+    modbus_exception,       // the device refused the request (an exception response)
     transport,              // I/O error from the serial port
     connection,             // could not open / lost the port / no recognised protocol
     timeout,                // no (complete) answer in time
-    closed,                 // the analyser was closed
+    closed,                 // the device session was closed
     not_latched,            // a state-changing command did not take (its read-back differs)
 };
 
@@ -52,8 +52,8 @@ inline boost::system::error_code make_error_code(errc e) noexcept {
 // Best-effort structured context; absent fields are simply not known.
 struct ErrorContext {
     std::optional<std::string> port;
-    std::optional<std::string> protocol;  // mode name, e.g. "modbus-rtu"
-    std::optional<unsigned> address;
+    std::optional<std::string> protocol;  // the plugin id, e.g. "acme-flow"
+    std::optional<std::string> address;   // as text, canonical ("7", "A")
     std::optional<std::string> channel;
     std::optional<std::uint32_t> register_address;  // data-model number (30001)
     std::optional<std::uint32_t> function_code;
@@ -64,7 +64,7 @@ struct ErrorContext {
 
     // Fields of `over` that are set replace these.
     ErrorContext merged(const ErrorContext &over) const;
-    // "port /dev/pts/3, protocol modbus-rtu, address 1, FC 4, register 30001,
+    // "port /dev/pts/3, protocol acme-flow, address 1, FC 4, register 30001,
     //  request 01 04 00 00 00 46 .., after 0.612 s"; empty when nothing is known.
     std::string describe() const;
 };
@@ -116,7 +116,7 @@ class ModbusError : public ProtocolError {
     using ProtocolError::ProtocolError;
 };
 // The device acknowledged a state-changing command but reading it back shows it did not
-// take effect (a calibration start whose coil did not latch).
+// take effect.
 class NotLatchedError : public ProtocolError {
     using ProtocolError::ProtocolError;
 };

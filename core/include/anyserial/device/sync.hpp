@@ -1,13 +1,15 @@
-// anyserial — the blocking analyser facade, over the sync facade's one shared background
+// anyserial — the blocking device facade, over the sync facade's one shared background
 // loop thread. Every call blocks the caller and throws the DeviceError subclass (with its
 // ErrorContext) on failure; `timeout` bounds one call (nullopt = the session default).
 //
 //     anyserial::PluginHost host; host.load_default();
-//     auto anz = anyserial::sync::Analyzer::open(host, "/dev/ttyUSB0", {.address = 1});
-//     auto o2 = anz.read_channel("I1");
+//     auto dev = anyserial::sync::Device::open(host, "/dev/ttyUSB0",
+//                                              {.protocol = "acme-flow", .address = "A"});
+//     auto flow = dev.read_channel("mass_flow");
+//     dev.command("setpoint.set", {device::ArgValue::of(20.0)}, /*confirm=*/true);
 #pragma once
 
-#include <anyserial/device/analyzer.hpp>
+#include <anyserial/device/session.hpp>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,42 +25,46 @@ namespace anyserial::sync {
 using device::Timeout;
 
 namespace detail {
-struct AnalyzerAccess;  // core-internal: the sync manager and recorder reach the session
+struct DeviceAccess;  // core-internal: the sync manager and recorder reach the session
 }
 
-class Analyzer {
+class Device {
   public:
     // Opens (AUTO by default) and returns the session; throws DeviceError.
-    static Analyzer open(PluginHost &host, std::string port, device::DeviceOptions options = {});
+    static Device open(PluginHost &host, std::string port, device::DeviceOptions options = {});
 
-    Analyzer(Analyzer &&) noexcept;
-    Analyzer &operator=(Analyzer &&) noexcept;
-    ~Analyzer();  // closes
+    Device(Device &&) noexcept;
+    Device &operator=(Device &&) noexcept;
+    ~Device();  // closes
 
     device::Frame poll(bool wait_fresh = false, Timeout timeout = {});
     device::Reading read_channel(const std::string &id, Timeout timeout = {});
     std::map<std::string, device::Reading> read_all(Timeout timeout = {});
     device::DeviceInfo identify(Timeout timeout = {});
-    device::ChannelStatus status(const std::string &id, Timeout timeout = {});
-    device::AnalyserStatus analyser_status(Timeout timeout = {});
-    void start_calibration(int group, bool confirm = false, Timeout timeout = {});
-    void stop_calibration(bool confirm = false, Timeout timeout = {});
-    device::CalibrationProgress calibration_status(int group = 1, Timeout timeout = {});
+    device::DeviceStatus read_status(Timeout timeout = {});
+    // The gates of device::Device::async_command (confirmation, capability, arguments).
+    device::CommandResult command(const std::string &id, std::vector<device::ArgValue> args = {},
+                                  bool confirm = false, Timeout timeout = {});
     std::vector<device::Sample> poll_samples(Timeout timeout = {});
 
     std::optional<device::Frame> snapshot() const;
     std::optional<device::DeviceInfo> info() const;
     std::uint64_t dropped_frames() const;
-    device::ProtocolKind protocol() const;
     std::string protocol_id() const;
+    std::string mode() const;
+    std::string family() const;
+    std::string address() const;
     std::uint32_t capabilities() const;
+    std::shared_ptr<const device::FlagTable> flag_table() const;
+    std::vector<device::CommandInfo> commands() const;
+    std::vector<device::ChannelInfo> channels() const;
     std::vector<device::ProbeAttempt> detection() const;
     void close();
 
   private:
-    friend struct detail::AnalyzerAccess;
+    friend struct detail::DeviceAccess;
     struct Impl;
-    explicit Analyzer(std::unique_ptr<Impl> impl);
+    explicit Device(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };
 

@@ -1,5 +1,5 @@
 // anyserial — a FIFO async mutex for one executor (no thread, no blocking): the Manager's
-// per-port lock that serialises analysers sharing one bus.
+// per-port lock that serialises devices sharing one bus.
 #pragma once
 
 #include <boost/asio/any_completion_handler.hpp>

@@ -1,6 +1,6 @@
-// anyserial — Manager: many analysers across ports (seed 004's ServomexManager).
+// anyserial — Manager: many devices across ports (seed 004's manager, for any device).
 //
-// Analysers on the same port share one bus and are strictly serialised by a per-port
+// Devices on the same port share one bus and are strictly serialised by a per-port
 // AsyncMutex; different ports run concurrently (one coroutine per port group on the
 // manager's executor, no thread). Per-device failures are DeviceResults; under
 // ErrorPolicy::raise, async_execute_each completes with a ManagerError listing every
@@ -8,12 +8,12 @@
 //
 // BasicManager<Device> works over anything with async_poll(bool, Timeout, token),
 // async_poll_samples(Timeout, token), port() and broadcast(); Manager is the one over
-// device::Analyzer.
+// device::Device.
 #pragma once
 
 #include <algorithm>
-#include <anyserial/device/analyzer.hpp>
 #include <anyserial/device/errors.hpp>
+#include <anyserial/device/session.hpp>
 #include <anyserial/device/transport.hpp>
 #include <anyserial/errors.hpp>
 #include <anyserial/log.hpp>
@@ -60,7 +60,7 @@ class ManagerError : public std::runtime_error {
 
   private:
     static std::string describe(const std::map<std::string, DeviceFailure> &f) {
-        std::string s = "manager: " + std::to_string(f.size()) + " analyser(s) failed:";
+        std::string s = "manager: " + std::to_string(f.size()) + " device(s) failed:";
         for (const auto &[name, e] : f)
             s += " " + name + " (" + e.message + ");";
         return s;
@@ -91,18 +91,18 @@ class BasicManager {
     }
 
     // Track a device the caller keeps owning (shared), or take ownership (Device&&).
-    // The port key groups devices on one bus (default: device.port()). A broadcast
-    // (continuous) analyser is a single talker: refused as a peer on a shared port.
+    // The port key groups devices on one bus (default: device.port()). A broadcasting
+    // device is a single talker: refused as a peer on a shared port.
     Device &add(std::string name, std::shared_ptr<Device> device, std::string port_key = {}) {
         if (closed_) throw std::logic_error("manager: closed");
-        if (!device) throw std::invalid_argument("manager: null analyser for '" + name + "'");
+        if (!device) throw std::invalid_argument("manager: null device for '" + name + "'");
         if (find(name)) throw std::invalid_argument("manager: name '" + name + "' already in use");
         if (port_key.empty()) port_key = std::string(device->port());
         for (const auto &e : entries_) {
             if (e.port_key == port_key && (e.device->broadcast() || device->broadcast())) {
                 throw std::invalid_argument(
                     "manager: '" + name + "' and '" + e.name + "' share port " + port_key +
-                    ", but a continuous (broadcast) analyser cannot be a multidrop peer");
+                    ", but a broadcasting device cannot be a multidrop peer");
             }
         }
         if (!ports_.count(port_key)) ports_.emplace(port_key, std::make_shared<AsyncMutex>(ex_));
@@ -119,7 +119,7 @@ class BasicManager {
         auto it = std::find_if(entries_.begin(), entries_.end(),
                                [&](const Entry &e) { return e.name == name; });
         if (it == entries_.end())
-            throw std::invalid_argument("manager: no analyser named '" + name + "'");
+            throw std::invalid_argument("manager: no device named '" + name + "'");
         const std::string key = it->port_key;
         entries_.erase(it);
         if (std::none_of(entries_.begin(), entries_.end(),
@@ -130,7 +130,7 @@ class BasicManager {
     }
     Device &get(const std::string &name) const {
         if (auto *e = find(name)) return *e->device;
-        throw std::invalid_argument("manager: no analyser named '" + name + "'");
+        throw std::invalid_argument("manager: no device named '" + name + "'");
     }
     // Drops every device (LIFO). Idempotent.
     void close() {
@@ -223,7 +223,7 @@ class BasicManager {
         } else {
             for (const auto &n : names) {
                 const Entry *e = find(n);
-                if (!e) throw std::invalid_argument("manager: no analyser named '" + n + "'");
+                if (!e) throw std::invalid_argument("manager: no device named '" + n + "'");
                 g[e->port_key].push_back(*e);
             }
         }
@@ -331,7 +331,7 @@ class BasicManager {
         co_await for_each_port(std::move(g), std::move(fn));
         if (devices > 0 && *lost == devices)
             throw device::DeviceError(device::errc::connection,
-                                      "manager: every analyser lost its connection");
+                                      "manager: every device lost its connection");
         Batch all;
         for (auto &[key, b] : *per_port)
             all.insert(all.end(), std::make_move_iterator(b.begin()),
@@ -362,20 +362,21 @@ class BasicManager {
     std::map<std::string, std::shared_ptr<AsyncMutex>> ports_;
 };
 
-// The Manager over device::Analyzer, which can also open analysers itself:
+// The Manager over device::Device, which can also open devices itself:
 //   async_add(name, port_path, options)  opens (or reuses) a shared Transport for the path;
 //                                         the manager owns it and closes it when the last
-//                                         of its analysers is removed
-//   async_add(name, transport, options)   an analyser on the caller's Transport (bound,
-//                                         not owned: the caller closes it)
-//   add(name, Analyzer&&) / add(name, shared_ptr<Analyzer>)  a prebuilt analyser, owned /
+//                                         of its devices is removed
+//   async_add(name, transport, options)   a device on the caller's Transport (bound, not
+//                                         owned: the caller closes it)
+//   add(name, Device&&) / add(name, shared_ptr<Device>)  a prebuilt device, owned /
 //                                         tracked (the caller keeps it)
-// Analysers added by path or transport are Modbus multidrop peers: AUTO and broadcast
-// (continuous) protocols are refused, and so is a second protocol on the same line
-// (DeviceError, errc::validation). They complete with (std::exception_ptr, Analyzer*);
-// the pointer stays valid until the analyser is removed.
-// Use a Manager and its analysers from one thread (a single-threaded io_context).
-class Manager : public BasicManager<device::Analyzer> {
+// Devices added by path or transport are multidrop peers of a request/response protocol
+// with addresses ("1".."247", "A".."Z", as the plugin declares): AUTO, broadcast protocols and
+// protocols without addresses are refused, and so is a second protocol on the same line or
+// a second device at the same (canonical) address (DeviceError, errc::validation). They
+// complete with (std::exception_ptr, Device*); the pointer stays valid until the device
+// is removed. Use a Manager and its devices from one thread (a single-threaded io_context).
+class Manager : public BasicManager<device::Device> {
   public:
     Manager(boost::asio::any_io_executor ex, PluginHost &host,
             ErrorPolicy policy = ErrorPolicy::raise)
@@ -401,29 +402,30 @@ class Manager : public BasicManager<device::Analyzer> {
             std::forward<Token>(token));
     }
 
-    // Unregisters (closing an owned analyser; a tracked one stays open) and closes a
-    // transport the manager opened once its last analyser is gone.
+    // Unregisters (closing an owned device; a tracked one stays open) and closes a
+    // transport the manager opened once its last device is gone.
     void remove(const std::string &name);
-    // Every analyser (LIFO), then every owned transport. Idempotent.
+    // Every device (LIFO), then every owned transport. Idempotent.
     void close();
 
     // The transport the manager opened for `port_path`, if any (e.g. to inspect it).
     const device::Transport *transport(const std::string &port_path) const;
 
   private:
-    boost::asio::awaitable<device::Analyzer *> add_on_path(std::string name, std::string path,
-                                                           device::DeviceOptions options);
-    boost::asio::awaitable<device::Analyzer *> add_on_path_locked(std::string name,
-                                                                  std::string path,
-                                                                  device::DeviceOptions options);
-    boost::asio::awaitable<device::Analyzer *> add_on_transport(std::string name,
-                                                                device::Transport transport,
+    boost::asio::awaitable<device::Device *> add_on_path(std::string name, std::string path,
+                                                         device::DeviceOptions options);
+    boost::asio::awaitable<device::Device *> add_on_path_locked(std::string name, std::string path,
                                                                 device::DeviceOptions options);
-    boost::asio::awaitable<device::Analyzer *> attach(std::string name,
-                                                      const device::Transport &transport,
-                                                      device::DeviceOptions options);
-    void check_peer(const std::string &name, const std::string &port_key,
-                    const device::DeviceOptions &options) const;
+    boost::asio::awaitable<device::Device *> add_on_transport(std::string name,
+                                                              device::Transport transport,
+                                                              device::DeviceOptions options);
+    boost::asio::awaitable<device::Device *> attach(std::string name,
+                                                    const device::Transport &transport,
+                                                    device::DeviceOptions options);
+    // Checks a peer before any I/O; returns its options with the protocol resolved to a
+    // plugin id and the address in canonical form.
+    device::DeviceOptions check_peer(const std::string &name, const std::string &port_key,
+                                     device::DeviceOptions options) const;
     void release_unused_transports();
 
     PluginHost *host_ = nullptr;

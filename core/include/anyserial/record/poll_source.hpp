@@ -3,10 +3,10 @@
 // Anything with
 //     src.async_poll_samples(const std::vector<std::string>& names,
 //                            std::optional<std::chrono::nanoseconds> timeout, token)
-// or, for a single analyser that has no device names,
+// or, for a single device that has no device names,
 //     src.async_poll_samples(std::optional<std::chrono::nanoseconds> timeout, token)
 // completing with (boost::system::error_code, std::vector<device::Sample>) can be wrapped:
-// an Analyzer, a Manager, or a test fake. PollSource is a cheap copyable handle; it either
+// a device::Device, a Manager, or a test fake. PollSource is a cheap copyable handle; it either
 // refers to a source the caller keeps alive (`PollSource::ref`) or shares ownership of one.
 #pragma once
 
@@ -48,13 +48,11 @@ class PollSource {
 
     explicit operator bool() const noexcept { return impl_ != nullptr; }
 
-    // The source's wire protocol when it has one (an Analyzer's `protocol()`), for the
-    // error row of a tick that failed; nullopt for a Manager or a source without it.
-    std::optional<device::ProtocolKind> protocol() const {
-        return impl_ ? impl_->protocol() : std::nullopt;
-    }
+    // The source's protocol plugin id when it has one (a Device's `protocol_id()`), for
+    // the error row of a tick that failed; nullopt for a Manager or a source without it.
+    std::optional<std::string> protocol() const { return impl_ ? impl_->protocol() : std::nullopt; }
 
-    // Why the source's last poll failed, naming the port and the cause (an Analyzer's
+    // Why the source's last poll failed, naming the port and the cause (a Device's
     // last_error(), without the error category's name); `ec`'s message for a source that
     // keeps no error.
     std::string failure(const boost::system::error_code &ec) const {
@@ -86,7 +84,7 @@ class PollSource {
         virtual ~Concept() = default;
         virtual void start(const std::vector<std::string> &names, PollTimeout timeout,
                            Handler handler) = 0;
-        virtual std::optional<device::ProtocolKind> protocol() const = 0;
+        virtual std::optional<std::string> protocol() const = 0;
         virtual std::exception_ptr last_error() const = 0;
     };
     template <class Ptr>
@@ -103,12 +101,12 @@ class PollSource {
                 src.async_poll_samples(timeout, std::move(handler));
             }
         }
-        std::optional<device::ProtocolKind> protocol() const override {
+        std::optional<std::string> protocol() const override {
             const auto &src = *ptr;
             if constexpr (requires {
-                              { src.protocol() } -> std::convertible_to<device::ProtocolKind>;
+                              { src.protocol_id() } -> std::convertible_to<std::string>;
                           }) {
-                return src.protocol();
+                return std::string(src.protocol_id());
             } else {
                 return std::nullopt;
             }

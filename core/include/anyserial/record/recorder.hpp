@@ -1,6 +1,6 @@
 // anyserial — record(): drift-free timed polling into a bounded queue of per-tick batches.
 //
-//     auto rec = anyserial::record::record(ex, PollSource::ref(analyzer),
+//     auto rec = anyserial::record::record(ex, PollSource::ref(device),
 //                                          {.rate_hz = 2, .duration = 10s});
 //     for (;;) {
 //         auto [ec, batch] = co_await rec.async_next_batch(as_tuple(use_awaitable));

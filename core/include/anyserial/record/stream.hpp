@@ -1,18 +1,18 @@
-// anyserial — StreamingSession: one subscriber's stream of Samples from an analyser.
+// anyserial — StreamingSession: one subscriber's stream of Samples from a device.
 //
 // Two backings behind one interface (seed 004):
-//   StreamMode::autoprint — broadcast (continuous) protocols: a passive subscription to
-//     the analyser's receive loop. Its bounded queue drops the oldest sample when full, so
+//   StreamMode::autoprint — broadcast protocols: a passive subscription to the device's
+//     receive loop. Its bounded queue drops the oldest sample when full, so
 //     a slow subscriber never stalls the receive loop (lost() counts them). rate is unused.
-//   StreamMode::poll — request/response (Modbus) protocols: the drift-free recorder polls
+//   StreamMode::poll — request/response protocols: the drift-free recorder polls
 //     at `rate_hz` (default 1 Hz); batches are flattened into samples. `capacity` ticks
 //     are queued; a slow subscriber loses the oldest (lost() counts them), the schedule
 //     never slips.
 // The wrong mode for the protocol is a device::DeviceError(errc::validation) raised
-// before anything starts. The analyser must outlive the session.
+// before anything starts. The device must outlive the session.
 #pragma once
 
-#include <anyserial/device/analyzer.hpp>
+#include <anyserial/device/session.hpp>
 #include <anyserial/record/recorder.hpp>
 #include <boost/asio/any_completion_handler.hpp>
 #include <memory>
@@ -63,9 +63,9 @@ class StreamingSession {
     std::shared_ptr<detail::StreamState> state_;
 };
 
-// Analyzer::stream(mode, rate) in free-function form. mode defaults per protocol
+// Device::stream(mode, rate) in free-function form. mode defaults per protocol
 // (autoprint for broadcast, poll otherwise); capacity bounds the autoprint queue.
-StreamingSession open_stream(device::Analyzer &analyzer, std::optional<StreamMode> mode = {},
+StreamingSession open_stream(device::Device &device, std::optional<StreamMode> mode = {},
                              std::optional<double> rate_hz = {}, std::size_t capacity = 256);
 
 }  // namespace anyserial::record

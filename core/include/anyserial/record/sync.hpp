@@ -1,9 +1,9 @@
 // anyserial — blocking facades for the manager and for recording, over the sync facade's
-// one shared background loop thread (the same one sync::SerialPort and sync::Analyzer use).
+// one shared background loop thread (the same one sync::SerialPort and sync::Device use).
 //
 //     anyserial::sync::Manager mgr(host);
-//     mgr.add("a1", "/dev/ttyUSB0", {.protocol = ProtocolKind::modbus_rtu, .address = 1});
-//     mgr.add("a2", "/dev/ttyUSB0", {.protocol = ProtocolKind::modbus_rtu, .address = 2});
+//     mgr.add("f1", "/dev/ttyUSB0", {.protocol = "acme-flow", .address = "A"});
+//     mgr.add("f2", "/dev/ttyUSB0", {.protocol = "acme-flow", .address = "B"});
 //     auto rec = anyserial::sync::record(mgr, {.rate_hz = 2, .duration = 10s});
 //     while (auto batch = rec.next()) { ... }          // nullopt: the recording ended
 //     auto summary = rec.summary();
@@ -34,22 +34,23 @@ class Manager {
     Manager &operator=(Manager &&) noexcept;
     ~Manager();  // closes
 
-    // Opens (or reuses) the shared transport for port_path; Modbus multidrop peers only.
+    // Opens (or reuses) the shared transport for port_path; multidrop peers of a
+    // request/response protocol with addresses only.
     void add(const std::string &name, const std::string &port_path, device::DeviceOptions options);
-    // Takes over an opened analyser (the handle is left empty); any protocol.
-    void add(const std::string &name, Analyzer &&analyzer);
+    // Takes over an opened device (the handle is left empty); any protocol.
+    void add(const std::string &name, Device &&device);
     void remove(const std::string &name);
     std::vector<std::string> names() const;
     record::ErrorPolicy error_policy() const;
 
-    // One frame per (named) analyser, always a complete mapping (failures inside).
+    // One frame per (named) device, always a complete mapping (failures inside).
     std::map<std::string, record::DeviceResult<device::Frame>> poll(
         std::vector<std::string> names = {}, Timeout timeout = {});
     // As poll, but under the manager's ErrorPolicy: raise throws ManagerError after all
-    // analysers finished when any failed.
+    // devices finished when any failed.
     std::map<std::string, record::DeviceResult<device::Frame>> poll_each(
         std::vector<std::string> names = {}, Timeout timeout = {});
-    // Flat samples of every analyser that answered.
+    // Flat samples of every device that answered.
     std::vector<device::Sample> poll_samples(std::vector<std::string> names = {},
                                              Timeout timeout = {});
     void close();
@@ -86,7 +87,7 @@ class Recording {
 
 // Validates (std::invalid_argument) and starts recording on the shared loop. The source
 // must outlive the Recording.
-Recording record(Analyzer &analyzer, record::RecordOptions options);
+Recording record(Device &device, record::RecordOptions options);
 Recording record(Manager &manager, record::RecordOptions options);
 
 }  // namespace anyserial::sync

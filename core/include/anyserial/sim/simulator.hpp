@@ -28,56 +28,67 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 
 namespace anyserial {
 class LoadedProtocol;
+namespace plugin_detail {
+class SimulatorProxy;
 }
+}  // namespace anyserial
 
 namespace anyserial::sim {
-
-struct SimulatorDeleter {
-    void operator()(anyserial_simulator_t *s) const noexcept {
-        if (s != nullptr && s->vtable != nullptr && s->vtable->destroy != nullptr)
-            s->vtable->destroy(s);
-    }
-};
-using SimulatorHandle = std::unique_ptr<anyserial_simulator_t, SimulatorDeleter>;
 
 // The simulator clock: steady_clock in nanoseconds.
 std::uint64_t now_ns() noexcept;
 
 class Simulator {
   public:
-    // A new simulator of `protocol` preloaded with its reference bank. Throws
-    // device::CapabilityError when the plugin has no simulator extension, and
-    // anyserial::PluginError with the plugin's reason when create fails.
-    Simulator(const LoadedProtocol &protocol, unsigned address, unsigned baudrate = 0);
-
+    // A new simulator of `protocol` at `address` (text in the protocol's syntax, "" = its
+    // default) in its reference state. Throws device::ValidationError for an address
+    // outside the syntax, device::CapabilityError when the plugin has no simulator
+    // extension, and anyserial::PluginError with the plugin's reason when create fails.
+    Simulator(const LoadedProtocol &protocol, const std::string &address = {},
+              unsigned baudrate = 0);
+    ~Simulator();
+    Simulator(const Simulator &) = delete;
+    Simulator &operator=(const Simulator &) = delete;
     // Every call throws anyserial::PluginError with the simulator's last_error on failure.
     void feed(std::uint64_t now, std::span<const std::uint8_t> data);
     // Bytes to send now (at most buf.size()); next_ns: when to call again.
     std::uint32_t poll_output(std::uint64_t now, std::span<std::uint8_t> buf,
                               std::uint64_t &next_ns);
+    // One channel's value (type absent = over-range / invalid) and the flags it carries
+    // (bits over the protocol's declared flags).
+    void set_reading(const std::string &channel, const device::ArgValue &value,
+                     std::uint64_t flags = 0);
+    // A number channel: nullopt = absent.
     void set_reading(const std::string &channel, std::optional<double> value,
-                     std::uint32_t status_bits = 0);
+                     std::uint64_t flags = 0);
     void set_label(const std::string &channel, const char *name, const std::string &unit);
-    void set_analyser(bool fault, bool maintenance);
+    void set_device_flags(std::uint64_t flags);
     void set_fault(std::uint32_t fault, std::uint32_t param = 0);  // ANYSERIAL_SIM_FAULT_*
     void set_interval(std::chrono::nanoseconds interval);
-    device::CalGroupState cal_group(unsigned group);
+    // The device's state by field id ("setpoint"); throws PluginError when it has none.
+    device::Field field(const std::string &id);
+    // The bit mask of the declared flags with these ids; std::invalid_argument for an id
+    // the protocol does not declare.
+    std::uint64_t flag_bits(std::initializer_list<std::string_view> ids) const;
     struct Counters {
         std::uint64_t requests = 0, replies = 0, frames = 0;
     };
     Counters counters();
-
     const std::string &protocol_id() const noexcept { return protocol_id_; }
-    anyserial_simulator_t *get() noexcept { return handle_.get(); }
+    const std::string &address() const noexcept { return address_; }
 
   private:
     void check(std::int32_t status, const char *what);
+    const LoadedProtocol *protocol_;
     std::string protocol_id_;
-    SimulatorHandle handle_;
+    std::string address_;
+    std::unique_ptr<plugin_detail::SimulatorProxy> proxy_;
 };
 
 // GCC 12 false positive on Asio's awaitable frame allocator in the coroutines below.
@@ -189,7 +200,7 @@ class SimulatorPump {
 #endif
 
 struct PtyOptions {
-    unsigned address = 1;
+    std::string address;  // text in the protocol's syntax; "" = its default
     // Broadcast interval (broadcast protocols); nullopt = the simulator's default.
     std::optional<std::chrono::nanoseconds> interval;
     // Symlink created to the follower path, removed by stop() if it still points there.

@@ -80,10 +80,33 @@ class Sink {
 };
 
 // ---- the long-format row ------------------------------------------------------------
-inline constexpr std::size_t column_count = 21;
-// device, channel, kind, name, value, unit, fault, maintenance, calibrating, warming_up,
-// alarm1..alarm4, ok, protocol, monotonic_ns, received_at, requested_at, latency_s, error
+inline constexpr std::size_t column_count = 16;
+// device, channel, kind, name, value, text, unit, flags, ok, severity, protocol,
+// monotonic_ns, received_at, requested_at, latency_s, error. Generic for every device:
+// `flags` is the ids of the reading's set flags joined by ',', `ok` 0/1 (no warning or
+// fault flag set), `severity` the highest severity among the set flags ("" when none).
 const std::array<std::string_view, column_count> &columns() noexcept;
+// The index of each column in a Row.
+namespace col {
+enum : std::size_t {
+    device,
+    channel,
+    kind,
+    name,
+    value,
+    text,
+    unit,
+    flags,
+    ok,
+    severity,
+    protocol,
+    monotonic_ns,
+    received_at,
+    requested_at,
+    latency_s,
+    error,
+};
+}  // namespace col
 
 using Cell = std::variant<std::monostate, std::int64_t, double, std::string>;
 using Row = std::array<Cell, column_count>;

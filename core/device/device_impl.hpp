@@ -1,8 +1,9 @@
-// anyserial — core-internal state of one Analyzer: the port, the receive loop, the
+// anyserial — core-internal state of one Device session: the port, the receive loop, the
 // transaction engine and the broadcast cache. Everything runs on `ex` (a strand).
 #pragma once
 
-#include <anyserial/device/analyzer.hpp>
+#include <anyserial/device/abi.hpp>
+#include <anyserial/device/session.hpp>
 #include <anyserial/plugin_host.hpp>
 #include <anyserial/serial_port.hpp>
 #include <array>
@@ -10,13 +11,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "device/protocol_session.hpp"
+#include "plugin/session_proxy.hpp"
 
 // GCC 12 false positive on Asio's awaitable frame allocator (operator new/delete pair
 // through thread-local recycling) in every coroutine of these translation units.
@@ -28,6 +30,7 @@ namespace anyserial::device::detail {
 
 namespace asio = boost::asio;
 using steady = std::chrono::steady_clock;
+using ProtocolSession = plugin_detail::SessionProxy;
 
 // Wakes every coroutine waiting on it; waiters re-check their condition.
 class Notifier {
@@ -60,10 +63,12 @@ struct TxWait {
     bool active = false;
     bool done = false;
     std::uint32_t type = ANYSERIAL_EVENT_NEED_MORE;
+    std::uint32_t bad_reason = 0;  // ANYSERIAL_BAD_FRAME_* of a BAD_FRAME
     std::string reason;
     std::uint32_t function_code = 0;
     std::uint32_t exception_code = 0;
     std::vector<std::uint8_t> received;  // bounded copy for error context
+    std::exception_ptr error;            // the plugin broke the ABI while feeding
 };
 
 // A protocol listened to passively during AUTO.
@@ -77,19 +82,26 @@ struct Listener {
 
 enum class RxMode { discard, transaction, broadcast, listen };
 
-struct AnalyzerImpl;
+struct DeviceImpl;
 struct SharedLine;
 
-// Held by every Transport handle and every analyser on a line: when the last one goes,
+// One operation for the plugin: an ANYSERIAL_OP_* and, for OP_COMMAND, its command.
+struct OpRequest {
+    std::uint32_t op = 0;
+    const std::string *command = nullptr;
+    std::span<const ArgValue> args;
+};
+
+// Held by every Transport handle and every device on a line: when the last one goes,
 // the line closes (its receive loop would otherwise keep it, and the port, alive).
 struct LineGuard {
     std::weak_ptr<SharedLine> line;
     ~LineGuard();
 };
 
-// One serial line shared by several request/response analysers (RS-485 multidrop): the
-// port, its one receive loop, and the bus lock. Bytes go to the analyser holding the lock
-// (the one in a transaction); between transactions they are discarded. Every analyser on
+// One serial line shared by several request/response devices (RS-485 multidrop): the
+// port, its one receive loop, and the bus lock. Bytes go to the device holding the lock
+// (the one in a transaction); between transactions they are discarded. Every device on
 // the line runs on `ex`.
 struct SharedLine : std::enable_shared_from_this<SharedLine> {
     SharedLine(asio::any_io_executor e, PluginHost &h, std::string p)
@@ -106,9 +118,9 @@ struct SharedLine : std::enable_shared_from_this<SharedLine> {
     bool closed = false;
     bool reader_started = false;
     bool busy = false;               // the bus lock
-    AnalyzerImpl *active = nullptr;  // its holder
+    DeviceImpl *active = nullptr;  // its holder
     Notifier notifier;               // bus-lock waiters
-    std::vector<std::weak_ptr<AnalyzerImpl>> members;
+    std::vector<std::weak_ptr<DeviceImpl>> members;
     std::uint64_t transactions = 0;  // bus-lock acquisitions (tests, diagnostics)
 
     std::weak_ptr<LineGuard> guard;
@@ -122,8 +134,8 @@ struct SharedLine : std::enable_shared_from_this<SharedLine> {
     void wake_members(const std::exception_ptr &err);
 };
 
-struct AnalyzerImpl : std::enable_shared_from_this<AnalyzerImpl> {
-    AnalyzerImpl(asio::any_io_executor strand, PluginHost &h, std::string p, DeviceOptions o)
+struct DeviceImpl : std::enable_shared_from_this<DeviceImpl> {
+    DeviceImpl(asio::any_io_executor strand, PluginHost &h, std::string p, DeviceOptions o)
         : ex(std::move(strand)), host(&h), port_name(std::move(p)), opts(std::move(o)) {
         if (opts.budget) budget_end = steady::now() + *opts.budget;
     }
@@ -132,7 +144,7 @@ struct AnalyzerImpl : std::enable_shared_from_this<AnalyzerImpl> {
     PluginHost *host;
     std::string port_name;
     DeviceOptions opts;
-    // The port: this analyser's own (exclusive open), or the shared line's.
+    // The port: this device's own (exclusive open), or the shared line's.
     std::optional<SerialPort> own_port;
     SerialPort *port = nullptr;
     std::shared_ptr<SharedLine> line;  // set when attached to a shared transport
@@ -140,11 +152,14 @@ struct AnalyzerImpl : std::enable_shared_from_this<AnalyzerImpl> {
 
     // active protocol
     const LoadedProtocol *proto = nullptr;
-    std::string protocol_id, mode;
-    ProtocolKind kind = ProtocolKind::continuous;
+    std::string protocol_id, mode, family;
     std::uint32_t caps = 0;
     bool is_broadcast = false;
     ProtocolSession session;
+    std::string address;  // canonical text, "" when the protocol has none
+    std::map<std::string, std::string> addresses;  // per candidate protocol id (open.cpp)
+    // The session's channel table as known now (after identify or the first frame).
+    std::vector<ChannelInfo> channels;
 
     // line
     std::array<std::uint8_t, 512> rxbuf{};
@@ -176,17 +191,23 @@ struct AnalyzerImpl : std::enable_shared_from_this<AnalyzerImpl> {
     std::exception_ptr last_error;
 
     // ---- line.cpp -----------------------------------------------------------------
-    asio::awaitable<void> reader(std::shared_ptr<AnalyzerImpl> self);
+    asio::awaitable<void> reader(std::shared_ptr<DeviceImpl> self);
     void on_bytes(std::span<const std::uint8_t> bytes);
+    void on_transaction_bytes(std::span<const std::uint8_t> bytes);
     void on_broadcast_bytes(std::span<const std::uint8_t> bytes);
+    void feed_broadcast(std::span<const std::uint8_t> bytes);
     void on_listen_bytes(std::span<const std::uint8_t> bytes);
+    void listen_one(Listener &l, std::span<const std::uint8_t> bytes);
     void publish(const Frame &f);
     void publish_error(const std::string &reason);
-    // Runs one high-level operation through `s` (begin .. result) and returns the result
-    // converted by the caller inside `use` before the next call on the session.
-    asio::awaitable<void> run_operation(ProtocolSession &s, std::uint32_t op, std::uint32_t group,
-                                        Timeout t, ErrorContext ctx,
-                                        anyserial_protocol_result_t &result);
+    // A frame of the active session copied into the models (refreshes the channel table).
+    Frame copy_frame(const anyserial_frame_t &f);
+    AbiContext abi_context(const LoadedProtocol &p) const;
+    std::string the_device(const ProtocolSession &s) const;
+    // Runs one operation through `s` (begin .. result); the caller copies what it needs
+    // from `result` before the next call on the session.
+    asio::awaitable<void> run_operation(ProtocolSession &s, const OpRequest &req, Timeout t,
+                                        ErrorContext ctx, anyserial_protocol_result_t &result);
     asio::awaitable<void> run_transaction(ProtocolSession &s, const anyserial_transaction_t &tx,
                                           Timeout t, const ErrorContext &ctx);
     asio::awaitable<void> wait_frame(std::uint64_t after_seq, Timeout t);
@@ -195,46 +216,55 @@ struct AnalyzerImpl : std::enable_shared_from_this<AnalyzerImpl> {
     void unlock() noexcept;
     void check_open() const;
     ErrorContext context() const;
-    // Keeps `e` (with this analyser's context added) as last_error; returns its code.
+    // Keeps `e` (with this device's context added) as last_error; returns its code.
     boost::system::error_code fail(std::exception_ptr e);
     std::chrono::nanoseconds default_timeout() const;
 
     // ---- open.cpp ------------------------------------------------------------------
     asio::awaitable<void> open();
     asio::awaitable<void> attach();  // on `line` (shared_line.cpp)
-    // Runs open() or attach() and hands `h` the analyser, or the error (closing it first).
-    void finish_open(asio::awaitable<void> (AnalyzerImpl::*how)(), Handler<Analyzer> h);
+    // Runs open() or attach() and hands `h` the device, or the error (closing it first).
+    void finish_open(asio::awaitable<void> (DeviceImpl::*how)(), Handler<Device> h);
     std::vector<const LoadedProtocol *> resolve_candidates();
+    bool automatic = false;  // AUTO chose (or is choosing) the protocol
     asio::awaitable<const LoadedProtocol *> auto_detect(
         const std::vector<const LoadedProtocol *> &candidates);
     void activate(const LoadedProtocol &p);
     anyserial_protocol_options_t protocol_options(const LoadedProtocol &p) const;
 
-    // ---- analyzer.cpp --------------------------------------------------------------
+    // ---- session.cpp ---------------------------------------------------------------
     asio::awaitable<Frame> poll(bool wait_fresh, Timeout t);
     asio::awaitable<DeviceInfo> identify(Timeout t);
-    asio::awaitable<AnalyserStatus> analyser_status(Timeout t);
+    asio::awaitable<DeviceStatus> read_status(Timeout t);
+    asio::awaitable<Reading> read_channel(std::string id, Timeout t);
     void gate_capability(std::uint32_t cap, const char *what) const;
     const Reading &channel_of(const Frame &f, const std::string &id) const;
+    // Throws ValidationError when the channel table is known and lacks `id`.
     void validate_channel(const std::string &id) const;
+    DeviceInfo make_info(std::vector<Field> fields) const;
     void close() noexcept;
+
+    // ---- command.cpp ---------------------------------------------------------------
+    // The gates, in order, before any byte: confirmation, capability, arguments.
+    const CommandInfo &gate_command(const std::string &id, std::vector<ArgValue> &args,
+                                    bool confirm) const;
+    asio::awaitable<CommandResult> command(std::string id, std::vector<ArgValue> args,
+                                           bool confirm, Timeout t);
 };
 
 // open.cpp: a protocol's default serial settings; the path to open for a port name.
 SerialConfig config_from_descriptor(const anyserial_serial_config_t &c);
+std::string seconds(std::chrono::nanoseconds d);
 std::string resolve_open_path(PluginHost &host, const std::string &name);
-// The loaded plugin `id`, or a configuration error naming it.
-const LoadedProtocol &require_protocol(PluginHost &host, const std::string &id,
-                                       const ErrorContext &c);
 // Opens `port_name` with the options' serial settings (default: protocol `p`'s, or 19200
 // 8N1 without one); a failure is errc::connection naming the port and why.
 asio::awaitable<SerialPort> open_port_for(asio::any_io_executor ex, PluginHost &host,
                                           const std::string &port_name, const DeviceOptions &o,
                                           const LoadedProtocol *p, const ErrorContext &c);
 
-// Releases the per-analyser operation lock on scope exit.
+// Releases the per-device operation lock on scope exit.
 struct OpGuard {
-    AnalyzerImpl *impl;
+    DeviceImpl *impl;
     ~OpGuard() { impl->unlock(); }
 };
 
