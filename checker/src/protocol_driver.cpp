@@ -209,6 +209,24 @@ void feed_bytes(const std::string &what, Session &s, const std::string &bytes, F
     }
 }
 
+void feed_end(const std::string &what, Session &s, FeedLog &log) {
+    anyserial_protocol_event_t ev{};
+    ev.struct_size = sizeof ev;
+    uint32_t consumed = 0;
+    const uint8_t none = 0;
+    step("session->feed(0 bytes: the response ended on silence)");
+    const int32_t st = s->feed(s.s, &none, 0, &consumed, &ev);
+    if (st != ANYSERIAL_OK)
+        throw Failed(what + ": feed(len 0) at the end of a silence-ended response returned " +
+                     status_name(st));
+    if (consumed != 0) throw Failed(what + ": feed(len 0) consumed " + std::to_string(consumed));
+    if (ev.type != ANYSERIAL_EVENT_NEED_MORE) {
+        log.events.push_back(describe_event(ev));
+        log.types.push_back(ev.type);
+        log.answered |= ev.type == ANYSERIAL_EVENT_RESPONSE || ev.type == ANYSERIAL_EVENT_EXCEPTION;
+    }
+}
+
 std::unique_ptr<Request> generic_request(uint32_t op) {
     static const char *const names[] = {"", "PROBE", "READ_FRAME", "IDENTIFY", "READ_STATUS"};
     auto r = std::make_unique<Request>();
@@ -274,6 +292,7 @@ namespace {
 // next_ns; stops early once `enough` says so.
 template <class Enough>
 std::string sim_output(Simulator &sim, uint64_t &now, uint64_t until, Enough enough) {
+    // enough(output so far, when the simulator speaks next)
     std::string out;
     for (int polls = 0; polls < 10000; ++polls) {
         uint8_t buf[256];
@@ -285,7 +304,7 @@ std::string sim_output(Simulator &sim, uint64_t &now, uint64_t until, Enough eno
         if (n > sizeof buf) throw Failed("simulator poll_output reported more than its buffer");
         out.append(reinterpret_cast<char *>(buf), n);
         if (n == sizeof buf) continue;
-        if (enough(out)) return out;
+        if (enough(out, next)) return out;
         if (next == UINT64_MAX || next > until) return out;
         now = std::max(now + 1, next);
     }
@@ -293,6 +312,15 @@ std::string sim_output(Simulator &sim, uint64_t &now, uint64_t until, Enough eno
 }
 
 }  // namespace
+
+std::string answer_to(Simulator &sim, const anyserial_transaction_t &tx, uint64_t &now) {
+    now += tx.idle_before_ns;
+    step("simulator->feed");
+    const int32_t st = sim->feed(sim.s, now, tx.data, tx.len);
+    if (st != ANYSERIAL_OK) throw Failed("simulator feed returned " + status_name(st));
+    const uint64_t limit = now + (tx.response_timeout_ns ? tx.response_timeout_ns : 1000000000u);
+    return sim_output(sim, now, limit, [](const std::string &, uint64_t) { return false; });
+}
 
 Exchange run_request(const std::string &what, const anyserial_protocol_descriptor_t *d, Session &s,
                      Simulator &sim, const Request &r, uint64_t &now) {
@@ -325,7 +353,7 @@ Exchange run_request(const std::string &what, const anyserial_protocol_descripto
         FeedLog log;
         std::string answer;
         // Feed what the simulator says as it comes, until the session has an answer.
-        sim_output(sim, now, limit, [&](const std::string &out) {
+        sim_output(sim, now, limit, [&](const std::string &out, uint64_t next) {
             if (out.size() > answer.size()) {
                 const std::string fresh = out.substr(answer.size());
                 answer = out;
@@ -333,6 +361,13 @@ Exchange run_request(const std::string &what, const anyserial_protocol_descripto
                 feed_bytes(what, s, fresh, part, true);
                 log.types.insert(log.types.end(), part.types.begin(), part.types.end());
                 log.events.insert(log.events.end(), part.events.begin(), part.events.end());
+            }
+            // A response that ends on silence: the line stays quiet long enough.
+            const uint64_t quiet = tx.end_on_silence_ns;
+            if (log.types.empty() && quiet != 0 && !answer.empty() &&
+                (next == UINT64_MAX || next > now + quiet)) {
+                now += quiet;
+                feed_end(what, s, log);
             }
             return !log.types.empty();
         });
@@ -347,7 +382,8 @@ Exchange run_request(const std::string &what, const anyserial_protocol_descripto
                          ": the session rejected its own simulator's answer: " + log.events.back());
         if (t == ANYSERIAL_EVENT_EXCEPTION)
             throw Failed(what + ": the plugin's own simulator refused it: " + log.events.back());
-        if (ex.request.empty()) ex.request = sent, ex.response = answer;
+        if (ex.request.empty())
+            ex.request = sent, ex.response = answer, ex.end_on_silence = tx.end_on_silence_ns != 0;
     }
     anyserial_protocol_result_t res{};
     res.struct_size = sizeof res;
@@ -373,9 +409,25 @@ std::string broadcast_bytes(const anyserial_protocol_descriptor_t *d, Simulator 
                             uint64_t &now) {
     const uint64_t interval = d->frame_interval_ns ? d->frame_interval_ns : 1000000000u;
     step("simulator->set_interval");
-    sim->set_interval(sim.s, interval);
-    return sim_output(sim, now, now + interval * static_cast<uint64_t>(frames) + interval / 2,
-                      [](const std::string &) { return false; });
+    const int32_t st = sim->set_interval(sim.s, interval);
+    if (st != ANYSERIAL_OK)
+        throw Failed("protocol " + quote(d->id) +
+                     " is a broadcaster but its simulator's "
+                     "set_interval(" +
+                     std::to_string(interval) + " ns) returned " + status_name(st) + ": " +
+                     quote([&] {
+                         char buf[200] = {};
+                         sim->last_error(sim.s, buf, sizeof buf);
+                         return std::string(buf);
+                     }()));
+    std::string out =
+        sim_output(sim, now, now + interval * static_cast<uint64_t>(frames) + interval / 2,
+                   [](const std::string &, uint64_t) { return false; });
+    if (out.empty())
+        throw Failed("protocol " + quote(d->id) + ": its simulator broadcast nothing over " +
+                     std::to_string(frames) + " intervals after set_interval(" +
+                     std::to_string(interval) + " ns) (nonzero turns broadcasting on)");
+    return out;
 }
 
 }  // namespace anyserial::checker

@@ -61,6 +61,8 @@ struct FeedLog {
 };
 void feed_bytes(const std::string &what, Session &s, const std::string &bytes, FeedLog &log,
                 bool stop_at_answer);
+// feed() with len 0: the end of a response that ends on silence (end_on_silence_ns).
+void feed_end(const std::string &what, Session &s, FeedLog &log);
 
 // A request with valid arguments built from the command's declaration.
 struct Request {
@@ -76,12 +78,16 @@ std::vector<std::unique_ptr<Request>> all_requests(const anyserial_protocol_desc
 
 // Runs one request from begin() to result() with the simulator answering on a fake clock.
 struct Exchange {
-    std::string request;   // bytes of the first transaction that expects an answer
-    std::string response;  // the simulator's complete answer to it
-    std::string result;    // the result as text
+    std::string request;          // bytes of the first transaction that expects an answer
+    std::string response;         // the simulator's complete answer to it
+    std::string result;           // the result as text
+    bool end_on_silence = false;  // that answer ends on silence (feed_end after it)
 };
 Exchange run_request(const std::string &what, const anyserial_protocol_descriptor_t *d, Session &s,
                      Simulator &sim, const Request &r, uint64_t &now_ns);
+
+// Everything the simulator says to one transaction within its response timeout.
+std::string answer_to(Simulator &sim, const anyserial_transaction_t &tx, uint64_t &now);
 
 // Broadcast: what the simulator sends over `frames` intervals.
 std::string broadcast_bytes(const anyserial_protocol_descriptor_t *d, Simulator &sim, int frames,

@@ -81,6 +81,39 @@ std::string signal_text(int sig) {
            strsignal(sig) + ")";
 }
 
+// What the child wrote ("@step" lines record progress, "=X reason" the outcome) and how
+// it ended, as one outcome.
+Outcome outcome_of(const std::string &data, bool timed_out, int wstatus, unsigned timeout_s) {
+    Outcome out;
+    std::string result, last_step;
+    std::size_t pos = 0;
+    while (pos < data.size()) {
+        std::size_t nl = data.find('\n', pos);
+        if (nl == std::string::npos) nl = data.size();
+        const std::string line = data.substr(pos, nl - pos);
+        if (!line.empty() && line[0] == '@') last_step = line.substr(1);
+        if (!line.empty() && line[0] == '=') result = line;
+        pos = nl + 1;
+    }
+    const std::string where = last_step.empty() ? "" : " in " + last_step;
+    if (timed_out) {
+        out.status = "failed";
+        out.reason = "timed out after " + std::to_string(timeout_s) + " s (killed)" + where;
+    } else if (!result.empty()) {
+        out.status = result[1] == 'P' ? "passed" : result[1] == 'S' ? "skipped" : "failed";
+        out.reason = result.size() > 3 ? result.substr(3) : "";
+    } else if (WIFSIGNALED(wstatus)) {
+        out.status = "failed";
+        out.reason = signal_text(WTERMSIG(wstatus)) + where;
+    } else {
+        out.status = "failed";
+        out.reason = "the test process exited with status " +
+                     std::to_string(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1) +
+                     " before reporting" + where;
+    }
+    return out;
+}
+
 Outcome run_child(const Options &o, std::uint64_t seed, const Test &t) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) return {"failed", "pipe2: " + std::string(strerror(errno))};
@@ -105,9 +138,13 @@ Outcome run_child(const Options &o, std::uint64_t seed, const Test &t) {
         _exit(0);  // no atexit handlers or plugin destructors: the outcome is written
     }
     ::close(fds[1]);
-    std::string data, last_step;
+    std::string data;
     bool timed_out = false;
     const auto deadline = start + std::chrono::seconds(o.timeout_s);
+    int wstatus = 0;
+    bool reaped = false;
+    // Read until the child closes its end; also stop when it has exited (a grandchild the
+    // plugin forked may still hold the pipe) or the time is up.
     for (;;) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
@@ -116,49 +153,31 @@ Outcome run_child(const Options &o, std::uint64_t seed, const Test &t) {
             break;
         }
         pollfd p{fds[0], POLLIN, 0};
-        const int r = ::poll(&p, 1, static_cast<int>(left.count()));
+        const int r = ::poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 100)));
         if (r < 0 && errno == EINTR) continue;
-        if (r == 0) continue;
+        if (r == 0) {
+            if (::waitpid(pid, &wstatus, WNOHANG) == pid) {
+                reaped = true;
+                fcntl(fds[0], F_SETFL, O_NONBLOCK);
+                char buf[4096];
+                for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+                    data.append(buf, static_cast<std::size_t>(n));
+                break;
+            }
+            continue;
+        }
         char buf[4096];
         const ssize_t n = ::read(fds[0], buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;  // the child closed its end (exited or exec'd nothing)
+        if (n <= 0) break;  // the child closed its end: it is exiting
         data.append(buf, static_cast<std::size_t>(n));
     }
     ::close(fds[0]);
     if (timed_out) ::kill(pid, SIGKILL);
-    int wstatus = 0;
-    while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+    while (!reaped && ::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
     }
-    Outcome out;
+    Outcome out = outcome_of(data, timed_out, wstatus, o.timeout_s);
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    // Parse the lines: "@step" records progress, "=X reason" the outcome.
-    std::string result;
-    std::size_t pos = 0;
-    while (pos < data.size()) {
-        std::size_t nl = data.find('\n', pos);
-        if (nl == std::string::npos) nl = data.size();
-        const std::string line = data.substr(pos, nl - pos);
-        if (!line.empty() && line[0] == '@') last_step = line.substr(1);
-        if (!line.empty() && line[0] == '=') result = line;
-        pos = nl + 1;
-    }
-    const std::string where = last_step.empty() ? "" : " in " + last_step;
-    if (timed_out) {
-        out.status = "failed";
-        out.reason = "timed out after " + std::to_string(o.timeout_s) + " s (killed)" + where;
-    } else if (!result.empty()) {
-        out.status = result[1] == 'P' ? "passed" : result[1] == 'S' ? "skipped" : "failed";
-        out.reason = result.size() > 3 ? result.substr(3) : "";
-    } else if (WIFSIGNALED(wstatus)) {
-        out.status = "failed";
-        out.reason = signal_text(WTERMSIG(wstatus)) + where;
-    } else {
-        out.status = "failed";
-        out.reason = "the test process exited with status " +
-                     std::to_string(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1) +
-                     " before reporting" + where;
-    }
     return out;
 }
 
@@ -187,15 +206,17 @@ Options parse_options(const std::vector<std::string> &args) {
     Options o;
     std::string seed_text;
     po::options_description desc("plugin-check options");
-    desc.add_options()("only", po::value<std::vector<std::string>>(&o.only)->multitoken(),
-                       "run only these tests (names or group prefixes)")(
-        "skip", po::value<std::vector<std::string>>(&o.skip)->multitoken(), "skip these tests")(
-        "seed", po::value<std::string>(&seed_text), "seed of the fuzzing (printed when not given)")(
-        "json", po::bool_switch(&o.json), "JSON report on stdout")("list", po::bool_switch(&o.list),
-                                                                   "list the tests and exit")(
-        "timeout", po::value<unsigned>(&o.timeout_s), "time limit per test, seconds (10)")(
-        "run-one", po::value<std::string>(), "run one test in this process (debugging)")(
-        "plugin", po::value<std::string>(&o.plugin), "the plugin's shared object");
+    auto add = desc.add_options();
+    add("only", po::value<std::vector<std::string>>(&o.only)->multitoken(),
+        "run only these tests (names or group prefixes)");
+    add("skip", po::value<std::vector<std::string>>(&o.skip)->multitoken(), "skip these tests");
+    add("seed", po::value<std::string>(&seed_text), "seed of the fuzzing (printed when not given)");
+    add("json", po::bool_switch(&o.json), "JSON report on stdout");
+    add("list", po::bool_switch(&o.list), "list the tests and exit");
+    add("help,h", po::bool_switch(&o.help), "this help");
+    add("timeout", po::value<unsigned>(&o.timeout_s), "time limit per test, seconds (10)");
+    add("run-one", po::value<std::string>(), "run one test in this process (debugging)");
+    add("plugin", po::value<std::string>(&o.plugin), "the plugin's shared object");
     po::positional_options_description pos;
     pos.add("plugin", 1);
     po::variables_map vm;
@@ -224,12 +245,34 @@ Options parse_options(const std::vector<std::string> &args) {
                 throw std::invalid_argument("no test named '" + name + "' (--list shows them)");
     if (o.run_one && !known(*o.run_one))
         throw std::invalid_argument("no test named '" + *o.run_one + "' (--list shows them)");
-    if (!o.list && o.plugin.empty()) throw std::invalid_argument("missing the plugin path");
+    if (!o.list && !o.help && o.plugin.empty())
+        throw std::invalid_argument("missing the plugin path");
     return o;
+}
+
+namespace {
+constexpr const char *kUsage =
+    "usage: anyserial plugin-check PATH.so [--only TEST...] [--skip TEST...] [--seed N] [--json] "
+    "[--list] [--timeout SEC]\n";
 }
 
 int run_checks(const Options &o, std::ostream &out, std::ostream &err) {
     const auto &tests = all_tests();
+    if (o.help) {
+        out << kUsage
+            << "Checks a plugin against the anyserial C ABI contract: every test in its own "
+               "process with a time limit.\n"
+               "  --only TEST...   run only these tests (a group such as 'protocol' selects "
+               "its tests)\n"
+               "  --skip TEST...   skip these tests\n"
+               "  --seed N         seed of the fuzzing (a fresh one is printed otherwise)\n"
+               "  --json           one JSON report on stdout\n"
+               "  --list           list the tests with a description\n"
+               "  --timeout SEC    time limit per test (10)\n"
+               "Exit status: 0 nothing failed, 1 a test failed, 2 usage error. See "
+               "docs/plugin-check.md.\n";
+        return 0;
+    }
     if (o.list) {
         for (const auto &t : tests)
             out << t.name << "  " << t.description << '\n';
@@ -242,14 +285,16 @@ int run_checks(const Options &o, std::ostream &out, std::ostream &err) {
     }
     const std::uint64_t seed = o.seed ? *o.seed : std::random_device{}() * 0x100000001ull;
     if (o.run_one) {
+        bool failed_here = false;
         for (const auto &t : tests)
             if (matches(t.name, {*o.run_one})) {
                 Context ctx = make_context(o, seed, t);
-                const std::string r = run_here(t, ctx);
-                out << t.name << ": " << r.substr(1);
-                if (r[1] == 'F') return 1;
+                const std::string r = run_here(t, ctx);  // "=X reason\n"
+                const char *word = r[1] == 'P' ? "passed" : r[1] == 'S' ? "skipped" : "failed";
+                out << t.name << ": " << word << (r.size() > 4 ? ": " + r.substr(3) : "\n");
+                if (r[1] == 'F') failed_here = true;
             }
-        return 0;
+        return failed_here ? 1 : 0;
     }
     if (!o.json) out << "anyserial plugin-check " << o.plugin << " (seed " << seed << ")\n";
     boost::json::array results;
@@ -289,9 +334,7 @@ int run(const std::vector<std::string> &args, std::ostream &out, std::ostream &e
     try {
         o = parse_options(args);
     } catch (const std::invalid_argument &e) {
-        err << "anyserial plugin-check: " << e.what() << "\n"
-            << "usage: anyserial plugin-check PATH.so [--only TEST...] [--skip TEST...] "
-               "[--seed N] [--json] [--list] [--timeout SEC]\n";
+        err << "anyserial plugin-check: " << e.what() << "\n" << kUsage;
         return 2;
     }
     return run_checks(o, out, err);

@@ -36,6 +36,7 @@ struct Stream {
     std::string bytes;
     const Request *request = nullptr;  // request/response: begin + next_transaction first
     std::unique_ptr<Request> owned;
+    bool end_on_silence = false;  // the answer ends on silence: feed_end after it
 };
 
 Stream capture(Context &ctx, const Pair &p) {
@@ -58,9 +59,10 @@ Stream capture(Context &ctx, const Pair &p) {
     if (reqs.empty()) throw Skipped("protocol " + quote(p.d->id) + " declares no operation");
     st.owned = std::move(it != reqs.end() ? *it : reqs.front());
     st.request = st.owned.get();
-    st.bytes = run_request("protocol " + quote(p.d->id) + " " + st.request->label, p.d, s, sim,
-                           *st.request, now)
-                   .response;
+    const Exchange ex = run_request("protocol " + quote(p.d->id) + " " + st.request->label, p.d, s,
+                                    sim, *st.request, now);
+    st.bytes = ex.response;
+    st.end_on_silence = ex.end_on_silence;
     return st;
 }
 
@@ -77,6 +79,7 @@ void prepare(Context &ctx, const Pair &p, const Stream &st, Session &s) {
 
 void roundtrip(Context &ctx) {
     for (const auto &p : with_simulators(ctx)) {
+        uint32_t unsupported = 0;
         if (p.d->traffic == ANYSERIAL_TRAFFIC_BROADCAST) {
             Session s;
             Simulator sim;
@@ -107,6 +110,18 @@ void roundtrip(Context &ctx) {
                 const int32_t st = s->begin(s.s, &r->req);
                 if (st == ANYSERIAL_E_NOT_SUPPORTED) continue;  // needs a request channel
             }
+            if (r->req.op == ANYSERIAL_OP_COMMAND) {
+                // As a device session does: know the device before commanding it; a command
+                // the simulated model does not have may then answer NOT_SUPPORTED.
+                if (p.d->capabilities & ANYSERIAL_PCAP_IDENTIFY)
+                    run_request(w + " (identify first)", p.d, s, sim,
+                                *generic_request(ANYSERIAL_OP_IDENTIFY), now);
+                step("session->begin(" + r->label + ")");
+                if (s->begin(s.s, &r->req) == ANYSERIAL_E_NOT_SUPPORTED) {
+                    ++unsupported;
+                    continue;
+                }
+            }
             run_request(w, p.d, s, sim, *r, now);
             // channels known now are well-formed
             const uint32_t n = s->channel_count(s.s);
@@ -119,6 +134,10 @@ void roundtrip(Context &ctx) {
                                  " of channel_count() has no valid id or unit");
             }
         }
+        if (p.d->command_count > 0 && unsupported == p.d->command_count)
+            throw Failed("protocol " + quote(p.d->id) +
+                         ": every declared command answers "
+                         "E_NOT_SUPPORTED against the plugin's own simulator");
     }
 }
 
@@ -151,6 +170,7 @@ void split_invariance(Context &ctx) {
         prepare(ctx, p, st, ref);
         FeedLog whole;
         feed_bytes(w + " (whole)", ref, st.bytes, whole, false);
+        if (st.end_on_silence) feed_end(w + " (whole)", ref, whole);
         if (whole.events.empty())
             throw Failed(w + ": the captured stream gives no event when fed whole");
         std::vector<std::string> kinds = {"1 byte at a time", "prime-sized pieces"};
@@ -165,6 +185,7 @@ void split_invariance(Context &ctx) {
                 feed_bytes(w + " (" + kind + ")", s, st.bytes.substr(pos, n), log, false);
                 pos += n;
             }
+            if (st.end_on_silence) feed_end(w + " (" + kind + ")", s, log);
             if (log.events != whole.events) {
                 std::string a, b;
                 for (const auto &e : whole.events)
@@ -206,6 +227,7 @@ void corruption(Context &ctx) {
             prepare(ctx, p, st, s);
             FeedLog log;
             feed_bytes(wc, s, bytes, log, !broadcast);
+            if (st.end_on_silence && !log.answered) feed_end(wc, s, log);
             bad_frame_seen |=
                 std::count(log.types.begin(), log.types.end(), ANYSERIAL_EVENT_BAD_FRAME) > 0;
             if (log.answered) continue;  // e.g. a flip in a protocol without a checksum
@@ -213,6 +235,7 @@ void corruption(Context &ctx) {
             s->reset_receive(s.s);
             FeedLog after;
             feed_bytes(wc, s, st.bytes, after, !broadcast);
+            if (st.end_on_silence && !after.answered) feed_end(wc, s, after);
             const bool ok = broadcast ? std::count(after.types.begin(), after.types.end(),
                                                    ANYSERIAL_EVENT_FRAME) > 0
                                       : after.answered;
@@ -226,6 +249,60 @@ void corruption(Context &ctx) {
     }
 }
 
+// The first answer of the first declared operation with a simulator fault on, as events.
+FeedLog faulted_answer(Context &ctx, const Pair &p, uint32_t fault, uint32_t param) {
+    Session s;
+    Simulator sim;
+    create_session(ctx, p.d, s);
+    create_simulator(p.x, p.d, sim);
+    step("simulator->set_fault(" + std::to_string(fault) + ")");
+    if (sim->set_fault(sim.s, fault, param) != ANYSERIAL_OK)
+        throw Skipped("the simulator of " + quote(p.d->id) + " refuses fault " +
+                      std::to_string(fault));
+    auto reqs = all_requests(p.d);
+    if (reqs.empty()) throw Skipped("protocol " + quote(p.d->id) + " declares no operation");
+    const std::string w = "protocol " + quote(p.d->id) + " " + reqs.front()->label;
+    step("session->begin(" + reqs.front()->label + ")");
+    if (s->begin(s.s, &reqs.front()->req) != ANYSERIAL_OK)
+        throw Failed(w + ": begin failed: " + quote(session_error(s.s)));
+    anyserial_transaction_t tx{};
+    tx.struct_size = sizeof tx;
+    step("session->next_transaction");
+    if (s->next_transaction(s.s, &tx) != ANYSERIAL_OK)
+        throw Failed(w + ": next_transaction failed: " + quote(session_error(s.s)));
+    uint64_t now = kStart;
+    const std::string bytes = answer_to(sim, tx, now);
+    FeedLog log;
+    feed_bytes(w, s, bytes, log, true);
+    if (!bytes.empty() && log.types.empty() && tx.end_on_silence_ns != 0) feed_end(w, s, log);
+    return log;
+}
+
+void simulator_faults(Context &ctx) {
+    bool tried = false;
+    for (const auto &p : with_simulators(ctx)) {
+        if (p.d->traffic != ANYSERIAL_TRAFFIC_REQUEST_RESPONSE) continue;
+        const std::string w = "protocol " + quote(p.d->id);
+        const FeedLog bad = faulted_answer(ctx, p, ANYSERIAL_SIM_FAULT_BAD_CHECKSUM, 0);
+        if (std::count(bad.types.begin(), bad.types.end(), ANYSERIAL_EVENT_BAD_FRAME) == 0)
+            throw Failed(w + ": with the simulator's BAD_CHECKSUM fault the answer gave " +
+                         (bad.events.empty() ? std::string("no event") : bad.events.back()) +
+                         ", not BAD_FRAME");
+        const FeedLog refused = faulted_answer(ctx, p, ANYSERIAL_SIM_FAULT_EXCEPTION, 2);
+        if (std::count(refused.types.begin(), refused.types.end(), ANYSERIAL_EVENT_EXCEPTION) == 0)
+            throw Failed(
+                w + ": with the simulator's EXCEPTION fault the answer gave " +
+                (refused.events.empty() ? std::string("no event") : refused.events.back()) +
+                ", not EXCEPTION");
+        const FeedLog silent = faulted_answer(ctx, p, ANYSERIAL_SIM_FAULT_SILENCE, 0);
+        if (!silent.types.empty())
+            throw Failed(w + ": with the simulator silent the session still reported " +
+                         silent.events.front());
+        tried = true;
+    }
+    if (!tried) throw Skipped("no request/response protocol with a simulator");
+}
+
 void addresses(Context &ctx) {
     bool tried = false;
     for (const auto *d : ctx.protocols()) {
@@ -236,7 +313,8 @@ void addresses(Context &ctx) {
             Session s;
             create_session(ctx, d, s, a->default_address);
         }
-        std::vector<std::string> bad = {"", " ", "-1", "1x", "x1", "99999999999999999999"};
+        // ("" is not here: the SDK's parse_address takes it for the default, as NULL)
+        std::vector<std::string> bad = {" ", "-1", "1x", "x1", "99999999999999999999"};
         if (a->kind == ANYSERIAL_ADDRESS_INTEGER) {
             if (a->min > 0) bad.push_back(std::to_string(a->min - 1));
             if (a->max < UINT32_MAX) bad.push_back(std::to_string(uint64_t{a->max} + 1));
@@ -314,6 +392,10 @@ void add_protocol_tests(std::vector<Test> &out) {
                    "garbage, truncation and bit flips: feed always progresses, BAD_FRAME is "
                    "reported, the session resynchronises after reset_receive",
                    corruption});
+    out.push_back({"protocol.simulator_faults",
+                   "the simulator's BAD_CHECKSUM fault gives BAD_FRAME, EXCEPTION gives EXCEPTION, "
+                   "SILENCE gives no event (request/response)",
+                   simulator_faults});
     out.push_back({"protocol.addresses",
                    "the default address is accepted; addresses outside the declared syntax are "
                    "refused with E_INVALID_ARGUMENT",

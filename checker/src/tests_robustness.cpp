@@ -1,5 +1,6 @@
 // plugin-check, group "robustness": calls in the wrong state, last_error with tiny buffers,
 // allocations that outlive create/destroy.
+#include <dlfcn.h>
 #include <malloc.h>
 
 #include <algorithm>
@@ -177,6 +178,45 @@ void session_state(Context &ctx) {
     }
 }
 
+void simulator_state(Context &ctx) {
+    bool any = false;
+    for (const auto *d : ctx.protocols()) {
+        const auto *x = simulator_ext(ctx, d);
+        if (x == nullptr) continue;
+        const std::string w = "the simulator of " + quote(d->id) + ": ";
+        Simulator sim;
+        create_simulator(x, d, sim);
+        anyserial_arg_value_t v{};
+        v.struct_size = sizeof v;
+        v.value_type = ANYSERIAL_VALUE_NUMBER;
+        v.number = 1.0;
+        step("simulator->set_reading(an unknown channel)");
+        int32_t st = sim->set_reading(sim.s, "plugin-check.no-such-channel", &v, 0);
+        if (st != ANYSERIAL_E_NOT_FOUND)
+            throw Failed(w + "set_reading of an unknown channel returned " + status_name(st) +
+                         ", not E_NOT_FOUND");
+        anyserial_field_t f{};
+        f.struct_size = sizeof f;
+        step("simulator->get_field(an unknown id)");
+        st = sim->get_field(sim.s, "plugin-check.no-such-field", &f);
+        if (st != ANYSERIAL_E_NOT_FOUND)
+            throw Failed(w + "get_field of an unknown id returned " + status_name(st) +
+                         ", not E_NOT_FOUND");
+        check_last_error(w,
+                         [&](char *buf, uint32_t cap) { return sim->last_error(sim.s, buf, cap); });
+        uint8_t buf[4];
+        uint32_t n = 99;
+        uint64_t next = 0;
+        step("simulator->poll_output(cap 4) before any request");
+        st = sim->poll_output(sim.s, 1, buf, sizeof buf, &n, &next);
+        if (st != ANYSERIAL_OK || n > sizeof buf)
+            throw Failed(w + "poll_output(cap 4) returned " + status_name(st) + " with n " +
+                         std::to_string(n));
+        any = true;
+    }
+    if (!any) throw Skipped("no protocol offers a simulator");
+}
+
 size_t in_use() {
     return mallinfo2().uordblks;
 }
@@ -247,6 +287,10 @@ void add_robustness_tests(std::vector<Test> &out) {
                    "next_transaction/result before begin, get_channel out of range, unknown ops "
                    "and commands are errors; feed(0) is harmless",
                    session_state});
+    out.push_back({"robustness.simulator_state",
+                   "a simulator answers E_NOT_FOUND for an unknown channel or field, keeps "
+                   "last_error's contract, never reports more output than its buffer",
+                   simulator_state});
     out.push_back({"robustness.last_error",
                    "last_error returns the full length with 0-, 1- and 1024-byte buffers, writes "
                    "within cap, printable UTF-8",

@@ -24,6 +24,7 @@ struct Options {
     std::optional<std::uint64_t> seed;  // none: a fresh one, printed
     bool json = false;
     bool list = false;
+    bool help = false;
     unsigned timeout_s = 10;             // per test; the child is killed after it
     std::optional<std::string> run_one;  // hidden: run one test in this process (debugging)
 };
