@@ -44,6 +44,7 @@ std::string backend_text(const anyserial_backend_t *b) {
 PortCore::PortCore(boost::asio::any_io_executor e, std::string p, const PluginHost *h,
                    const LoadedBackend *l, BackendHandle b, SerialConfig cfg)
     : ex(std::move(e)),
+      io_ex(ex.target<boost::asio::io_context::executor_type>()),
       path(std::move(p)),
       device(path),
       host(h),

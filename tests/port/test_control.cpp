@@ -1,9 +1,12 @@
 // The control path: lines, queues, drain, drain_exact, introspection, tokens.
 #include <anyserial/connectable.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/test/data/monomorphic.hpp>
@@ -117,6 +120,52 @@ BOOST_DATA_TEST_CASE(completion_tokens, data::make(kKinds), kind) {
     std::future<std::size_t> f = a.async_write_some(asio::buffer("c", 1), asio::use_future);
     loop.run_until([&] { return f.wait_for(0s) == std::future_status::ready; });
     BOOST_TEST(f.get() == 1u);
+}
+
+// A port on a strand runs every handler in the strand; a plain port hands a handler bound
+// to a strand to that strand (the I/O operation's two executor paths).
+BOOST_DATA_TEST_CASE(strand_executors, data::make(kKinds), kind) {
+    Loop loop;
+    auto strand = asio::make_strand(loop.io);
+    const std::string base = unique_pair(kind);
+    std::optional<SerialPort> a, b;
+    for (auto [path, port] : {std::pair{base + "/a", &a}, std::pair{base + "/b", &b}}) {
+        async_open_serial_port(strand, plugins(), path, {},
+                               [&, port = port](boost::system::error_code ec, SerialPort p) {
+                                   BOOST_TEST(!ec);
+                                   port->emplace(std::move(p));
+                               });
+    }
+    loop.run_until([&] { return a && b; });
+    int in_strand = 0;
+    std::size_t sent = 0, got = 0;
+    char buf[3] = {};
+    a->async_send(asio::buffer("xyz", 3), [&](boost::system::error_code ec, std::size_t n) {
+        BOOST_TEST(!ec);
+        sent = n;
+        in_strand += strand.running_in_this_thread();
+    });
+    asio::async_read(*b, asio::buffer(buf), [&](boost::system::error_code ec, std::size_t n) {
+        BOOST_TEST(!ec);
+        got = n;
+        in_strand += strand.running_in_this_thread();
+    });
+    loop.run_until([&] { return sent == 3u && got == 3u; });
+    BOOST_TEST(std::string(buf, 3) == "xyz");
+    BOOST_TEST(in_strand == 2);
+
+    auto [c, d] = open_pair(loop, kind);
+    auto bound = asio::make_strand(loop.io);
+    bool done = false, in_bound = false;
+    c.async_write_some(asio::buffer("q", 1),
+                       asio::bind_executor(bound, [&](boost::system::error_code ec, std::size_t n) {
+                           BOOST_TEST(!ec);
+                           BOOST_TEST(n == 1u);
+                           in_bound = bound.running_in_this_thread();
+                           done = true;
+                       }));
+    loop.run_until([&] { return done; });
+    BOOST_TEST(in_bound);
 }
 
 BOOST_DATA_TEST_CASE(connectable_opens_later, data::make(kKinds), kind) {

@@ -20,7 +20,6 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/compose.hpp>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -176,8 +175,9 @@ class SerialPort {
   private:
     template <detail::Dir D, detail::IoMode M, class Buffers, class Token>
     auto io(const Buffers &buffers, Token &&token) {
-        return boost::asio::async_compose<Token, void(error_code, std::size_t)>(
-            detail::IoOp<D, M, Buffers>(core_, buffers), token, ex_);
+        using Op = detail::IoOp<D, M, Buffers>;
+        return boost::asio::async_initiate<Token, void(error_code, std::size_t)>(
+            detail::IoInitiation<Op>{core_, core_ ? executor_type() : ex_, buffers}, token);
     }
 
     // An initiation that exposes its executor, so with_timeout() finds the I/O executor.

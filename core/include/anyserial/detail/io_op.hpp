@@ -12,35 +12,157 @@
 
 #include <algorithm>
 #include <anyserial/detail/port_core.hpp>
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_allocator.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 namespace anyserial::detail {
 
 enum class IoMode { some, all, available };
 
-// Hands the result to the handler on the handler's own executor: directly when that is
-// the port's executor (we are running on it), otherwise through dispatch.
-template <class Self, class State, class... Args>
-void deliver_completion(Self &self, boost::system::error_code ec, std::size_t n, State &state,
-                        boost::system::error_code &stored) {
-    using handler_ex = decltype(boost::asio::get_associated_executor(self));
-    if constexpr (std::is_same_v<handler_ex, boost::asio::any_io_executor>) {
-        if (boost::asio::get_associated_executor(self) == self.get_io_executor())
-            return self.complete(ec, n);
+// The composed operation around an IoOp (in place of asio::async_compose): the user's
+// handler, the operation's state and, only when the handler brings an executor of its own
+// that is not the port's, outstanding work on that executor. Nothing type-erased is
+// copied or tracked on the way: the port's executor has work (the pending wait, the
+// posted step) for as long as the operation is in flight. The handler's cancellation slot
+// is handed to each wait (and cleared at every step, so a late emit finds nothing).
+template <class Impl, class Handler>
+class PortOp {
+    using handler_ex = boost::asio::associated_executor_t<Handler, boost::asio::any_io_executor>;
+    static constexpr bool own_executor = !requires {
+        typename boost::asio::associated_executor<
+            Handler, boost::asio::any_io_executor>::asio_associated_executor_is_unspecialised;
+    };
+    struct NoWork {};
+    using Work =
+        std::conditional_t<own_executor,
+                           std::optional<boost::asio::executor_work_guard<handler_ex>>, NoWork>;
+
+  public:
+    PortOp(Impl impl, Handler handler, const boost::asio::any_io_executor &io_ex)
+        : impl_(std::move(impl)), handler_(std::move(handler)) {
+        if constexpr (own_executor) {
+            auto ex = boost::asio::get_associated_executor(handler_, io_ex);
+            if constexpr (std::is_same_v<handler_ex, boost::asio::any_io_executor>)
+                if (ex == io_ex) return;  // runs on the port's executor: as a plain callback
+            work_.emplace(std::move(ex));
+        }
     }
-    stored = ec;
-    state = State::completing;
-    boost::asio::dispatch(std::move(self));
+    PortOp(PortOp &&) = default;
+
+    using cancellation_slot_type = boost::asio::associated_cancellation_slot_t<Handler>;
+    cancellation_slot_type get_cancellation_slot() const noexcept {
+        return boost::asio::get_associated_cancellation_slot(handler_);
+    }
+    using allocator_type = boost::asio::associated_allocator_t<Handler>;
+    allocator_type get_allocator() const noexcept {
+        return boost::asio::get_associated_allocator(handler_);
+    }
+
+    template <class... Args>
+    void operator()(Args &&...args) {
+        auto slot = boost::asio::get_associated_cancellation_slot(handler_);
+        if (slot.is_connected()) slot.clear();
+        impl_(*this, std::forward<Args>(args)...);
+    }
+
+    // On the port's executor: call the handler there when it has no executor of its own
+    // (or that executor is the port's), else dispatch to its executor.
+    void complete(boost::system::error_code ec, std::size_t n) {
+        if constexpr (own_executor) {
+            if (work_) {
+                auto work = std::move(*work_);
+                work_.reset();
+                boost::asio::dispatch(boost::asio::append(std::move(handler_), ec, n));
+                return;
+            }
+        }
+        std::move(handler_)(ec, n);
+    }
+
+  private:
+    Impl impl_;
+    Handler handler_;
+    [[no_unique_address]] Work work_;
+};
+
+// async_read_some & co.: the initiation exposes the port's executor (with_timeout finds
+// it there) and starts a PortOp; a port that is not open completes with errc::closed.
+template <class Impl>
+struct IoInitiation {
+    std::shared_ptr<PortCore> core;
+    boost::asio::any_io_executor closed_ex;  // only for a port that is not open
+    typename Impl::buffers_type buffers;
+    boost::asio::any_io_executor get_executor() const noexcept {
+        return core ? core->ex : closed_ex;
+    }
+    template <class Handler>
+    void operator()(Handler &&handler) && {
+        using H = std::decay_t<Handler>;
+        if (!core) {
+            boost::asio::post(closed_ex,
+                              boost::asio::append(H(std::forward<Handler>(handler)),
+                                                  make_error_code(errc::closed), std::size_t{0}));
+            return;
+        }
+        const boost::asio::any_io_executor &ex = core->ex;
+        PortOp<Impl, H>(Impl(std::move(core), buffers), H(std::forward<Handler>(handler)), ex)();
+    }
+};
+
+// An intermediate step's handler: the composed operation without its associated executor,
+// so the port's descriptor, timer or post runs it on the port's own executor (where the
+// operation's state lives) without binding a copy of the type-erased executor to every
+// step. The cancellation slot and allocator are forwarded: per-op cancellation and Asio's
+// recycled operation memory work as before.
+template <class Self>
+struct Step {
+    Self self;
+    using cancellation_slot_type = boost::asio::associated_cancellation_slot_t<Self>;
+    cancellation_slot_type get_cancellation_slot() const noexcept {
+        return boost::asio::get_associated_cancellation_slot(self);
+    }
+    using allocator_type = boost::asio::associated_allocator_t<Self>;
+    allocator_type get_allocator() const noexcept {
+        return boost::asio::get_associated_allocator(self);
+    }
+    template <class... Args>
+    void operator()(Args &&...args) {
+        self(std::forward<Args>(args)...);
+    }
+};
+template <class Self>
+Step<Self> step(Self &&self) {
+    return Step<Self>{std::move(self)};
 }
+
+// The same step with no cancellation slot (a wait that must not be cut short).
+template <class Self>
+struct UncancellableStep {
+    Self self;
+    using allocator_type = boost::asio::associated_allocator_t<Self>;
+    allocator_type get_allocator() const noexcept {
+        return boost::asio::get_associated_allocator(self);
+    }
+    template <class... Args>
+    void operator()(Args &&...args) {
+        self(std::forward<Args>(args)...);
+    }
+};
 
 inline std::string violation_text(const char *call, std::uint32_t reported, std::uint32_t len) {
     return std::string(call) + " reported " + std::to_string(reported) + " bytes for a " +
@@ -50,6 +172,7 @@ inline std::string violation_text(const char *call, std::uint32_t reported, std:
 template <Dir D, IoMode M, class Buffers>
 class IoOp {
   public:
+    using buffers_type = Buffers;
     IoOp(std::shared_ptr<PortCore> core, const Buffers &buffers)
         : core_(std::move(core)), buffers_(buffers) {}
     IoOp(IoOp &&o) noexcept
@@ -78,13 +201,11 @@ class IoOp {
                 return finish(self, ec_);
             case State::waiting:
                 return core_->sync_fd ? on_ready(self, ec) : on_event(self);
-            case State::completing:
-                return self.complete(ec_, total_);
         }
     }
 
   private:
-    enum class State : unsigned char { starting, posted, waiting, completing };
+    enum class State : unsigned char { starting, posted, waiting };
     using wait_type = boost::asio::posix::descriptor_base::wait_type;
 
     struct Chunk {
@@ -116,8 +237,14 @@ class IoOp {
         // Never complete inline from the initiating function.
         ec_ = ec;
         state_ = State::posted;
-        auto ex = self.get_io_executor();
-        boost::asio::post(ex, boost::asio::bind_executor(ex, std::move(self)));
+        // On an io_context, post to its concrete executor: no type-erased prefer() chain.
+        // (The executor is taken before `self`, which owns core_, is moved.)
+        if (auto *io = core_->io_ex) {
+            boost::asio::post(*io, step(std::move(self)));
+        } else {
+            const boost::asio::any_io_executor &ex = core_->ex;
+            boost::asio::post(ex, step(std::move(self)));
+        }
     }
 
     template <class Self>
@@ -126,14 +253,14 @@ class IoOp {
             core_->dir(D).busy = false;
             owns_ = false;
         }
-        core_.reset();
-        deliver_completion(self, ec, total_, state_, ec_);
+        core_.reset();  // the port may go away from inside the handler
+        self.complete(ec, total_);
     }
 
     template <class Self>
     void start(Self &self) {
         size_ = boost::asio::buffer_size(buffers_);
-        if (!core_ || core_->closed) return post_finish(self, make_error_code(errc::closed));
+        if (core_->closed) return post_finish(self, make_error_code(errc::closed));
         if (core_->stray_completion.load(std::memory_order_acquire) && !core_->faulted)
             core_->plugin_violation("a completion arrived for an operation that was not started");
         if (core_->faulted) return post_finish(self, core_->last_error.code);
@@ -160,7 +287,7 @@ class IoOp {
         if (core_->collect_stats) ++core_->stats.readiness_waits;
         // Intermediate steps run on the port's executor, whatever the handler's is.
         core_->desc->async_wait(D == Dir::read ? wait_type::wait_read : wait_type::wait_write,
-                                boost::asio::bind_executor(core_->ex, std::move(self)));
+                                step(std::move(self)));
     }
 
     template <class Self>
@@ -242,7 +369,7 @@ class IoOp {
         }
         state_ = State::waiting;
         d.event.expires_at(boost::asio::steady_timer::time_point::max());
-        d.event.async_wait(boost::asio::bind_executor(c.ex, std::move(self)));
+        d.event.async_wait(step(std::move(self)));
     }
 
     template <class Self>
@@ -257,9 +384,7 @@ class IoOp {
                 c.cancel_io(D);
             }
             d.event.expires_at(boost::asio::steady_timer::time_point::max());
-            d.event.async_wait(boost::asio::bind_cancellation_slot(
-                boost::asio::cancellation_slot(),
-                boost::asio::bind_executor(c.ex, std::move(self))));
+            d.event.async_wait(UncancellableStep<Self>{std::move(self)});
             return;
         }
         d.done = false;

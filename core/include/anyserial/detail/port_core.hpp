@@ -10,6 +10,7 @@
 #include <anyserial/stats.hpp>
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstddef>
@@ -136,6 +137,9 @@ class PortCore {
     }
 
     boost::asio::any_io_executor ex;
+    // ex's target when it is a plain io_context executor (not a strand): the hot path
+    // posts to it directly instead of through the type-erased wrapper.
+    boost::asio::io_context::executor_type *io_ex;
     std::string path;    // the name the caller gave (messages)
     std::string device;  // what the backend opens: path with its symlinks resolved
     const PluginHost *host;
