@@ -110,6 +110,8 @@ BOOST_AUTO_TEST_CASE(descriptors_follow_the_naming_contract) {
     BOOST_TEST(a->traffic == ANYSERIAL_TRAFFIC_REQUEST_RESPONSE);
     BOOST_TEST(std::string(st->mode) == "stream");
     BOOST_TEST(st->traffic == ANYSERIAL_TRAFFIC_BROADCAST);
+    // a broadcaster's reads come from its cached frames
+    BOOST_TEST((st->capabilities & ANYSERIAL_PCAP_READ_FRAME) != 0u);
     BOOST_TEST_REQUIRE(a->address != nullptr);
     BOOST_TEST(a->address->kind == ANYSERIAL_ADDRESS_LETTER);
     BOOST_TEST(a->address->min == uint32_t{'A'});

@@ -281,6 +281,31 @@ BOOST_AUTO_TEST_CASE(meter_refuses_setpoint_and_valves_before_any_byte) {
     BOOST_TEST(p.readings.at("abs_press").flags == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(unknown_status_tokens_are_kept_raw) {
+    Session s(false, options("C"));
+    auto dev = v10_controller("10v12.0-R24");
+    dev["C\r"] = "C +015.02 +002.31 +002.50     Ar MOV QQQ\r";
+    const Device d = script(dev);
+    BOOST_TEST_REQUIRE(run(s, request(ANYSERIAL_OP_READ_FRAME), d).status == ANYSERIAL_OK);
+    BOOST_TEST_REQUIRE(s.begin(request(ANYSERIAL_OP_READ_FRAME)) == ANYSERIAL_OK);
+    anyserial_transaction_t tx{};
+    tx.struct_size = sizeof tx;
+    BOOST_TEST_REQUIRE(s.next_transaction(tx) == ANYSERIAL_OK);
+    const std::string &r = dev.at("C\r");
+    anyserial_protocol_event_t ev{};
+    ev.struct_size = sizeof ev;
+    (void)s.feed({reinterpret_cast<const uint8_t *>(r.data()), r.size()}, ev);
+    BOOST_TEST_REQUIRE(s.next_transaction(tx) == ANYSERIAL_DONE);
+    anyserial_protocol_result_t res{};
+    res.struct_size = sizeof res;
+    BOOST_TEST_REQUIRE(s.result(res) == ANYSERIAL_OK);
+    BOOST_TEST_REQUIRE(res.frame != nullptr);
+    BOOST_TEST_REQUIRE(res.frame->field_count == 1u);
+    BOOST_TEST(std::string(res.frame->fields[0]->id) == "unknown_status");
+    BOOST_TEST(std::string(res.frame->fields[0]->text) == "QQQ");
+    BOOST_TEST(res.frame->device_flags == (uint64_t{1} << anyserial::alicat::flag_bit("MOV")));
+}
+
 BOOST_AUTO_TEST_CASE(reply_from_another_unit_is_bad_frame_address) {
     Session s(false, options("C"));
     auto dev = v10_controller("10v12.0-R24");
@@ -386,6 +411,17 @@ BOOST_AUTO_TEST_CASE(simulator_round_trips_every_command) {
     BOOST_TEST(!sim.streaming());
     o = run(s, request(ANYSERIAL_OP_READ_FRAME), d);
     BOOST_TEST(o.status == ANYSERIAL_OK);
+}
+
+BOOST_AUTO_TEST_CASE(a_fresh_session_stops_a_streaming_unit_without_asking_it_anything) {
+    // A unit left streaming by another program answers nothing: the stop goes out blind.
+    Simulator sim('A');
+    sim.start_streaming();
+    Session s(false, options("A"));
+    const Outcome o = command(s, line_of({&sim}), "streaming.stop");
+    BOOST_TEST_REQUIRE(o.status == ANYSERIAL_OK, o.error);
+    BOOST_TEST(o.sent == std::vector<std::string>{"@@ A\r"});
+    BOOST_TEST(!sim.streaming());
 }
 
 BOOST_AUTO_TEST_CASE(simulator_refuses_out_of_range_setpoint_as_exception) {

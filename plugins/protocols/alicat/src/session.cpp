@@ -218,7 +218,8 @@ int Session::gas_arg_code() const {
 }
 
 int32_t Session::plan_command() {
-    const std::string why = refusal();
+    // The stop is sent blind: the unit is streaming, so nothing could be learnt first.
+    const std::string why = command_ == "streaming.stop" ? std::string() : refusal();
     if (!why.empty())
         return fail(ANYSERIAL_E_NOT_SUPPORTED,
                     command_ + " is not supported by " + who() + ": " + why);

@@ -349,6 +349,18 @@ void Session::build_frame(const Decoded &d, std::string_view raw) {
     frame_.device_flags = d.flags;
     frame_.raw = reinterpret_cast<const uint8_t *>(frame_raw_.data());
     frame_.raw_len = static_cast<uint32_t>(frame_raw_.size());
+    // Leftover tokens that are no known mnemonic, kept raw (§8.2 step 3).
+    unknown_status_.clear();
+    for (const std::string &u : d.unknown)
+        unknown_status_ += (unknown_status_.empty() ? "" : " ") + u;
+    unknown_field_ = anyserial_field_t{};
+    unknown_field_.struct_size = sizeof unknown_field_;
+    unknown_field_.value_type = ANYSERIAL_VALUE_TEXT;
+    unknown_field_.id = "unknown_status";
+    unknown_field_.text = unknown_status_.c_str();
+    unknown_field_ptr_ = &unknown_field_;
+    frame_.field_count = unknown_status_.empty() ? 0 : 1;
+    frame_.fields = unknown_status_.empty() ? nullptr : &unknown_field_ptr_;
     have_frame_ = true;
 }
 

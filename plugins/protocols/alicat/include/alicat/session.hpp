@@ -138,6 +138,9 @@ class Session {
     anyserial_frame_t frame_{};
     anyserial_frame_t event_frame_{};
     std::string frame_raw_;
+    std::string unknown_status_;
+    anyserial_field_t unknown_field_{};
+    const anyserial_field_t *unknown_field_ptr_ = nullptr;
     bool have_frame_ = false;
     std::string error_;
 };
