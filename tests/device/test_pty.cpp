@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_CASE(client_by_path_receives_the_controller_writes) {
     anyserial::sim::PtyOptions o;
     o.interval = std::chrono::milliseconds(20);
     o.link = dir.path / "analyser";
-    anyserial::sim::PtySimulator sim(io.get_executor(), protocol(dev::ProtocolKind::continuous), o);
+    anyserial::sim::PtySimulator sim(io.get_executor(), protocol(cont), o);
     BOOST_TEST(sim.path().rfind("/dev/pts/", 0) == 0u);
     BOOST_TEST(fs::read_symlink(*o.link) == fs::path(sim.path()));
     sim.start();
@@ -91,7 +91,7 @@ BOOST_AUTO_TEST_CASE(refuses_to_replace_a_regular_file) {
     anyserial::sim::PtyOptions o;
     o.link = file;
     BOOST_CHECK_THROW(
-        anyserial::sim::PtySimulator(io.get_executor(), protocol(dev::ProtocolKind::modbus_rtu), o),
+        anyserial::sim::PtySimulator(io.get_executor(), protocol(rtu), o),
         anyserial::SerialError);
     BOOST_TEST(fs::is_regular_file(file));
 }
@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(refuses_to_replace_a_regular_file) {
 BOOST_AUTO_TEST_CASE(replaces_only_a_dangling_link_and_removes_only_its_own) {
     asio::io_context io;
     TempDir dir;
-    const auto &proto = protocol(dev::ProtocolKind::modbus_rtu);
+    const auto &proto = protocol(rtu);
     anyserial::sim::PtyOptions o;
     o.link = dir.path / "analyser";
     anyserial::sim::PtySimulator live(io.get_executor(), proto, o);  // a live link
@@ -133,12 +133,12 @@ BOOST_AUTO_TEST_CASE(analyzer_auto_over_a_pty, *boost::unit_test::precondition([
                          return plugins().backend_for("/dev/pts/0") != nullptr;
                      })) {
     asio::io_context io;
-    anyserial::sim::PtySimulator sim(io.get_executor(), protocol(dev::ProtocolKind::modbus_ascii),
+    anyserial::sim::PtySimulator sim(io.get_executor(), protocol(ascii),
                                      {});
     sim.start();
     auto r = open_device(io, sim.path(), {});
     BOOST_TEST_REQUIRE(!r.ec, (r.anz.last_error() ? error_of(r.anz).what() : r.ec.message()));
-    BOOST_TEST((r.anz.protocol() == dev::ProtocolKind::modbus_ascii));
+    BOOST_TEST((r.anz.protocol() == ascii));
     Op<dev::Reading> op;
     r.anz.async_read_channel("I3", op.handler());
     run_until(io, [&] { return op.done; });

@@ -20,11 +20,11 @@ constexpr std::uint32_t kSimFaultCoilsStuck = 0x101;
 struct ModbusBench {
     asio::io_context io;
     MockDevice device;
-    dev::Analyzer anz;
+    dev::Device anz;
     explicit ModbusBench(const std::string &pair, bool identify = false)
-        : device(io, pair, dev::ProtocolKind::modbus_rtu) {
+        : device(io, pair, rtu) {
         dev::DeviceOptions o;
-        o.protocol = dev::ProtocolKind::modbus_rtu;
+        o.protocol = rtu;
         o.identify = identify;
         o.response_timeout = std::chrono::milliseconds(200);
         o.idle_gap = std::chrono::milliseconds(1);
@@ -158,9 +158,9 @@ BOOST_AUTO_TEST_CASE(analyser_ports_are_exclusive_under_raise_by_default) {
 
 BOOST_AUTO_TEST_CASE(caller_settings_are_used_as_given) {
     asio::io_context io;
-    MockDevice device(io, "mock://ref-caller", dev::ProtocolKind::modbus_rtu);
+    MockDevice device(io, "mock://ref-caller", rtu);
     dev::DeviceOptions o;
-    o.protocol = dev::ProtocolKind::modbus_rtu;
+    o.protocol = rtu;
     o.identify = false;
     o.serial = anyserial::SerialConfig(anyserial::SerialSettings{
         .baudrate = 19200, .unsupported_policy = anyserial::UnsupportedPolicy::ignore});
@@ -176,11 +176,11 @@ BOOST_AUTO_TEST_CASE(a_second_exclusive_open_of_an_analyser_pty_is_refused,
                          return plugins().backend_for("/dev/pts/0") != nullptr;
                      })) {
     asio::io_context io;
-    anyserial::sim::PtySimulator sim(io.get_executor(), protocol(dev::ProtocolKind::modbus_rtu),
+    anyserial::sim::PtySimulator sim(io.get_executor(), protocol(rtu),
                                      {});
     sim.start();
     dev::DeviceOptions o;
-    o.protocol = dev::ProtocolKind::modbus_rtu;
+    o.protocol = rtu;
     o.identify = false;
     auto r = open_device(io, sim.path(), o);
     BOOST_TEST_REQUIRE(!r.ec);
