@@ -163,6 +163,8 @@ struct DeviceImpl : std::enable_shared_from_this<DeviceImpl> {
     std::map<std::string, std::string> addresses;  // per candidate protocol id (open.cpp)
     // The session's channel table as known now (after identify or the first frame).
     std::vector<ChannelInfo> channels;
+    // Slots the device reports empty (readings marked unlisted): valid ids to read.
+    std::vector<std::string> unlisted_ids;
 
     // line
     std::array<std::uint8_t, 512> rxbuf{};
@@ -246,7 +248,8 @@ struct DeviceImpl : std::enable_shared_from_this<DeviceImpl> {
     asio::awaitable<Reading> read_channel(std::string id, Timeout t);
     void gate_capability(std::uint32_t cap, const char *what) const;
     const Reading &channel_of(const Frame &f, const std::string &id) const;
-    // Throws ValidationError when the channel table is known and lacks `id`.
+    // Throws ValidationError when a frame came and neither the channel table nor the
+    // frame's empty slots have `id`.
     void validate_channel(const std::string &id) const;
     DeviceInfo make_info(std::vector<Field> fields) const;
     void close() noexcept;

@@ -1,5 +1,6 @@
 // anyserial — a device's line: receive loop, broadcast cache/fan-out and the
 // request/response transaction engine (protocol.h's loop).
+#include <algorithm>
 #include <anyserial/device/abi.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -539,6 +540,9 @@ Frame DeviceImpl::copy_frame(const anyserial_frame_t &f) {
     std::vector<ChannelInfo> table = session.channels();
     if (!table.empty()) channels = std::move(table);
     Frame out = frame_from_abi(f, abi_context(*proto));
+    for (const Reading &r : out.unlisted)
+        if (std::find(unlisted_ids.begin(), unlisted_ids.end(), r.channel) == unlisted_ids.end())
+            unlisted_ids.push_back(r.channel);
     if (channels.empty()) {
         for (const Reading &r : out.readings)
             channels.push_back({r.channel, r.name, r.kind, r.unit,

@@ -53,9 +53,12 @@ void DeviceImpl::gate_capability(std::uint32_t cap, const char *what) const {
 }
 
 void DeviceImpl::validate_channel(const std::string &id) const {
-    if (channels.empty()) return;  // not known yet: checked against the first frame
+    // Known once a frame came (its table and its empty slots): before, the frame decides.
+    if (channels.empty() || !latest) return;
     for (const ChannelInfo &c : channels)
         if (c.channel == id) return;
+    for (const std::string &u : unlisted_ids)
+        if (u == id) return;
     std::string valid;
     for (const ChannelInfo &c : channels)
         valid += (valid.empty() ? "" : " ") + c.channel;
