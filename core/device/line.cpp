@@ -190,8 +190,8 @@ void DeviceImpl::feed_broadcast(std::span<const std::uint8_t> bytes) {
             break;
         }
         bytes = bytes.subspan(std::min<std::size_t>(consumed, bytes.size()));
-        const bool bad_sum = ev.type == ANYSERIAL_EVENT_FRAME && ev.frame->has_checksum &&
-                             !ev.frame->checksum_ok;
+        const bool bad_sum =
+            ev.type == ANYSERIAL_EVENT_FRAME && ev.frame->has_checksum && !ev.frame->checksum_ok;
         if (ev.type == ANYSERIAL_EVENT_FRAME && !bad_sum) {
             latest = copy_frame(*ev.frame);
             ++seq;
@@ -279,7 +279,8 @@ void DeviceImpl::publish_error(const std::string &reason) {
 
 void DeviceImpl::check_open() const {
     if (closed)
-        throw_device_error(errc::closed, "the device session on " + port_name + " is closed", context());
+        throw_device_error(errc::closed, "the device session on " + port_name + " is closed",
+                           context());
     if (line_error) std::rethrow_exception(line_error);
 }
 
@@ -343,8 +344,8 @@ asio::awaitable<void> DeviceImpl::wait_frame(std::uint64_t after_seq, Timeout t)
 // ---- transaction engine ---------------------------------------------------------------
 
 asio::awaitable<void> DeviceImpl::run_transaction(ProtocolSession &s,
-                                                    const anyserial_transaction_t &tx, Timeout t,
-                                                    const ErrorContext &base) {
+                                                  const anyserial_transaction_t &tx, Timeout t,
+                                                  const ErrorContext &base) {
     const std::vector<std::uint8_t> request(tx.data, tx.data + tx.len);
     ErrorContext ctx = base;
     ctx.request = request;
@@ -435,14 +436,14 @@ asio::awaitable<void> DeviceImpl::run_transaction(ProtocolSession &s,
                 c.function_code = txw.function_code != 0 ? txw.function_code : tx.function_code;
                 c.exception_code = txw.exception_code;
                 c.elapsed = steady::now() - started;
-                throw_device_error(errc::modbus_exception,
-                                   the_device(s) + " refused the request" +
-                                       (*c.function_code != 0
-                                            ? " (FC " + std::to_string(*c.function_code) + ")"
-                                            : std::string()) +
-                                       " with exception " + std::to_string(txw.exception_code) +
-                                       (txw.reason.empty() ? "" : " (" + txw.reason + ")"),
-                                   c);
+                throw_device_error(
+                    errc::modbus_exception,
+                    the_device(s) + " refused the request" +
+                        (*c.function_code != 0 ? " (FC " + std::to_string(*c.function_code) + ")"
+                                               : std::string()) +
+                        " with exception " + std::to_string(txw.exception_code) +
+                        (txw.reason.empty() ? "" : " (" + txw.reason + ")"),
+                    c);
             }
             default:  // BAD_FRAME: resend
                 last_bad = txw.reason.empty() ? "bad response frame" : txw.reason;
@@ -486,8 +487,8 @@ asio::awaitable<void> DeviceImpl::await_response(steady::time_point deadline) {
     }
 }
 
-asio::awaitable<void> DeviceImpl::run_operation(ProtocolSession &s, const OpRequest &req,
-                                                Timeout t, ErrorContext ctx,
+asio::awaitable<void> DeviceImpl::run_operation(ProtocolSession &s, const OpRequest &req, Timeout t,
+                                                ErrorContext ctx,
                                                 anyserial_protocol_result_t &result) {
     const std::string &pid = s.id();
     const std::int32_t st = s.begin(req.op, req.command, req.args);
@@ -545,8 +546,8 @@ Frame DeviceImpl::copy_frame(const anyserial_frame_t &f) {
             unlisted_ids.push_back(r.channel);
     if (channels.empty()) {
         for (const Reading &r : out.readings)
-            channels.push_back({r.channel, r.name, r.kind, r.unit,
-                                r.text ? ValueType::text : ValueType::number});
+            channels.push_back(
+                {r.channel, r.name, r.kind, r.unit, r.text ? ValueType::text : ValueType::number});
     }
     return out;
 }

@@ -9,10 +9,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 #include <initializer_list>
-#include <string_view>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace test {
 

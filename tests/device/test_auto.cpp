@@ -34,8 +34,7 @@ void auto_finds(const std::string &kind, const std::string &pair) {
     const dev::Reading *i3 = poll.value.channel("I3");
     BOOST_TEST_REQUIRE(i3 != nullptr);
     // Display-ROM 0x82 over Modbus is a subscript two; continuous sends plain "CO2".
-    BOOST_TEST(i3->name.value_or("") ==
-               (kind == cont ? "CO2" : "CO\xE2\x82\x82"));
+    BOOST_TEST(i3->name.value_or("") == (kind == cont ? "CO2" : "CO\xE2\x82\x82"));
     r.anz.close();
 }
 

@@ -55,7 +55,8 @@ BOOST_AUTO_TEST_CASE(address_syntax_normalises) {
 }
 
 BOOST_AUTO_TEST_CASE(arguments_parse_against_the_declaration) {
-    dev::ArgInfo value{"value", "setpoint", dev::ValueType::number, "SCCM", false, 0.0, 10.0, {}, 0};
+    dev::ArgInfo value{"value", "setpoint", dev::ValueType::number, "SCCM", false, 0.0, 10.0,
+                       {},      0};
     std::string why;
     BOOST_TEST(dev::parse_arg(value, "2.5", why)->number == 2.5);
     BOOST_TEST(!dev::parse_arg(value, "20", why));
@@ -83,8 +84,8 @@ BOOST_AUTO_TEST_CASE(frame_copied_from_abi_with_the_channel_table) {
     r[1].text = "Ar";
     r[1].unlisted = true;
     const anyserial_reading_t *rs[] = {&r[0], &r[1]};
-    anyserial_field_t clock{sizeof(anyserial_field_t), ANYSERIAL_VALUE_TEXT, "clock", 0, "12:00",
-                            nullptr};
+    anyserial_field_t clock{
+        sizeof(anyserial_field_t), ANYSERIAL_VALUE_TEXT, "clock", 0, "12:00", nullptr};
     const anyserial_field_t *fs[] = {&clock};
     anyserial_frame_t f{};
     f.struct_size = sizeof f;
@@ -110,12 +111,11 @@ BOOST_AUTO_TEST_CASE(frame_copied_from_abi_with_the_channel_table) {
 
     // What the ABI forbids is a PluginError naming the protocol.
     r[0].flags = std::uint64_t{1} << 5;  // beyond the 3 declared flags
-    BOOST_CHECK_EXCEPTION(dev::frame_from_abi(f, ctx), anyserial::PluginError,
-                          [](const anyserial::PluginError &e) {
-                              return std::string(e.what()).find("acme-flow") != std::string::npos &&
-                                     std::string(e.what()).find("beyond the 3 declared") !=
-                                         std::string::npos;
-                          });
+    BOOST_CHECK_EXCEPTION(
+        dev::frame_from_abi(f, ctx), anyserial::PluginError, [](const anyserial::PluginError &e) {
+            return std::string(e.what()).find("acme-flow") != std::string::npos &&
+                   std::string(e.what()).find("beyond the 3 declared") != std::string::npos;
+        });
     r[0].flags = 0;
     r[0].channel = "";
     BOOST_CHECK_THROW(dev::frame_from_abi(f, ctx), anyserial::PluginError);

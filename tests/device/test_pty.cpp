@@ -90,9 +90,8 @@ BOOST_AUTO_TEST_CASE(refuses_to_replace_a_regular_file) {
     { std::ofstream(file) << "x"; }
     anyserial::sim::PtyOptions o;
     o.link = file;
-    BOOST_CHECK_THROW(
-        anyserial::sim::PtySimulator(io.get_executor(), protocol(rtu), o),
-        anyserial::SerialError);
+    BOOST_CHECK_THROW(anyserial::sim::PtySimulator(io.get_executor(), protocol(rtu), o),
+                      anyserial::SerialError);
     BOOST_TEST(fs::is_regular_file(file));
 }
 

@@ -21,8 +21,7 @@ struct ModbusBench {
     asio::io_context io;
     MockDevice device;
     dev::Device anz;
-    explicit ModbusBench(const std::string &pair, bool identify = false)
-        : device(io, pair, rtu) {
+    explicit ModbusBench(const std::string &pair, bool identify = false) : device(io, pair, rtu) {
         dev::DeviceOptions o;
         o.protocol = rtu;
         o.identify = identify;
@@ -162,8 +161,7 @@ BOOST_AUTO_TEST_CASE(a_second_exclusive_open_of_a_device_pty_is_refused,
                          return plugins().backend_for("/dev/pts/0") != nullptr;
                      })) {
     asio::io_context io;
-    anyserial::sim::PtySimulator sim(io.get_executor(), protocol(rtu),
-                                     {});
+    anyserial::sim::PtySimulator sim(io.get_executor(), protocol(rtu), {});
     sim.start();
     dev::DeviceOptions o;
     o.protocol = rtu;

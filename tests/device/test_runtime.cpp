@@ -8,8 +8,9 @@
 // letter decides the event: R = response (a frame with one reading), C = bad frame
 // CHECKSUM, S = bad frame STRUCTURE (text "CRC checksum LRC"), F = response whose reading
 // carries undeclared flag bits, N = response whose reading has no channel id.
-#include <anyserial/errors.hpp>
 #include <anyserial/sdk/entry.h>
+
+#include <anyserial/errors.hpp>
 #include <boost/asio/write.hpp>
 #include <cstring>
 
@@ -33,15 +34,31 @@ Lie *self_of(anyserial_protocol_session_t *s) {
     return static_cast<Lie *>(s->impl);
 }
 
-const anyserial_flag_info_t kHold = {sizeof(anyserial_flag_info_t), ANYSERIAL_SEVERITY_INFO,
-                                     "HLD", "hold", nullptr};
+const anyserial_flag_info_t kHold = {sizeof(anyserial_flag_info_t), ANYSERIAL_SEVERITY_INFO, "HLD",
+                                     "hold", nullptr};
 const anyserial_flag_info_t *const kFlags[] = {&kHold};
-const anyserial_serial_config_t kSerial = {sizeof(anyserial_serial_config_t), 19200, 8, 0, 0, 0,
-                                           true, false, false, false, 0, {}, 0, {}};
-const anyserial_protocol_descriptor_t kDesc = {
-    sizeof(anyserial_protocol_descriptor_t), ANYSERIAL_TRAFFIC_REQUEST_RESPONSE, "lie-proto",
-    "Lie", "tests", "1", "", "lie", "ascii", ANYSERIAL_PCAP_READ_FRAME, ANYSERIAL_PROBE_NONE, 0,
-    0, 0, nullptr, &kSerial, 1, 0, kFlags, nullptr};
+const anyserial_serial_config_t kSerial = {
+    sizeof(anyserial_serial_config_t), 19200, 8, 0, 0, 0, true, false, false, false, 0, {}, 0, {}};
+const anyserial_protocol_descriptor_t kDesc = {sizeof(anyserial_protocol_descriptor_t),
+                                               ANYSERIAL_TRAFFIC_REQUEST_RESPONSE,
+                                               "lie-proto",
+                                               "Lie",
+                                               "tests",
+                                               "1",
+                                               "",
+                                               "lie",
+                                               "ascii",
+                                               ANYSERIAL_PCAP_READ_FRAME,
+                                               ANYSERIAL_PROBE_NONE,
+                                               0,
+                                               0,
+                                               0,
+                                               nullptr,
+                                               &kSerial,
+                                               1,
+                                               0,
+                                               kFlags,
+                                               nullptr};
 
 std::int32_t begin(anyserial_protocol_session_t *s, const anyserial_protocol_request_t *) {
     self_of(s)->sent = false;
@@ -73,7 +90,8 @@ std::int32_t feed(anyserial_protocol_session_t *s, const std::uint8_t *d, std::u
     l->verdict = v;
     if (v == 'C' || v == 'S') {
         ev->type = ANYSERIAL_EVENT_BAD_FRAME;
-        ev->bad_frame_reason = v == 'C' ? ANYSERIAL_BAD_FRAME_CHECKSUM : ANYSERIAL_BAD_FRAME_STRUCTURE;
+        ev->bad_frame_reason =
+            v == 'C' ? ANYSERIAL_BAD_FRAME_CHECKSUM : ANYSERIAL_BAD_FRAME_STRUCTURE;
         ev->reason = v == 'C' ? "sum 12 != 34" : "CRC checksum LRC: the text lies";
         return ANYSERIAL_OK;
     }
@@ -112,9 +130,16 @@ std::uint32_t last_error(const anyserial_protocol_session_t *, char *buf, std::u
 void destroy(anyserial_protocol_session_t *s) {
     delete self_of(s);
 }
-const anyserial_protocol_session_vtable_t kVtable = {
-    sizeof(anyserial_protocol_session_vtable_t), begin, next, feed, reset, result, channel_count,
-    get_channel, last_error, destroy};
+const anyserial_protocol_session_vtable_t kVtable = {sizeof(anyserial_protocol_session_vtable_t),
+                                                     begin,
+                                                     next,
+                                                     feed,
+                                                     reset,
+                                                     result,
+                                                     channel_count,
+                                                     get_channel,
+                                                     last_error,
+                                                     destroy};
 
 std::uint32_t count(const anyserial_protocol_factory_t *) {
     return 1;
@@ -138,12 +163,16 @@ void deinit() {}
 const void *get_factory(const char *id) {
     return std::strcmp(id, ANYSERIAL_PROTOCOL_FACTORY_ID) == 0 ? &kFactory : nullptr;
 }
-const anyserial_plugin_entry_t kEntry = {ANYSERIAL_SDK_VERSION_MAJOR, ANYSERIAL_SDK_VERSION_MINOR,
-                                         ANYSERIAL_SDK_VERSION_PATCH, init, deinit, get_factory};
+const anyserial_plugin_entry_t kEntry = {ANYSERIAL_SDK_VERSION_MAJOR,
+                                         ANYSERIAL_SDK_VERSION_MINOR,
+                                         ANYSERIAL_SDK_VERSION_PATCH,
+                                         init,
+                                         deinit,
+                                         get_factory};
 
 // One poll answered by the peer with `line`.
-Op<dev::Frame> poll_answered(asio::io_context &io, const std::string &pair,
-                             const std::string &line, dev::Device &out) {
+Op<dev::Frame> poll_answered(asio::io_context &io, const std::string &pair, const std::string &line,
+                             dev::Device &out) {
     plugins().add_static(kEntry, "lie");
     auto peer = open_port(io, pair + "/b");
     dev::DeviceOptions o;
@@ -214,11 +243,10 @@ BOOST_AUTO_TEST_CASE(a_reading_without_a_channel_id_is_a_plugin_error) {
     auto op = poll_answered(io, "mock://rt-n", "N\r", d);
     BOOST_TEST(op.ec.failed());
     BOOST_TEST((op.ec == dev::errc::protocol));
-    BOOST_CHECK_EXCEPTION(d.throw_last_error(), dev::ProtocolError,
-                          [](const dev::ProtocolError &e) {
-                              return std::string(e.what()).find("NULL or empty channel id") !=
-                                     std::string::npos;
-                          });
+    BOOST_CHECK_EXCEPTION(
+        d.throw_last_error(), dev::ProtocolError, [](const dev::ProtocolError &e) {
+            return std::string(e.what()).find("NULL or empty channel id") != std::string::npos;
+        });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -52,7 +52,6 @@ struct DeviceOptions {
     std::optional<unsigned> retries;
     // Label put on Samples; default: the port name.
     std::string device;
-
 };
 
 // One rung of the AUTO ladder, kept on the Device (and in the error when none matched).

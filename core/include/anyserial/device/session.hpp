@@ -2,7 +2,8 @@
 // the device. Channels, flags and commands come from the protocol plugin at run time.
 //
 //     auto [ec, dev] = co_await device::async_open_device(ex, host, "/dev/ttyUSB0",
-//                                                         {.protocol = "acme-flow", .address = "A"},
+//                                                         {.protocol = "acme-flow", .address =
+//                                                         "A"},
 //                                                         asio::as_tuple(asio::use_awaitable));
 //     if (ec) throw_or_print(dev.last_error());         // DeviceError with its context
 //     auto [ec2, frame] = co_await dev.async_poll(false, asio::as_tuple(asio::use_awaitable));
@@ -129,9 +130,9 @@ class Device {
 
     executor_type get_executor() const;
 
-    // One frame: every channel (+ the device flags when the protocol reads them cheaply). Broadcast: the cached latest (waiting for
-    // the first one if none yet), or the next one when wait_fresh. Request/response: a
-    // coalesced read (wait_fresh is a no-op).
+    // One frame: every channel (+ the device flags when the protocol reads them cheaply).
+    // Broadcast: the cached latest (waiting for the first one if none yet), or the next one when
+    // wait_fresh. Request/response: a coalesced read (wait_fresh is a no-op).
     template <class Token>
     auto async_poll(bool wait_fresh, Timeout t, Token &&token) {
         return init<Frame>(token, [wait_fresh, t](auto s, auto h) {
@@ -194,11 +195,11 @@ class Device {
     template <class Token>
     auto async_command(std::string id, std::vector<ArgValue> args, bool confirm, Timeout t,
                        Token &&token) {
-        return init<CommandResult>(
-            token, [id = std::move(id), args = std::move(args), confirm, t](auto s, auto h) mutable {
-                detail::start_command(std::move(s), std::move(id), std::move(args), confirm, t,
-                                      std::move(h));
-            });
+        return init<CommandResult>(token, [id = std::move(id), args = std::move(args), confirm, t](
+                                              auto s, auto h) mutable {
+            detail::start_command(std::move(s), std::move(id), std::move(args), confirm, t,
+                                  std::move(h));
+        });
     }
     template <class Token>
     auto async_command(std::string id, std::vector<ArgValue> args, bool confirm, Token &&token) {
@@ -220,7 +221,7 @@ class Device {
     // A new subscriber queue of at most `capacity` samples.
     Subscription subscribe(std::size_t capacity = 256);
 
-    std::uint64_t dropped_frames() const noexcept;  // bad frames (checksum/structure)
+    std::uint64_t dropped_frames() const noexcept;    // bad frames (checksum/structure)
     const std::string &protocol_id() const noexcept;  // the plugin id in use
     const std::string &mode() const noexcept;         // its mode within its family
     const std::string &family() const noexcept;
@@ -231,9 +232,9 @@ class Device {
     const std::vector<CommandInfo> &commands() const noexcept;
     const AddressSyntax &address_syntax() const noexcept;
     std::vector<ChannelInfo> channels() const;
-    bool broadcast() const noexcept;                  // traffic kind
+    bool broadcast() const noexcept;  // traffic kind
     const std::string &port() const noexcept;
-    const std::string &address() const noexcept;  // canonical text, "" when none
+    const std::string &address() const noexcept;                  // canonical text, "" when none
     const std::vector<ProbeAttempt> &detection() const noexcept;  // what AUTO tried
     // The last failure; when the line was lost between operations, that loss.
     std::exception_ptr last_error() const noexcept;
