@@ -44,8 +44,8 @@ void set_value(Reading &out, const anyserial_reading_t &r, const std::string &pr
             out.text = text_of(r.text, protocol, "reading " + out.channel + " text");
             break;
         default:
-            violation(protocol, "reading " + out.channel + " has value type " +
-                                    std::to_string(r.value_type));
+            violation(protocol,
+                      "reading " + out.channel + " has value type " + std::to_string(r.value_type));
     }
 }
 
@@ -116,8 +116,8 @@ std::vector<Field> fields_from_abi(std::uint32_t count, const anyserial_field_t 
                 x.text = text_of(f->text, protocol, "field " + x.id);
                 break;
             default:
-                violation(protocol, "field " + x.id + " has value type " +
-                                        std::to_string(f->value_type));
+                violation(protocol,
+                          "field " + x.id + " has value type " + std::to_string(f->value_type));
         }
         x.unit = text_of(f->unit, protocol, "field " + x.id + " unit");
         out.push_back(std::move(x));

@@ -50,12 +50,12 @@ void check_args(const CommandInfo &c, std::vector<ArgValue> &args, const ErrorCo
         }
         std::string why;
         if (!value_ok(a, args[i], why))
-            throw_device_error(errc::validation,
-                               "command " + c.id + ": argument '" + a.id + "' " +
-                                   (why.starts_with("expects") || why.starts_with("is ")
-                                        ? why
-                                        : "is invalid: " + why),
-                               ctx);
+            throw_device_error(
+                errc::validation,
+                "command " + c.id + ": argument '" + a.id + "' " +
+                    (why.starts_with("expects") || why.starts_with("is ") ? why
+                                                                          : "is invalid: " + why),
+                ctx);
         if (a.type == ValueType::integer) args[i].type = ValueType::integer;
         if (a.type == ValueType::number) args[i].type = ValueType::number;
     }
@@ -75,8 +75,8 @@ const CommandInfo &DeviceImpl::gate_command(const std::string &id, std::vector<A
     // 2. Capability: the protocol declares the command.
     if (c == nullptr) {
         std::string list;
-        for (const CommandInfo &x : proto != nullptr ? proto->commands()
-                                                     : std::vector<CommandInfo>{})
+        for (const CommandInfo &x :
+             proto != nullptr ? proto->commands() : std::vector<CommandInfo>{})
             list += (list.empty() ? "" : ", ") + x.id;
         throw_device_error(errc::capability,
                            "protocol " + protocol_id + " declares no command '" + id +

@@ -41,8 +41,7 @@ void FrameDecoder::emit(const anyserial_protocol_event_t &ev,
         auto table = session_->channels();
         if (!table.empty()) channels_ = std::move(table);
         AbiContext ctx{protocol_, session_->protocol().flag_table(),
-                       channels_.empty() ? nullptr : &channels_, Clock::now(),
-                       monotonic_now_ns()};
+                       channels_.empty() ? nullptr : &channels_, Clock::now(), monotonic_now_ns()};
         out.frame = frame_from_abi(*ev.frame, ctx);
     }
     if (ev.raw != nullptr && ev.raw_len > 0) {

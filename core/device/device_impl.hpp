@@ -67,8 +67,8 @@ struct TxWait {
     std::string reason;
     std::uint32_t function_code = 0;
     std::uint32_t exception_code = 0;
-    std::vector<std::uint8_t> received;  // bounded copy for error context
-    std::exception_ptr error;            // the plugin broke the ABI while feeding
+    std::vector<std::uint8_t> received;   // bounded copy for error context
+    std::exception_ptr error;             // the plugin broke the ABI while feeding
     std::chrono::nanoseconds silence{0};  // the transaction's end_on_silence_ns
     bool got_bytes = false;
     steady::time_point last_rx{};
@@ -120,9 +120,9 @@ struct SharedLine : std::enable_shared_from_this<SharedLine> {
     std::exception_ptr last_error;  // why opening failed
     bool closed = false;
     bool reader_started = false;
-    bool busy = false;               // the bus lock
+    bool busy = false;             // the bus lock
     DeviceImpl *active = nullptr;  // its holder
-    Notifier notifier;               // bus-lock waiters
+    Notifier notifier;             // bus-lock waiters
     std::vector<std::weak_ptr<DeviceImpl>> members;
     std::uint64_t transactions = 0;  // bus-lock acquisitions (tests, diagnostics)
 
@@ -159,10 +159,12 @@ struct DeviceImpl : std::enable_shared_from_this<DeviceImpl> {
     std::uint32_t caps = 0;
     bool is_broadcast = false;
     ProtocolSession session;
-    std::string address;  // canonical text, "" when the protocol has none
+    std::string address;                           // canonical text, "" when the protocol has none
     std::map<std::string, std::string> addresses;  // per candidate protocol id (open.cpp)
     // The session's channel table as known now (after identify or the first frame).
     std::vector<ChannelInfo> channels;
+    // Slots the device reports empty (readings marked unlisted): valid ids to read.
+    std::vector<std::string> unlisted_ids;
 
     // line
     std::array<std::uint8_t, 512> rxbuf{};
@@ -246,7 +248,8 @@ struct DeviceImpl : std::enable_shared_from_this<DeviceImpl> {
     asio::awaitable<Reading> read_channel(std::string id, Timeout t);
     void gate_capability(std::uint32_t cap, const char *what) const;
     const Reading &channel_of(const Frame &f, const std::string &id) const;
-    // Throws ValidationError when the channel table is known and lacks `id`.
+    // Throws ValidationError when a frame came and neither the channel table nor the
+    // frame's empty slots have `id`.
     void validate_channel(const std::string &id) const;
     DeviceInfo make_info(std::vector<Field> fields) const;
     void close() noexcept;
@@ -255,8 +258,8 @@ struct DeviceImpl : std::enable_shared_from_this<DeviceImpl> {
     // The gates, in order, before any byte: confirmation, capability, arguments.
     const CommandInfo &gate_command(const std::string &id, std::vector<ArgValue> &args,
                                     bool confirm) const;
-    asio::awaitable<CommandResult> command(std::string id, std::vector<ArgValue> args,
-                                           bool confirm, Timeout t);
+    asio::awaitable<CommandResult> command(std::string id, std::vector<ArgValue> args, bool confirm,
+                                           Timeout t);
 };
 
 // open.cpp: a protocol's default serial settings; the path to open for a port name.

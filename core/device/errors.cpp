@@ -171,6 +171,9 @@ void rethrow_with_context(std::exception_ptr e, const ErrorContext &extra) {
         std::rethrow_exception(e);
     } catch (const DeviceError &d) {
         throw_device_error(d.condition(), d.message(), d.context().merged(extra));
+    } catch (const PluginError &p) {
+        // A plugin broke the ABI (core/plugin's checks): a protocol failure naming it.
+        throw_device_error(errc::protocol, p.what(), extra);
     } catch (const SerialError &s) {
         errc code = errc::transport;
         if (s.code() == anyserial::errc::timeout) code = errc::timeout;

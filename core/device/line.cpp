@@ -1,5 +1,6 @@
 // anyserial — a device's line: receive loop, broadcast cache/fan-out and the
 // request/response transaction engine (protocol.h's loop).
+#include <algorithm>
 #include <anyserial/device/abi.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -189,8 +190,8 @@ void DeviceImpl::feed_broadcast(std::span<const std::uint8_t> bytes) {
             break;
         }
         bytes = bytes.subspan(std::min<std::size_t>(consumed, bytes.size()));
-        const bool bad_sum = ev.type == ANYSERIAL_EVENT_FRAME && ev.frame->has_checksum &&
-                             !ev.frame->checksum_ok;
+        const bool bad_sum =
+            ev.type == ANYSERIAL_EVENT_FRAME && ev.frame->has_checksum && !ev.frame->checksum_ok;
         if (ev.type == ANYSERIAL_EVENT_FRAME && !bad_sum) {
             latest = copy_frame(*ev.frame);
             ++seq;
@@ -278,7 +279,8 @@ void DeviceImpl::publish_error(const std::string &reason) {
 
 void DeviceImpl::check_open() const {
     if (closed)
-        throw_device_error(errc::closed, "the device session on " + port_name + " is closed", context());
+        throw_device_error(errc::closed, "the device session on " + port_name + " is closed",
+                           context());
     if (line_error) std::rethrow_exception(line_error);
 }
 
@@ -342,8 +344,8 @@ asio::awaitable<void> DeviceImpl::wait_frame(std::uint64_t after_seq, Timeout t)
 // ---- transaction engine ---------------------------------------------------------------
 
 asio::awaitable<void> DeviceImpl::run_transaction(ProtocolSession &s,
-                                                    const anyserial_transaction_t &tx, Timeout t,
-                                                    const ErrorContext &base) {
+                                                  const anyserial_transaction_t &tx, Timeout t,
+                                                  const ErrorContext &base) {
     const std::vector<std::uint8_t> request(tx.data, tx.data + tx.len);
     ErrorContext ctx = base;
     ctx.request = request;
@@ -434,14 +436,14 @@ asio::awaitable<void> DeviceImpl::run_transaction(ProtocolSession &s,
                 c.function_code = txw.function_code != 0 ? txw.function_code : tx.function_code;
                 c.exception_code = txw.exception_code;
                 c.elapsed = steady::now() - started;
-                throw_device_error(errc::modbus_exception,
-                                   the_device(s) + " refused the request" +
-                                       (*c.function_code != 0
-                                            ? " (FC " + std::to_string(*c.function_code) + ")"
-                                            : std::string()) +
-                                       " with exception " + std::to_string(txw.exception_code) +
-                                       (txw.reason.empty() ? "" : " (" + txw.reason + ")"),
-                                   c);
+                throw_device_error(
+                    errc::modbus_exception,
+                    the_device(s) + " refused the request" +
+                        (*c.function_code != 0 ? " (FC " + std::to_string(*c.function_code) + ")"
+                                               : std::string()) +
+                        " with exception " + std::to_string(txw.exception_code) +
+                        (txw.reason.empty() ? "" : " (" + txw.reason + ")"),
+                    c);
             }
             default:  // BAD_FRAME: resend
                 last_bad = txw.reason.empty() ? "bad response frame" : txw.reason;
@@ -485,8 +487,8 @@ asio::awaitable<void> DeviceImpl::await_response(steady::time_point deadline) {
     }
 }
 
-asio::awaitable<void> DeviceImpl::run_operation(ProtocolSession &s, const OpRequest &req,
-                                                Timeout t, ErrorContext ctx,
+asio::awaitable<void> DeviceImpl::run_operation(ProtocolSession &s, const OpRequest &req, Timeout t,
+                                                ErrorContext ctx,
                                                 anyserial_protocol_result_t &result) {
     const std::string &pid = s.id();
     const std::int32_t st = s.begin(req.op, req.command, req.args);
@@ -539,10 +541,13 @@ Frame DeviceImpl::copy_frame(const anyserial_frame_t &f) {
     std::vector<ChannelInfo> table = session.channels();
     if (!table.empty()) channels = std::move(table);
     Frame out = frame_from_abi(f, abi_context(*proto));
+    for (const Reading &r : out.unlisted)
+        if (std::find(unlisted_ids.begin(), unlisted_ids.end(), r.channel) == unlisted_ids.end())
+            unlisted_ids.push_back(r.channel);
     if (channels.empty()) {
         for (const Reading &r : out.readings)
-            channels.push_back({r.channel, r.name, r.kind, r.unit,
-                                r.text ? ValueType::text : ValueType::number});
+            channels.push_back(
+                {r.channel, r.name, r.kind, r.unit, r.text ? ValueType::text : ValueType::number});
     }
     return out;
 }

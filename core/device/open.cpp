@@ -164,8 +164,8 @@ asio::awaitable<const LoadedProtocol *> DeviceImpl::auto_detect(
             co_await run_operation(probe, OpRequest{ANYSERIAL_OP_PROBE, nullptr, {}}, Timeout{},
                                    context(), r);
             a.recognised = true;
-            a.detail = address.empty() ? "answered the probe"
-                                       : "answered the probe at address " + address;
+            a.detail =
+                address.empty() ? "answered the probe" : "answered the probe at address " + address;
         } catch (const ModbusError &e) {
             // An exception reply is still a device speaking this framing.
             a.recognised = true;

@@ -6,9 +6,8 @@ namespace anyserial::device {
 namespace {
 
 [[noreturn]] void refuse(const PluginHost &host, const std::string &what) {
-    throw_device_error(errc::validation,
-                       what + " (loaded: " + describe_loaded_protocols(host) +
-                           "; see `anyserial plugins`)");
+    throw_device_error(errc::validation, what + " (loaded: " + describe_loaded_protocols(host) +
+                                             "; see `anyserial plugins`)");
 }
 
 ProtocolChoice automatic(const PluginHost &host, std::string family) {
@@ -41,7 +40,8 @@ std::string describe_loaded_protocols(const PluginHost &host) {
     for (const LoadedProtocol *p : host.protocols()) {
         if (!out.empty()) out += ", ";
         out += p->id();
-        if (!p->model().family.empty()) out += " (" + p->model().family + ":" + p->model().mode + ")";
+        if (!p->model().family.empty())
+            out += " (" + p->model().family + ":" + p->model().mode + ")";
     }
     return out.empty() ? "none" : out;
 }
@@ -72,10 +72,9 @@ std::string normalise_address(const LoadedProtocol &protocol, std::string_view a
     ErrorContext c;
     c.protocol = protocol.id();
     throw_device_error(errc::validation,
-                       "address '" + std::string(address) + "' is not valid for " +
-                           protocol.id() + " (" +
-                           (s.description.empty() ? "see its address syntax" : s.description) +
-                           ")",
+                       "address '" + std::string(address) + "' is not valid for " + protocol.id() +
+                           " (" +
+                           (s.description.empty() ? "see its address syntax" : s.description) + ")",
                        c);
 }
 

@@ -15,8 +15,7 @@ namespace detail {
 namespace {
 
 template <class... T>
-void complete(const std::shared_ptr<DeviceImpl> &s, std::exception_ptr e, Handler<T...> h,
-              T... v) {
+void complete(const std::shared_ptr<DeviceImpl> &s, std::exception_ptr e, Handler<T...> h, T... v) {
     const boost::system::error_code ec = e ? s->fail(e) : boost::system::error_code{};
     asio::dispatch(asio::append(std::move(h), ec, std::move(v)...));
 }
@@ -53,9 +52,12 @@ void DeviceImpl::gate_capability(std::uint32_t cap, const char *what) const {
 }
 
 void DeviceImpl::validate_channel(const std::string &id) const {
-    if (channels.empty()) return;  // not known yet: checked against the first frame
+    // Known once a frame came (its table and its empty slots): before, the frame decides.
+    if (channels.empty() || !latest) return;
     for (const ChannelInfo &c : channels)
         if (c.channel == id) return;
+    for (const std::string &u : unlisted_ids)
+        if (u == id) return;
     std::string valid;
     for (const ChannelInfo &c : channels)
         valid += (valid.empty() ? "" : " ") + c.channel;
@@ -197,9 +199,8 @@ void start_poll(std::shared_ptr<DeviceImpl> s, bool wait_fresh, Timeout t, Handl
 
 void start_read_channel(std::shared_ptr<DeviceImpl> s, std::string id, Timeout t,
                         Handler<Reading> h) {
-    launch<Reading>(std::move(s), std::move(h), [id = std::move(id), t](auto self) {
-        return self->read_channel(id, t);
-    });
+    launch<Reading>(std::move(s), std::move(h),
+                    [id = std::move(id), t](auto self) { return self->read_channel(id, t); });
 }
 
 void start_read_all(std::shared_ptr<DeviceImpl> s, Timeout t,
@@ -232,8 +233,7 @@ void start_command(std::shared_ptr<DeviceImpl> s, std::string id, std::vector<Ar
                           });
 }
 
-void start_poll_samples(std::shared_ptr<DeviceImpl> s, Timeout t,
-                        Handler<std::vector<Sample>> h) {
+void start_poll_samples(std::shared_ptr<DeviceImpl> s, Timeout t, Handler<std::vector<Sample>> h) {
     launch<std::vector<Sample>>(
         std::move(s), std::move(h), [t](auto self) -> asio::awaitable<std::vector<Sample>> {
             const auto requested = Clock::now();

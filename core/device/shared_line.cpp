@@ -111,7 +111,8 @@ asio::awaitable<void> DeviceImpl::attach() {
         throw_device_error(errc::validation,
                            "protocol " + p->id() +
                                " is a single broadcaster, not a multidrop peer: it cannot "
-                               "share the transport on " + port_name,
+                               "share the transport on " +
+                               port_name,
                            context());
     if (line->closed || !line->port || !line->port->is_open())
         throw_device_error(errc::connection, "the shared transport on " + port_name + " is closed",
@@ -129,8 +130,7 @@ void start_open_on(std::shared_ptr<SharedLine> line, DeviceOptions options, Hand
         asio::dispatch(asio::append(std::move(h), make_error_code(errc::closed), Device{}));
         return;
     }
-    auto impl =
-        std::make_shared<DeviceImpl>(line->ex, *line->host, line->path, std::move(options));
+    auto impl = std::make_shared<DeviceImpl>(line->ex, *line->host, line->path, std::move(options));
     impl->line = line;
     impl->line_guard = line->acquire_guard();
     impl->finish_open(&DeviceImpl::attach, std::move(h));

@@ -1,9 +1,8 @@
 // anyserial — descriptor validation and copy (see protocol_model.hpp).
 #include "plugin/protocol_model.hpp"
 
-#include <anyserial/sdk/cpp/text.hpp>
-
 #include <algorithm>
+#include <anyserial/sdk/cpp/text.hpp>
 #include <cstdio>
 #include <cstring>
 #include <set>
@@ -49,8 +48,8 @@ Problem check_flags(const anyserial_protocol_descriptor_t &d) {
             return "flag '" + std::string(f->id) + "' has invalid severity " +
                    std::to_string(f->severity) + " (1 info, 2 warning, 3 fault)";
         if (auto r = check_text(f->name, "flag " + std::string(f->id) + " name", true)) return r;
-        if (auto r = check_text(f->description, "flag " + std::string(f->id) + " description",
-                                true))
+        if (auto r =
+                check_text(f->description, "flag " + std::string(f->id) + " description", true))
             return r;
     }
     return std::nullopt;
@@ -139,9 +138,10 @@ Problem check_address(const anyserial_address_syntax_t *a) {
 }
 
 Problem check_strings(const anyserial_protocol_descriptor_t &d) {
-    const std::pair<const char *, const char *> texts[] = {
-        {d.name, "name"}, {d.vendor, "vendor"}, {d.version, "version"},
-        {d.description, "description"}};
+    const std::pair<const char *, const char *> texts[] = {{d.name, "name"},
+                                                           {d.vendor, "vendor"},
+                                                           {d.version, "version"},
+                                                           {d.description, "description"}};
     for (const auto &[s, what] : texts)
         if (auto r = check_text(s, what, true)) return r;
     if (d.device_family != nullptr && !valid_id(d.device_family))

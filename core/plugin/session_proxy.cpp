@@ -52,8 +52,7 @@ std::optional<std::string> check_protocol_session(const anyserial_protocol_sessi
     return std::nullopt;
 }
 
-SessionProxy::SessionProxy(const LoadedProtocol &proto,
-                           const anyserial_protocol_options_t &options)
+SessionProxy::SessionProxy(const LoadedProtocol &proto, const anyserial_protocol_options_t &options)
     : proto_(&proto), handle_(proto.create_session(&options)) {}
 
 void SessionProxy::fail(const std::string &why) const {
@@ -102,8 +101,7 @@ std::int32_t SessionProxy::feed(std::span<const std::uint8_t> data, std::uint32_
     const std::int32_t st = vt().feed(handle_.get(), data.data(), len, &consumed, &ev);
     if (st < 0) return st;
     if (consumed > len)
-        fail("feed consumed " + std::to_string(consumed) + " of " + std::to_string(len) +
-             " bytes");
+        fail("feed consumed " + std::to_string(consumed) + " of " + std::to_string(len) + " bytes");
     if (ev.type > ANYSERIAL_EVENT_BAD_FRAME)
         fail("feed returned unknown event type " + std::to_string(ev.type));
     if (ev.type == ANYSERIAL_EVENT_FRAME && ev.frame == nullptr)
@@ -147,9 +145,9 @@ std::vector<device::ChannelInfo> SessionProxy::channels() const {
         if (c.value_type != ANYSERIAL_VALUE_NUMBER && c.value_type != ANYSERIAL_VALUE_TEXT)
             fail("channel " + std::string(c.id) + " has value type " +
                  std::to_string(c.value_type));
-        for (const auto &[s, what] : {std::pair{c.name, "name"}, {c.kind, "kind"}, {c.unit, "unit"}})
-            if (auto r = check_text(s, "channel " + std::string(c.id) + " " + what, true))
-                fail(*r);
+        for (const auto &[s, what] :
+             {std::pair{c.name, "name"}, {c.kind, "kind"}, {c.unit, "unit"}})
+            if (auto r = check_text(s, "channel " + std::string(c.id) + " " + what, true)) fail(*r);
         device::ChannelInfo info;
         info.channel = c.id;
         if (c.name != nullptr) info.name = c.name;

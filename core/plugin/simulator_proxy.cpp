@@ -107,8 +107,8 @@ std::int32_t SimulatorProxy::poll_output(std::uint64_t now, std::span<std::uint8
     return st;
 }
 
-std::int32_t SimulatorProxy::set_reading(const std::string &channel,
-                                         const device::ArgValue &value, std::uint64_t flags) {
+std::int32_t SimulatorProxy::set_reading(const std::string &channel, const device::ArgValue &value,
+                                         std::uint64_t flags) {
     anyserial_arg_value_t v{};
     v.struct_size = sizeof v;
     v.value_type = abi_type(value.type);

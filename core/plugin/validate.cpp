@@ -1,10 +1,10 @@
 // anyserial — structural validation of factories, descriptors and instances.
 #include "plugin/validate.hpp"
 
-#include "plugin/struct_size.hpp"
-
 #include <cctype>
 #include <string_view>
+
+#include "plugin/struct_size.hpp"
 
 namespace anyserial::plugin_detail {
 namespace {
@@ -53,8 +53,7 @@ std::optional<std::string> check_backend_factory(const anyserial_backend_factory
 }
 
 std::optional<std::string> check_protocol_factory(const anyserial_protocol_factory_t &f) {
-    if (auto r =
-            check_prefix(&f, "protocol factory", &anyserial_protocol_factory_t::get_extension))
+    if (auto r = check_prefix(&f, "protocol factory", &anyserial_protocol_factory_t::get_extension))
         return r;
     if (f.count == nullptr) return null_fn("protocol factory", "count");
     if (f.get_descriptor == nullptr) return null_fn("protocol factory", "get_descriptor");

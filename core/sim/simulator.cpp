@@ -11,10 +11,10 @@
 #include <anyserial/sim/simulator.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 #include "plugin/simulator_proxy.hpp"
-#include <cstring>
 
 namespace anyserial::sim {
 
@@ -24,8 +24,7 @@ std::uint64_t now_ns() noexcept {
                                           .count());
 }
 
-Simulator::Simulator(const LoadedProtocol &protocol, const std::string &address,
-                     unsigned baudrate)
+Simulator::Simulator(const LoadedProtocol &protocol, const std::string &address, unsigned baudrate)
     : protocol_(&protocol), protocol_id_(protocol.id()) {
     const auto *ext = plugin_detail::SimulatorProxy::extension(protocol);
     if (ext == nullptr)
@@ -53,9 +52,9 @@ Simulator::~Simulator() = default;
 
 void Simulator::check(std::int32_t status, const char *what) {
     if (status == ANYSERIAL_OK) return;
-    throw PluginError(make_error_code(errc_from_status(status)),
-                      "simulator " + protocol_id_ + ": " + what + " failed: " +
-                          proxy_->last_error());
+    throw PluginError(
+        make_error_code(errc_from_status(status)),
+        "simulator " + protocol_id_ + ": " + what + " failed: " + proxy_->last_error());
 }
 
 void Simulator::feed(std::uint64_t now, std::span<const std::uint8_t> data) {

@@ -7,9 +7,9 @@
 #include <anyserial/discovery.hpp>
 #include <anyserial/errors.hpp>
 #include <anyserial/plugin_host.hpp>
-#include <anyserial/version.hpp>
 #include <anyserial/serial_port.hpp>
 #include <anyserial/sync.hpp>
+#include <anyserial/version.hpp>
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>

@@ -8,9 +8,11 @@
 #include <anyserial/serial_port.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace test {
 
@@ -28,10 +30,26 @@ inline anyserial::PluginHost &plugins() {
     return *h;
 }
 
-inline const anyserial::LoadedProtocol &protocol(dev::ProtocolKind k) {
-    const anyserial::LoadedProtocol *p = plugins().protocol(dev::protocol_plugin_id(k));
-    BOOST_TEST_REQUIRE(p != nullptr, "protocol plugin " << dev::protocol_plugin_id(k) << " loaded");
+// The protocol plugins these tests drive (the Servomex family and Alicat).
+inline const std::string rtu = "servomex-modbus-rtu";
+inline const std::string ascii = "servomex-modbus-ascii";
+inline const std::string cont = "servomex-continuous";
+inline const std::string family = "servomex-4100";
+
+inline const anyserial::LoadedProtocol &protocol(const std::string &id) {
+    const anyserial::LoadedProtocol *p = plugins().protocol(id);
+    BOOST_TEST_REQUIRE(p != nullptr, "protocol plugin " << id << " loaded");
     return *p;
+}
+
+// The bit mask of these declared flags of protocol `id`.
+inline std::uint64_t flag_bits(const std::string &id, std::initializer_list<std::string_view> f) {
+    const auto &table = *protocol(id).flag_table();
+    std::uint64_t bits = 0;
+    for (std::string_view name : f)
+        for (std::size_t i = 0; i < table.size(); ++i)
+            if (table[i].id == name) bits |= std::uint64_t{1} << i;
+    return bits;
 }
 
 // Runs `io` one handler at a time until `done` holds.
@@ -61,9 +79,9 @@ inline anyserial::SerialPort open_port(asio::io_context &io, const std::string &
 // A device simulated on the `b` end of a mock pair.
 struct MockDevice {
     std::unique_ptr<anyserial::sim::SimulatorPump<anyserial::SerialPort>> pump;
-    MockDevice(asio::io_context &io, const std::string &pair, dev::ProtocolKind kind,
-               unsigned address = 1) {
-        auto sim = std::make_shared<anyserial::sim::Simulator>(protocol(kind), address);
+    MockDevice(asio::io_context &io, const std::string &pair, const std::string &protocol_id,
+               const std::string &address = "1") {
+        auto sim = std::make_shared<anyserial::sim::Simulator>(protocol(protocol_id), address);
         pump = std::make_unique<anyserial::sim::SimulatorPump<anyserial::SerialPort>>(
             open_port(io, pair + "/b"), sim);
         pump->start();
@@ -73,21 +91,21 @@ struct MockDevice {
 
 struct Opened {
     ec_t ec;
-    dev::Analyzer anz;
+    dev::Device anz;
 };
 
 inline Opened open_device(asio::io_context &io, const std::string &port, dev::DeviceOptions o) {
     std::optional<Opened> out;
     dev::async_open_device(io.get_executor(), plugins(), port, std::move(o),
-                           [&](ec_t ec, dev::Analyzer a) {
+                           [&](ec_t ec, dev::Device a) {
                                out.emplace(Opened{ec, std::move(a)});
                            });
     run_until(io, [&] { return out.has_value(); });
     return std::move(*out);
 }
 
-// The DeviceError an analyser recorded (fails the test when there is none).
-inline const dev::DeviceError &error_of(const dev::Analyzer &a) {
+// The DeviceError a device recorded (fails the test when there is none).
+inline const dev::DeviceError &error_of(const dev::Device &a) {
     const dev::DeviceError *e = dev::device_error_of(a.last_error());
     BOOST_TEST_REQUIRE(e != nullptr);
     return *e;

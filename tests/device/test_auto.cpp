@@ -6,19 +6,21 @@ using namespace test;
 
 namespace {
 
-void auto_finds(dev::ProtocolKind kind, const std::string &pair) {
+void auto_finds(const std::string &kind, const std::string &pair) {
     asio::io_context io;
-    MockDevice device(io, pair, kind, 7);
-    if (kind == dev::ProtocolKind::continuous)
-        device.sim().set_interval(std::chrono::milliseconds(50));
+    MockDevice device(io, pair, kind, "7");
+    if (kind == cont) device.sim().set_interval(std::chrono::milliseconds(50));
     dev::DeviceOptions o;
-    o.address = 7;
+    o.protocol = family + ":auto";
+    o.address = "7";
     auto r = open_device(io, pair + "/a", o);
     BOOST_TEST_REQUIRE(!r.ec, "AUTO: " << r.ec.message() << " "
                                        << (r.anz.last_error() ? error_of(r.anz).what() : ""));
-    BOOST_TEST((r.anz.protocol() == kind));
+    BOOST_TEST(r.anz.protocol_id() == kind);
+    BOOST_TEST(r.anz.family() == family);
     BOOST_TEST(r.anz.detection().back().recognised);
-    BOOST_TEST(r.anz.detection().back().mode == dev::to_string(kind));
+    BOOST_TEST(r.anz.detection().back().protocol_id == kind);
+    BOOST_TEST(r.anz.address() == (kind == cont ? "" : "7"));
     BOOST_TEST_REQUIRE(r.anz.info().has_value());  // identify ran while opening
 
     Op<dev::Frame> poll;
@@ -32,8 +34,7 @@ void auto_finds(dev::ProtocolKind kind, const std::string &pair) {
     const dev::Reading *i3 = poll.value.channel("I3");
     BOOST_TEST_REQUIRE(i3 != nullptr);
     // Display-ROM 0x82 over Modbus is a subscript two; continuous sends plain "CO2".
-    BOOST_TEST(i3->name.value_or("") ==
-               (kind == dev::ProtocolKind::continuous ? "CO2" : "CO\xE2\x82\x82"));
+    BOOST_TEST(i3->name.value_or("") == (kind == cont ? "CO2" : "CO\xE2\x82\x82"));
     r.anz.close();
 }
 
@@ -42,19 +43,21 @@ void auto_finds(dev::ProtocolKind kind, const std::string &pair) {
 BOOST_AUTO_TEST_SUITE(auto_detect)
 
 BOOST_AUTO_TEST_CASE(finds_modbus_rtu) {
-    auto_finds(dev::ProtocolKind::modbus_rtu, "mock://auto-rtu");
+    auto_finds(rtu, "mock://auto-rtu");
 }
 BOOST_AUTO_TEST_CASE(finds_modbus_ascii) {
-    auto_finds(dev::ProtocolKind::modbus_ascii, "mock://auto-ascii");
+    auto_finds(ascii, "mock://auto-ascii");
 }
 BOOST_AUTO_TEST_CASE(finds_continuous) {
-    auto_finds(dev::ProtocolKind::continuous, "mock://auto-cont");
+    auto_finds(cont, "mock://auto-cont");
 }
 
 BOOST_AUTO_TEST_CASE(nothing_answering_is_a_clear_error) {
     asio::io_context io;
     auto peer = open_port(io, "mock://auto-none/b");
     dev::DeviceOptions o;
+    o.protocol = "auto";
+    o.family = family;
     o.response_timeout = std::chrono::milliseconds(20);
     o.retries = 0;
     o.timeout = std::chrono::milliseconds(10);
@@ -77,6 +80,7 @@ BOOST_AUTO_TEST_CASE(a_budget_is_shared_among_the_rungs) {
     asio::io_context io;
     auto peer = open_port(io, "mock://auto-budget/b");
     dev::DeviceOptions o;
+    o.protocol = family + ":auto";
     o.budget = std::chrono::milliseconds(150);
     auto r = open_device(io, "mock://auto-budget/a", o);
     BOOST_TEST((r.ec == dev::errc::connection));
@@ -95,12 +99,23 @@ BOOST_AUTO_TEST_CASE(a_budget_is_shared_among_the_rungs) {
     BOOST_TEST(peer.input_waiting() > 0u);  // the probes went out
 }
 
+// With several families loaded, "auto" alone is ambiguous: a validation error before I/O.
+BOOST_AUTO_TEST_CASE(auto_without_a_family_names_the_families) {
+    asio::io_context io;
+    auto peer = open_port(io, "mock://auto-fam/b");
+    auto r = open_device(io, "mock://auto-fam/a", dev::DeviceOptions{});
+    BOOST_TEST((r.ec == dev::errc::validation));
+    BOOST_TEST(error_of(r.anz).message().find(family) != std::string::npos,
+               error_of(r.anz).message());
+    BOOST_TEST(peer.input_waiting() == 0u);
+}
+
 // Settings the serial layer refuses stay a configuration error (they were "transport").
 BOOST_AUTO_TEST_CASE(refused_serial_settings_are_a_configuration_error) {
     asio::io_context io;
     auto peer = open_port(io, "mock://auto-config/b");
     dev::DeviceOptions o;
-    o.protocol = dev::ProtocolKind::modbus_rtu;
+    o.protocol = rtu;
     o.baudrate = 0;
     auto r = open_device(io, "mock://auto-config/a", o);
     BOOST_TEST((r.ec == dev::errc::configuration));

@@ -29,7 +29,7 @@ std::string corrupt_checksum(std::string f) {
 BOOST_AUTO_TEST_SUITE(broadcast)
 
 BOOST_AUTO_TEST_CASE(decoder_accepts_any_split) {
-    const auto &proto = protocol(dev::ProtocolKind::continuous);
+    const auto &proto = protocol(cont);
     const std::string two = "garbage\r\n" + spec_frame() + spec_frame();
     for (std::size_t piece : {1u, 2u, 7u, 64u, 1000u}) {
         dev::FrameDecoder d(proto);
@@ -54,12 +54,12 @@ BOOST_AUTO_TEST_CASE(receive_loop_cache_fanout_and_drops) {
     asio::io_context io;
     auto peer = open_port(io, "mock://bc1/b");
     dev::DeviceOptions o;
-    o.protocol = dev::ProtocolKind::continuous;
+    o.protocol = cont;
     o.identify = false;
     o.timeout = std::chrono::seconds(30);  // bounded, never reached here
     auto r = open_device(io, "mock://bc1/a", o);
     BOOST_TEST_REQUIRE(!r.ec);
-    dev::Analyzer &anz = r.anz;
+    dev::Device &anz = r.anz;
     BOOST_TEST(!anz.snapshot());
     auto sub = anz.subscribe(4);  // small: it will overflow below
 
@@ -125,7 +125,7 @@ BOOST_AUTO_TEST_CASE(poll_times_out_without_frames) {
     asio::io_context io;
     auto peer = open_port(io, "mock://bc2/b");
     dev::DeviceOptions o;
-    o.protocol = dev::ProtocolKind::continuous;
+    o.protocol = cont;
     o.identify = false;
     auto r = open_device(io, "mock://bc2/a", o);
     BOOST_TEST_REQUIRE(!r.ec);

@@ -9,10 +9,10 @@ namespace {
 struct Bench {
     asio::io_context io;
     MockDevice device;
-    dev::Analyzer anz;
-    explicit Bench(const std::string &pair) : device(io, pair, dev::ProtocolKind::modbus_rtu) {
+    dev::Device anz;
+    explicit Bench(const std::string &pair) : device(io, pair, rtu) {
         dev::DeviceOptions o;
-        o.protocol = dev::ProtocolKind::modbus_rtu;
+        o.protocol = rtu;
         o.identify = false;
         o.response_timeout = std::chrono::milliseconds(30);
         o.idle_gap = std::chrono::milliseconds(1);
@@ -42,7 +42,8 @@ BOOST_AUTO_TEST_CASE(poll_reads_the_bench_bank) {
                boost::test_tools::tolerance(1e-4));
     BOOST_TEST(!op.value.channel("E1")->name);
     BOOST_TEST(b.anz.snapshot().has_value());
-    BOOST_TEST(b.anz.info().has_value());  // names cached on the first poll
+    BOOST_TEST(!b.anz.channels().empty());  // the table is known after the first frame
+    BOOST_TEST(op.value.protocol == rtu);
 }
 
 BOOST_AUTO_TEST_CASE(silence_times_out_after_the_retries) {
@@ -58,7 +59,7 @@ BOOST_AUTO_TEST_CASE(silence_times_out_after_the_retries) {
     BOOST_TEST(b.requests() - before == 3u);  // the first send + 2 retries
 }
 
-BOOST_AUTO_TEST_CASE(exception_reply_is_a_modbus_error) {
+BOOST_AUTO_TEST_CASE(exception_reply_is_an_exception_error) {
     Bench b("mock://eng-exc");
     b.device.sim().set_fault(ANYSERIAL_SIM_FAULT_EXCEPTION, 2);
     auto op = b.poll();
@@ -93,23 +94,24 @@ BOOST_AUTO_TEST_CASE(bad_checksums_fail_as_checksum_errors) {
     BOOST_TEST(!b.poll().ec);
 }
 
-BOOST_AUTO_TEST_CASE(calibration_pulses_reach_the_device) {
+BOOST_AUTO_TEST_CASE(declared_commands_reach_the_device) {
     Bench b("mock://eng-cal");
-    VoidOp start;
-    b.anz.async_start_calibration(2, true, start.handler());
-    run_until(b.io, [&] { return start.done; });
-    BOOST_TEST_REQUIRE(!start.ec);
-    BOOST_TEST(b.device.sim().cal_group(2).calibrating);
-    Op<dev::CalibrationProgress> st;
-    b.anz.async_calibration_status(2, st.handler());
-    run_until(b.io, [&] { return st.done; });
-    BOOST_TEST_REQUIRE(!st.ec);
-    BOOST_TEST(st.value.active);
-    VoidOp stop;
-    b.anz.async_stop_calibration(true, stop.handler());
-    run_until(b.io, [&] { return stop.done; });
-    BOOST_TEST_REQUIRE(!stop.ec);
-    BOOST_TEST(!b.device.sim().cal_group(2).calibrating);
+    auto run = [&](const std::string &id, std::vector<dev::ArgValue> args) {
+        Op<dev::CommandResult> op;
+        b.anz.async_command(id, std::move(args), true, op.handler());
+        run_until(b.io, [&] { return op.done; });
+        BOOST_TEST_REQUIRE(!op.ec, id << ": " << op.ec.message());
+        return op.value;
+    };
+    run("calibration.start", {dev::ArgValue::of_integer(2)});
+    BOOST_TEST(b.device.sim().field("cal_group.2.calibrating").number == 1.0);
+    const dev::CommandResult st = run("calibration.status", {dev::ArgValue::of_integer(2)});
+    BOOST_TEST(st.command == "calibration.status");
+    BOOST_REQUIRE(st.fields.size() >= 2u);
+    BOOST_TEST(dev::find_field(st.fields, "active")->number == 1.0);
+    BOOST_TEST(dev::find_field(st.fields, "group")->number == 2.0);
+    run("calibration.stop", {});
+    BOOST_TEST(b.device.sim().field("cal_group.2.calibrating").number == 0.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

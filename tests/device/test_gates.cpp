@@ -1,14 +1,16 @@
-// Gates run before any byte, in order: confirmation, capability, validation. The peer end
-// of the mock pair must have received nothing when an operation is refused.
+// Gates run before any byte, in order: confirmation, capability (the protocol declares the
+// command), argument validation against the declaration. The peer end of the mock pair
+// must have received nothing when an operation is refused; an address outside the
+// protocol's syntax is refused before the port is even opened.
 #include "fixture.hpp"
 
 using namespace test;
 
 namespace {
 
-dev::Analyzer open_explicit(asio::io_context &io, const std::string &port, dev::ProtocolKind k) {
+dev::Device open_explicit(asio::io_context &io, const std::string &port, const std::string &id) {
     dev::DeviceOptions o;
-    o.protocol = k;
+    o.protocol = id;
     o.identify = false;  // opening sends nothing
     o.response_timeout = std::chrono::milliseconds(20);
     o.retries = 0;
@@ -17,12 +19,16 @@ dev::Analyzer open_explicit(asio::io_context &io, const std::string &port, dev::
     return std::move(r.anz);
 }
 
-dev::errc start_cal(asio::io_context &io, dev::Analyzer &a, int group, bool confirm) {
-    VoidOp op;
-    a.async_start_calibration(group, confirm, op.handler());
+Op<dev::CommandResult> command(asio::io_context &io, dev::Device &d, const std::string &id,
+                               std::vector<dev::ArgValue> args, bool confirm) {
+    Op<dev::CommandResult> op;
+    d.async_command(id, std::move(args), confirm, op.handler());
     run_until(io, [&] { return op.done; });
-    BOOST_TEST_REQUIRE(!!op.ec);
-    return static_cast<dev::errc>(op.ec.value());
+    return op;
+}
+
+dev::ArgValue group(int g) {
+    return dev::ArgValue::of_integer(g);
 }
 
 }  // namespace
@@ -32,56 +38,85 @@ BOOST_AUTO_TEST_SUITE(gates)
 BOOST_AUTO_TEST_CASE(refused_before_any_byte_in_order) {
     asio::io_context io;
     auto peer = open_port(io, "mock://gates1/b");
-    auto rtu = open_explicit(io, "mock://gates1/a", dev::ProtocolKind::modbus_rtu);
+    auto d = open_explicit(io, "mock://gates1/a", rtu);
 
-    // 1. confirmation first, even with a bad group.
-    BOOST_TEST((start_cal(io, rtu, 9, false) == dev::errc::confirmation_required));
-    BOOST_TEST(error_of(rtu).message().find("confirm") != std::string::npos);
-    BOOST_CHECK_THROW(rtu.throw_last_error(), dev::ConfirmationRequiredError);
-    // 3. validation after confirmation (capability holds for Modbus).
-    BOOST_TEST((start_cal(io, rtu, 9, true) == dev::errc::validation));
-    BOOST_TEST(error_of(rtu).message().find("cal-group 9") != std::string::npos);
-    {
-        VoidOp op;
-        rtu.async_stop_calibration(false, op.handler());
-        run_until(io, [&] { return op.done; });
-        BOOST_TEST((op.ec == dev::errc::confirmation_required));
-    }
-    {
-        Op<dev::Reading> op;
-        rtu.async_read_channel("X9", op.handler());
-        run_until(io, [&] { return op.done; });
-        BOOST_TEST((op.ec == dev::errc::validation));
-        BOOST_TEST(error_of(rtu).context().channel.value() == "X9");
-    }
-    {
-        Op<dev::CalibrationProgress> op;
-        rtu.async_calibration_status(0, op.handler());
-        run_until(io, [&] { return op.done; });
-        BOOST_TEST((op.ec == dev::errc::validation));
-    }
-    BOOST_TEST(peer.input_waiting() == 0u);
+    // 1. confirmation first, even with a bad argument.
+    auto op = command(io, d, "calibration.start", {group(9)}, false);
+    BOOST_TEST((op.ec == dev::errc::confirmation_required));
+    BOOST_TEST(error_of(d).message().find("confirm") != std::string::npos);
+    BOOST_CHECK_THROW(d.throw_last_error(), dev::ConfirmationRequiredError);
+    // 2. capability: a command the protocol does not declare.
+    op = command(io, d, "valve.hold", {}, true);
+    BOOST_TEST((op.ec == dev::errc::capability));
+    BOOST_CHECK_THROW(d.throw_last_error(), dev::CapabilityError);
+    BOOST_TEST(error_of(d).message().find("calibration.start") != std::string::npos);
+    // 3. validation after confirmation, naming the argument.
+    op = command(io, d, "calibration.start", {group(9)}, true);
+    BOOST_TEST((op.ec == dev::errc::validation));
+    BOOST_CHECK_THROW(d.throw_last_error(), dev::ValidationError);
+    BOOST_TEST(error_of(d).message().find("argument 'group'") != std::string::npos,
+               error_of(d).message());
+    op = command(io, d, "calibration.status", {dev::ArgValue::of("one")}, false);
+    BOOST_TEST((op.ec == dev::errc::validation));
+    op = command(io, d, "calibration.stop", {group(1)}, true);  // too many arguments
+    BOOST_TEST((op.ec == dev::errc::validation));
+    op = command(io, d, "calibration.stop", {}, false);
+    BOOST_TEST((op.ec == dev::errc::confirmation_required));
+    BOOST_TEST(peer.input_waiting() == 0u);  // ZERO bytes reached the device
 
-    // Positive control: an accepted operation does reach the peer (and times out there).
-    {
-        Op<dev::CalibrationProgress> op;
-        rtu.async_calibration_status(1, op.handler());
-        run_until(io, [&] { return op.done; });
-        BOOST_TEST((op.ec == dev::errc::timeout));
-    }
+    // Positive control: an accepted command does reach the peer (and times out there).
+    op = command(io, d, "calibration.status", {group(1)}, false);
+    BOOST_TEST((op.ec == dev::errc::timeout));
     BOOST_TEST(peer.input_waiting() > 0u);
 }
 
-BOOST_AUTO_TEST_CASE(capability_before_validation_in_continuous_mode) {
+BOOST_AUTO_TEST_CASE(a_protocol_without_commands_refuses_them_all) {
     asio::io_context io;
     auto peer = open_port(io, "mock://gates2/b");
-    auto cont = open_explicit(io, "mock://gates2/a", dev::ProtocolKind::continuous);
-    BOOST_TEST((start_cal(io, cont, 9, false) == dev::errc::confirmation_required));
-    BOOST_TEST((start_cal(io, cont, 9, true) == dev::errc::protocol_unsupported));
-    BOOST_CHECK_THROW(cont.throw_last_error(), dev::ProtocolUnsupportedError);
-    BOOST_TEST(error_of(cont).message().find("continuous") != std::string::npos);
-    BOOST_TEST((start_cal(io, cont, 1, true) == dev::errc::protocol_unsupported));
+    auto d = open_explicit(io, "mock://gates2/a", cont);
+    BOOST_TEST(d.commands().empty());
+    auto op = command(io, d, "calibration.start", {group(1)}, true);
+    BOOST_TEST((op.ec == dev::errc::capability));
+    BOOST_CHECK_THROW(d.throw_last_error(), dev::CapabilityError);
     BOOST_TEST(peer.input_waiting() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(bad_address_is_refused_before_any_io) {
+    asio::io_context io;
+    auto peer = open_port(io, "mock://gates3/b");
+    dev::DeviceOptions o;
+    o.protocol = rtu;
+    o.address = "248";
+    auto r = open_device(io, "mock://gates3/a", o);
+    BOOST_TEST((r.ec == dev::errc::validation));
+    BOOST_CHECK_THROW(r.anz.throw_last_error(), dev::ValidationError);
+    BOOST_TEST(error_of(r.anz).message().find("'248'") != std::string::npos,
+               error_of(r.anz).message());
+    BOOST_TEST(peer.input_waiting() == 0u);
+    // Not even opened: the port is free for an exclusive open.
+    o.address = "007";
+    o.identify = false;
+    auto ok = open_device(io, "mock://gates3/a", o);
+    BOOST_TEST_REQUIRE(!ok.ec);
+    BOOST_TEST(ok.anz.address() == "7");  // canonical text
+}
+
+BOOST_AUTO_TEST_CASE(protocol_strings_resolve_against_the_loaded_plugins) {
+    auto &host = plugins();
+    BOOST_TEST(dev::resolve_protocol(host, family + ":modbus-ascii").candidates.front()->id() ==
+               ascii);
+    const auto automatic = dev::resolve_protocol(host, family + ":auto");
+    BOOST_TEST(automatic.automatic);
+    BOOST_TEST(automatic.candidates.size() == 3u);
+    BOOST_TEST(dev::resolve_protocol(host, rtu).family == family);
+    try {
+        (void)dev::resolve_protocol(host, "nope");
+        BOOST_FAIL("resolved an unknown protocol");
+    } catch (const dev::ValidationError &e) {
+        BOOST_TEST(e.message().find("'nope' is not loaded") != std::string::npos);
+        BOOST_TEST(e.message().find(rtu) != std::string::npos, e.message());  // lists them
+    }
+    BOOST_CHECK_THROW((void)dev::resolve_protocol(host, family + ":fax"), dev::ValidationError);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,104 +1,145 @@
-// Models, ABI conversion and the error hierarchy.
+// Generic models (flag sets, fields, address syntax, argument parsing), ABI conversion with
+// its run-time checks, and the error hierarchy.
 #include <anyserial/device/abi.hpp>
 #include <anyserial/device/errors.hpp>
+#include <anyserial/device/json.hpp>
 #include <anyserial/device/models.hpp>
+#include <anyserial/errors.hpp>
 #include <boost/test/unit_test.hpp>
 
 namespace dev = anyserial::device;
 
+namespace {
+
+std::shared_ptr<const dev::FlagTable> flags() {
+    return std::make_shared<const dev::FlagTable>(dev::FlagTable{
+        {"HLD", "Valve hold", dev::Severity::info, ""},
+        {"OVR", "Over range", dev::Severity::warning, ""},
+        {"ERR", "Error", dev::Severity::fault, ""},
+    });
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_SUITE(models)
 
-BOOST_AUTO_TEST_CASE(protocol_names_round_trip) {
-    for (auto k : {dev::ProtocolKind::auto_detect, dev::ProtocolKind::continuous,
-                   dev::ProtocolKind::modbus_rtu, dev::ProtocolKind::modbus_ascii})
-        BOOST_TEST((dev::parse_protocol_kind(dev::to_string(k)) == k));
-    BOOST_TEST(!dev::parse_protocol_kind("modbus"));
-    BOOST_TEST(dev::protocol_plugin_id(dev::ProtocolKind::modbus_ascii) == "servomex-modbus-ascii");
+BOOST_AUTO_TEST_CASE(flag_sets_follow_the_declaration) {
+    const dev::FlagSet none(0, flags());
+    BOOST_TEST(none.ok());
+    BOOST_TEST(none.ids().empty());
+    const dev::FlagSet hold(0b001, flags());
+    BOOST_TEST(hold.ok());  // info only
+    BOOST_TEST(hold.has("HLD"));
+    BOOST_TEST(!hold.has("nope"));
+    const dev::FlagSet bad(0b110, flags());
+    BOOST_TEST(!bad.ok());
+    BOOST_TEST(bad.ids() == "OVR,ERR");
+    BOOST_TEST(bad.any(dev::Severity::fault));
+    const auto j = dev::json::to_json(bad);
+    BOOST_TEST(j.at("severity").as_string() == "fault");
+    BOOST_TEST(j.at("flags").as_array().size() == 2u);
 }
 
-BOOST_AUTO_TEST_CASE(channel_registry) {
-    BOOST_TEST((dev::channel_kind_of("I4") == dev::ChannelKind::transducer));
-    BOOST_TEST((dev::channel_kind_of("D1") == dev::ChannelKind::derived));
-    BOOST_TEST((dev::channel_kind_of("E2") == dev::ChannelKind::external));
-    BOOST_TEST(!dev::channel_kind_of("E3"));
-    BOOST_TEST(!dev::channel_kind_of("I5"));
-    BOOST_TEST(!dev::channel_kind_of("i1"));
-    BOOST_TEST(dev::channel_ids().size() == 10u);
+BOOST_AUTO_TEST_CASE(address_syntax_normalises) {
+    dev::AddressSyntax letter{dev::AddressSyntax::Kind::letter, 'A', 'D', "A", "unit A..D"};
+    BOOST_TEST(letter.normalise("b").value_or("") == "B");
+    BOOST_TEST(letter.normalise("").value_or("") == "A");
+    BOOST_TEST(!letter.normalise("E"));
+    BOOST_TEST(!letter.normalise("AB"));
+    dev::AddressSyntax number{dev::AddressSyntax::Kind::integer, 1, 247, "1", "id 1..247"};
+    BOOST_TEST(number.normalise("007").value_or("") == "7");
+    BOOST_TEST(!number.normalise("0"));
+    BOOST_TEST(!number.normalise("248"));
+    BOOST_TEST(!number.normalise("-1"));
+    BOOST_TEST(!number.normalise("1.0"));
 }
 
-BOOST_AUTO_TEST_CASE(status_bits_round_trip) {
-    const std::uint32_t bits =
-        ANYSERIAL_STATUS_MAINTENANCE | ANYSERIAL_STATUS_ALARM3 | ANYSERIAL_STATUS_INHERITED;
-    const dev::ChannelStatus s = dev::status_from_bits(bits);
-    BOOST_TEST(s.maintenance);
-    BOOST_TEST(!s.fault);
-    BOOST_TEST(s.alarms[2]);
-    BOOST_TEST(s.inherited);
-    BOOST_TEST(!s.ok());
-    BOOST_TEST(dev::status_to_bits(s) == bits);
-    BOOST_TEST(dev::status_from_bits(0).ok());
+BOOST_AUTO_TEST_CASE(arguments_parse_against_the_declaration) {
+    dev::ArgInfo value{"value", "setpoint", dev::ValueType::number, "SCCM", false, 0.0, 10.0,
+                       {},      0};
+    std::string why;
+    BOOST_TEST(dev::parse_arg(value, "2.5", why)->number == 2.5);
+    BOOST_TEST(!dev::parse_arg(value, "20", why));
+    BOOST_TEST(why == "20 is above 10 SCCM");
+    BOOST_TEST(!dev::parse_arg(value, "abc", why));
+    BOOST_TEST(why == "'abc' is not a number");
+    dev::ArgInfo group{"group", "", dev::ValueType::integer, "", false, 1.0, 4.0, {}, 0};
+    BOOST_TEST(!dev::parse_arg(group, "1.5", why));
+    BOOST_TEST((dev::parse_arg(group, "3", why)->type == dev::ValueType::integer));
+    dev::ArgInfo gas{"gas", "", dev::ValueType::text, "", false, {}, {}, {"Air", "Ar"}, 3};
+    BOOST_TEST(dev::parse_arg(gas, "Ar", why)->text == "Ar");
+    BOOST_TEST(!dev::parse_arg(gas, "N2", why));
 }
 
-BOOST_AUTO_TEST_CASE(frame_copied_from_abi_honours_struct_size) {
+BOOST_AUTO_TEST_CASE(frame_copied_from_abi_with_the_channel_table) {
     anyserial_reading_t r[2] = {};
     for (auto &x : r)
         x.struct_size = sizeof x;
-    r[0].channel = "I1";
-    r[0].kind = ANYSERIAL_CHANNEL_TRANSDUCER;
-    r[0].unit_kind = ANYSERIAL_UNIT_PERCENT;
-    r[0].unit = "%";
-    r[0].name = "Oxygen";
-    r[0].has_value = true;
-    r[0].value = 20.376;
-    r[1].channel = "E1";
-    r[1].kind = ANYSERIAL_CHANNEL_EXTERNAL;
-    r[1].unit_kind = ANYSERIAL_UNIT_MILLIAMP;
-    r[1].unit = "mA";
-    r[1].status = ANYSERIAL_STATUS_INVALID | ANYSERIAL_STATUS_FAULT;
+    r[0].channel = "mass_flow";
+    r[0].value_type = ANYSERIAL_VALUE_NUMBER;
+    r[0].number = 12.5;
+    r[0].flags = 0b010;
+    r[1].channel = "gas";
+    r[1].value_type = ANYSERIAL_VALUE_TEXT;
+    r[1].text = "Ar";
+    r[1].unlisted = true;
+    const anyserial_reading_t *rs[] = {&r[0], &r[1]};
+    anyserial_field_t clock{
+        sizeof(anyserial_field_t), ANYSERIAL_VALUE_TEXT, "clock", 0, "12:00", nullptr};
+    const anyserial_field_t *fs[] = {&clock};
     anyserial_frame_t f{};
     f.struct_size = sizeof f;
     f.reading_count = 2;
-    f.readings = r;
-    f.has_checksum = true;
-    f.checksum = 0x2A1D;
-    f.has_analyser = true;
-    f.analyser.struct_size = sizeof f.analyser;
-    f.analyser.cal_group_count = 1;
-    f.analyser.cal_groups[0] = {sizeof(anyserial_cal_group_t), 1, true, 2, {}};
-    f.analyser.clock = "06-10-20 02:54:12";
-    const dev::Frame m = dev::frame_from_abi(f, dev::ProtocolKind::continuous, {}, 7);
-    BOOST_TEST_REQUIRE(m.readings.size() == 2u);
-    BOOST_TEST(m.readings[0].name.value() == "Oxygen");
-    BOOST_TEST(m.readings[0].value.value() == 20.376);
-    BOOST_TEST((m.readings[0].unit.kind == dev::UnitKind::percent));
-    BOOST_TEST(!m.readings[1].name);
-    BOOST_TEST(!m.readings[1].value);
-    BOOST_TEST(m.readings[1].status.invalid);
-    BOOST_TEST(m.checksum.value() == 0x2A1Du);
-    BOOST_TEST(m.analyser.cal_groups.at(0).calibrating);
-    BOOST_TEST(m.analyser.cal_groups.at(0).cal_gas == 2);
-    BOOST_TEST(m.analyser.clock.value() == "06-10-20 02:54:12");
+    f.readings = rs;
+    f.device_flags = 0b100;
+    f.field_count = 1;
+    f.fields = fs;
+    const std::vector<dev::ChannelInfo> table = {
+        {"mass_flow", std::string("Mass Flow"), "flow", "SCCM", dev::ValueType::number}};
+    dev::AbiContext ctx{"acme-flow", flags(), &table, {}, 7};
+    const dev::Frame m = dev::frame_from_abi(f, ctx);
+    BOOST_REQUIRE_EQUAL(m.readings.size(), 1u);
+    BOOST_TEST(m.readings[0].name.value_or("") == "Mass Flow");
+    BOOST_TEST(m.readings[0].unit == "SCCM");
+    BOOST_TEST(m.readings[0].kind == "flow");
+    BOOST_TEST(m.readings[0].flags.ids() == "OVR");
+    BOOST_TEST(m.readings[0].protocol == "acme-flow");
+    BOOST_TEST(m.unlisted_channel("gas")->text.value_or("") == "Ar");
+    BOOST_TEST(m.device_flags.has("ERR"));
+    BOOST_TEST(m.field("clock")->text == "12:00");
     BOOST_TEST(m.monotonic_ns == 7);
 
-    // A plugin built against an older, shorter frame struct: newer fields read as absent.
-    anyserial_frame_t old = f;
-    old.struct_size = offsetof(anyserial_frame_t, has_analyser);
-    const dev::Frame o = dev::frame_from_abi(old, dev::ProtocolKind::continuous, {}, 0);
-    BOOST_TEST(o.readings.size() == 2u);
-    BOOST_TEST(!o.checksum);
-    BOOST_TEST(o.analyser.cal_groups.empty());
+    // What the ABI forbids is a PluginError naming the protocol.
+    r[0].flags = std::uint64_t{1} << 5;  // beyond the 3 declared flags
+    BOOST_CHECK_EXCEPTION(
+        dev::frame_from_abi(f, ctx), anyserial::PluginError, [](const anyserial::PluginError &e) {
+            return std::string(e.what()).find("acme-flow") != std::string::npos &&
+                   std::string(e.what()).find("beyond the 3 declared") != std::string::npos;
+        });
+    r[0].flags = 0;
+    r[0].channel = "";
+    BOOST_CHECK_THROW(dev::frame_from_abi(f, ctx), anyserial::PluginError);
+    r[0].channel = nullptr;
+    BOOST_CHECK_THROW(dev::frame_from_abi(f, ctx), anyserial::PluginError);
+    r[0].channel = "mass_flow";
+    r[1].text = nullptr;  // TEXT without text
+    BOOST_CHECK_THROW(dev::frame_from_abi(f, ctx), anyserial::PluginError);
+    r[1].text = "Ar";
+    f.readings = nullptr;  // a count with no list
+    BOOST_CHECK_THROW(dev::frame_from_abi(f, ctx), anyserial::PluginError);
 }
 
-BOOST_AUTO_TEST_CASE(samples_fan_out) {
+BOOST_AUTO_TEST_CASE(frame_fan_out) {
     dev::Frame f;
-    f.protocol = dev::ProtocolKind::modbus_rtu;
+    f.protocol = "acme-flow";
     f.monotonic_ns = 42;
     f.readings.resize(3);
-    f.readings[1].channel = "I2";
+    f.readings[1].channel = "CH2";
     const auto s = dev::as_samples(f, "bench");
     BOOST_TEST(s.size() == 3u);
-    BOOST_TEST(s[1].channel == "I2");
+    BOOST_TEST(s[1].channel == "CH2");
     BOOST_TEST(s[1].device == "bench");
+    BOOST_TEST(s[1].protocol == "acme-flow");
     BOOST_TEST(s[1].monotonic_ns == 42);
     BOOST_TEST(!s[1].error);
 }
@@ -106,8 +147,8 @@ BOOST_AUTO_TEST_CASE(samples_fan_out) {
 BOOST_AUTO_TEST_CASE(errors_carry_context_and_codes) {
     dev::ErrorContext c;
     c.port = "/dev/pts/3";
-    c.protocol = "modbus-rtu";
-    c.address = 1;
+    c.protocol = "acme-flow";
+    c.address = "B";
     c.function_code = 4;
     c.register_address = 30001;
     c.request = {0x01, 0x04, 0x00, 0x00, 0x00, 0x46};
@@ -122,7 +163,8 @@ BOOST_AUTO_TEST_CASE(errors_carry_context_and_codes) {
         BOOST_TEST(what.find("register 30001") != std::string::npos);
         BOOST_TEST(what.find("01 04 00 00 00 46") != std::string::npos);
         BOOST_TEST((e.code() == dev::errc::timeout));
-        BOOST_TEST(e.context().address.value() == 1u);
+        BOOST_TEST(e.context().address.value() == "B");
+        BOOST_TEST(what.find("address B") != std::string::npos);
     }
     auto p = dev::make_device_error(dev::errc::confirmation_required, "confirm");
     BOOST_TEST((dev::error_code_of(p) == dev::errc::confirmation_required));

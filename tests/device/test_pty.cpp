@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_CASE(client_by_path_receives_the_controller_writes) {
     anyserial::sim::PtyOptions o;
     o.interval = std::chrono::milliseconds(20);
     o.link = dir.path / "analyser";
-    anyserial::sim::PtySimulator sim(io.get_executor(), protocol(dev::ProtocolKind::continuous), o);
+    anyserial::sim::PtySimulator sim(io.get_executor(), protocol(cont), o);
     BOOST_TEST(sim.path().rfind("/dev/pts/", 0) == 0u);
     BOOST_TEST(fs::read_symlink(*o.link) == fs::path(sim.path()));
     sim.start();
@@ -90,16 +90,15 @@ BOOST_AUTO_TEST_CASE(refuses_to_replace_a_regular_file) {
     { std::ofstream(file) << "x"; }
     anyserial::sim::PtyOptions o;
     o.link = file;
-    BOOST_CHECK_THROW(
-        anyserial::sim::PtySimulator(io.get_executor(), protocol(dev::ProtocolKind::modbus_rtu), o),
-        anyserial::SerialError);
+    BOOST_CHECK_THROW(anyserial::sim::PtySimulator(io.get_executor(), protocol(rtu), o),
+                      anyserial::SerialError);
     BOOST_TEST(fs::is_regular_file(file));
 }
 
 BOOST_AUTO_TEST_CASE(replaces_only_a_dangling_link_and_removes_only_its_own) {
     asio::io_context io;
     TempDir dir;
-    const auto &proto = protocol(dev::ProtocolKind::modbus_rtu);
+    const auto &proto = protocol(rtu);
     anyserial::sim::PtyOptions o;
     o.link = dir.path / "analyser";
     anyserial::sim::PtySimulator live(io.get_executor(), proto, o);  // a live link
@@ -133,17 +132,64 @@ BOOST_AUTO_TEST_CASE(analyzer_auto_over_a_pty, *boost::unit_test::precondition([
                          return plugins().backend_for("/dev/pts/0") != nullptr;
                      })) {
     asio::io_context io;
-    anyserial::sim::PtySimulator sim(io.get_executor(), protocol(dev::ProtocolKind::modbus_ascii),
-                                     {});
+    anyserial::sim::PtySimulator sim(io.get_executor(), protocol(ascii), {});
     sim.start();
-    auto r = open_device(io, sim.path(), {});
-    BOOST_TEST_REQUIRE(!r.ec, (r.anz.last_error() ? error_of(r.anz).what() : r.ec.message()));
-    BOOST_TEST((r.anz.protocol() == dev::ProtocolKind::modbus_ascii));
+    dev::DeviceOptions o;
+    o.protocol = family + ":auto";
+    auto r = open_device(io, sim.path(), o);
+    if (r.ec) BOOST_FAIL("AUTO: " << error_of(r.anz).what());
+    BOOST_TEST(r.anz.protocol_id() == ascii);
     Op<dev::Reading> op;
     r.anz.async_read_channel("I3", op.handler());
     run_until(io, [&] { return op.done; });
     BOOST_TEST_REQUIRE(!op.ec);
     BOOST_TEST(op.value.name.value_or("") == "CO\xE2\x82\x82");
+    r.anz.close();
+    sim.stop();
+}
+
+// A second family through the same session: text address, channels from the device's
+// own table, a declared state-changing command refused without confirmation (the
+// simulator saw no request) and taking effect with it.
+BOOST_AUTO_TEST_CASE(alicat_over_a_pty, *boost::unit_test::precondition([](auto) {
+                         return plugins().backend_for("/dev/pts/0") != nullptr &&
+                                plugins().protocol("alicat") != nullptr;
+                     })) {
+    asio::io_context io;
+    anyserial::sim::PtyOptions po;
+    po.address = "B";
+    po.baudrate = 19200;
+    anyserial::sim::PtySimulator sim(io.get_executor(), protocol("alicat"), po);
+    sim.start();
+    dev::DeviceOptions o;
+    o.protocol = "alicat";
+    o.address = "b";
+    auto r = open_device(io, sim.path(), o);
+    if (r.ec) BOOST_FAIL("open: " << error_of(r.anz).what());
+    BOOST_TEST(r.anz.address() == "B");
+    BOOST_TEST_REQUIRE(r.anz.info().has_value());
+    BOOST_TEST(!r.anz.info()->channels.empty());
+
+    Op<dev::Frame> poll;
+    r.anz.async_poll(false, poll.handler());
+    run_until(io, [&] { return poll.done; });
+    BOOST_TEST_REQUIRE(!poll.ec, poll.ec.message());
+    const dev::Reading *flow = poll.value.channel("mass_flow");
+    BOOST_TEST_REQUIRE(flow != nullptr);
+    BOOST_TEST(!flow->unit.empty());
+
+    const auto before = sim.simulator().counters().requests;
+    Op<dev::CommandResult> refused;
+    r.anz.async_command("setpoint.set", {dev::ArgValue::of(20.0)}, false, refused.handler());
+    run_until(io, [&] { return refused.done; });
+    BOOST_TEST((refused.ec == dev::errc::confirmation_required));
+    BOOST_TEST(sim.simulator().counters().requests == before);  // no byte reached it
+
+    Op<dev::CommandResult> done;
+    r.anz.async_command("setpoint.set", {dev::ArgValue::of(20.0)}, true, done.handler());
+    run_until(io, [&] { return done.done; });
+    if (done.ec) BOOST_FAIL("setpoint.set: " << error_of(r.anz).what());
+    BOOST_TEST(sim.simulator().field("setpoint").number == 20.0);
     r.anz.close();
     sim.stop();
 }

@@ -1,8 +1,9 @@
 // "anyserial.protocol/2" descriptors are validated before the host trusts them: each case
 // breaks one rule of a valid descriptor and the protocol is refused with the reason.
-#include <anyserial/plugin_host.hpp>
 #include <anyserial/sdk/entry.h>
 #include <anyserial/sdk/protocol.h>
+
+#include <anyserial/plugin_host.hpp>
 #include <boost/test/unit_test.hpp>
 #include <functional>
 #include <string>
@@ -36,9 +37,8 @@ struct Spec {
         arg.has_range = true;
         arg.min = 0;
         arg.max = 100;
-        command_store.push_back({sizeof(anyserial_command_info_t),
-                                 ANYSERIAL_SAFETY_STATE_CHANGING, "setpoint.set", "set", 1, 0,
-                                 args});
+        command_store.push_back({sizeof(anyserial_command_info_t), ANYSERIAL_SAFETY_STATE_CHANGING,
+                                 "setpoint.set", "set", 1, 0, args});
         command_store.push_back({sizeof(anyserial_command_info_t), ANYSERIAL_SAFETY_READ_ONLY,
                                  "setpoint.get", "get", 0, 0, nullptr});
         d.struct_size = sizeof d;
@@ -92,8 +92,12 @@ void deinit() {}
 const void *get_factory(const char *id) {
     return std::string(id) == ANYSERIAL_PROTOCOL_FACTORY_ID ? &kFactory : nullptr;
 }
-const anyserial_plugin_entry_t kEntry = {ANYSERIAL_SDK_VERSION_MAJOR, ANYSERIAL_SDK_VERSION_MINOR,
-                                         ANYSERIAL_SDK_VERSION_PATCH, init, deinit, get_factory};
+const anyserial_plugin_entry_t kEntry = {ANYSERIAL_SDK_VERSION_MAJOR,
+                                         ANYSERIAL_SDK_VERSION_MINOR,
+                                         ANYSERIAL_SDK_VERSION_PATCH,
+                                         init,
+                                         deinit,
+                                         get_factory};
 
 // The refusal reason for the descriptor after `breakit`, "" when it loaded.
 std::string load(const std::function<void(Spec &)> &breakit) {
@@ -199,8 +203,8 @@ BOOST_AUTO_TEST_CASE(invalid_command_safety) {
 
 BOOST_AUTO_TEST_CASE(malformed_ids_and_text) {
     BOOST_TEST(has(load([](Spec &s) { s.d.id = "acme flow"; }), "is not 1..64 characters"));
-    BOOST_TEST(has(load([](Spec &s) { s.d.name = "bad\xC0\xAFname"; }),
-                   "name is not clean UTF-8 text"));
+    BOOST_TEST(
+        has(load([](Spec &s) { s.d.name = "bad\xC0\xAFname"; }), "name is not clean UTF-8 text"));
     BOOST_TEST(has(load([](Spec &s) { s.d.mode = "a:b"; }), "mode 'a:b' is not a valid id"));
 }
 

@@ -1,8 +1,8 @@
 // PluginHost::add_static: a plugin linked into the executable goes through the same
 // version negotiation, validation, claims and refusals as a plugin file.
 #include <anyserial/plugin_host.hpp>
-#include <anyserial/version.hpp>
 #include <anyserial/sdk/cpp/backend.hpp>
+#include <anyserial/version.hpp>
 #include <boost/test/unit_test.hpp>
 #include <string>
 

@@ -81,18 +81,18 @@ struct PortTarget {
 // What a protocol plugin declared in its "anyserial.protocol/2" descriptor, validated when
 // it loaded and copied: the core reads these, never the plugin's memory, after loading.
 struct ProtocolModel {
-    std::string id;      // "acme-flow"
-    std::string name;    // human name ("" when none)
-    std::string family;  // device family ("" when none)
-    std::string mode;    // mode within the family (the id when the plugin gives none)
-    bool broadcast = false;         // ANYSERIAL_TRAFFIC_BROADCAST
+    std::string id;                  // "acme-flow"
+    std::string name;                // human name ("" when none)
+    std::string family;              // device family ("" when none)
+    std::string mode;                // mode within the family (the id when the plugin gives none)
+    bool broadcast = false;          // ANYSERIAL_TRAFFIC_BROADCAST
     std::uint32_t capabilities = 0;  // ANYSERIAL_PCAP_*
     std::uint32_t probe_kind = 0;    // ANYSERIAL_PROBE_*
     std::uint32_t probe_rank = 0;
     std::chrono::nanoseconds frame_interval{0};
     std::shared_ptr<const device::FlagTable> flags;  // never null (empty when none declared)
     std::vector<device::CommandInfo> commands;
-    device::AddressSyntax address;                // Kind::none when the protocol has none
+    device::AddressSyntax address;               // Kind::none when the protocol has none
     anyserial_serial_config_t default_serial{};  // the device's default settings (copy)
     // The declared command with this id, or nullptr.
     const device::CommandInfo *command(std::string_view command_id) const noexcept;

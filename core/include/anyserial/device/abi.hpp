@@ -19,8 +19,8 @@ namespace anyserial::device {
 
 // Whose frame it is and what it is read against.
 struct AbiContext {
-    std::string protocol;                    // plugin id, for Reading/Frame and errors
-    std::shared_ptr<const FlagTable> flags;  // the protocol's declared flags
+    std::string protocol;                                // plugin id, for Reading/Frame and errors
+    std::shared_ptr<const FlagTable> flags;              // the protocol's declared flags
     const std::vector<ChannelInfo> *channels = nullptr;  // the session's table, if known
     Clock::time_point received_at{};
     std::int64_t monotonic_ns = 0;

@@ -24,8 +24,8 @@ class SessionProxy;
 namespace anyserial::device {
 
 struct DecodedFrame {
-    bool ok = false;             // well-formed with a valid checksum
-    std::string error;           // why not, when !ok
+    bool ok = false;    // well-formed with a valid checksum
+    std::string error;  // why not, when !ok
     // Why not, as the plugin's ANYSERIAL_BAD_FRAME_* code (CHECKSUM for a FRAME whose
     // checksum failed); 0 when ok.
     std::uint32_t bad_frame_reason = 0;

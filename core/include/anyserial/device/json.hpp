@@ -91,8 +91,8 @@ inline boost::json::object to_json(const DeviceInfo &i) {
             {"protocol", i.protocol},
             {"mode", i.mode},
             {"family", i.family},
-            {"address", i.address.empty() ? boost::json::value(nullptr)
-                                          : boost::json::value(i.address)},
+            {"address",
+             i.address.empty() ? boost::json::value(nullptr) : boost::json::value(i.address)},
             {"port", i.port},
             {"baudrate", i.baudrate}};
 }

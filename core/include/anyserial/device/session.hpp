@@ -2,7 +2,8 @@
 // the device. Channels, flags and commands come from the protocol plugin at run time.
 //
 //     auto [ec, dev] = co_await device::async_open_device(ex, host, "/dev/ttyUSB0",
-//                                                         {.protocol = "acme-flow", .address = "A"},
+//                                                         {.protocol = "acme-flow", .address =
+//                                                         "A"},
 //                                                         asio::as_tuple(asio::use_awaitable));
 //     if (ec) throw_or_print(dev.last_error());         // DeviceError with its context
 //     auto [ec2, frame] = co_await dev.async_poll(false, asio::as_tuple(asio::use_awaitable));

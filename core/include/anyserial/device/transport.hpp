@@ -25,8 +25,8 @@
 // Asio I/O object.
 #pragma once
 
-#include <anyserial/device/session.hpp>
 #include <anyserial/device/options.hpp>
+#include <anyserial/device/session.hpp>
 #include <anyserial/serial_port.hpp>
 #include <cstdint>
 #include <memory>

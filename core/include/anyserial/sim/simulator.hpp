@@ -25,10 +25,10 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <span>
-#include <initializer_list>
 #include <string>
 #include <string_view>
 
