@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "bus.hpp"
-#include "fixture.hpp"
+#include "live_fixture.hpp"
 
 using namespace test;
 namespace rec = anyserial::record;
@@ -49,8 +49,8 @@ BOOST_AUTO_TEST_CASE(sync_manager_polls_and_records_multidrop_peers) {
     SimThread sims;
     std::vector<Bus::Device> devices;
     for (unsigned a : {1u, 2u})
-        devices.push_back(
-            {a, std::make_shared<anyserial::sim::Simulator>(protocol("servomex-modbus-rtu"), a)});
+        devices.push_back({a, std::make_shared<anyserial::sim::Simulator>(
+                                  protocol("servomex-modbus-rtu"), std::to_string(a))});
     sims.bus = std::make_unique<Bus>(open_port(sims.io, "mock://sy-bus/b"), std::move(devices));
     sims.bus->start();
     sims.solo = std::make_unique<MockDevice>(sims.io, "mock://sy-solo", "servomex-modbus-rtu");
