@@ -245,7 +245,7 @@ BOOST_AUTO_TEST_CASE(manager_add_by_path_shares_and_owns_the_transport) {
     }
     dev::DeviceOptions unknown = rtu("3");
     unknown.protocol = "acme-flow";
-    BOOST_TEST((condition_of(add(io, m, "u", path, unknown).error) == dev::errc::configuration));
+    BOOST_TEST((condition_of(add(io, m, "u", path, unknown).error) == dev::errc::validation));
     BOOST_TEST(m.names().size() == 2u);
 
     bool done = false;
