@@ -50,7 +50,8 @@ ProtocolChoice resolve_one_protocol(const PluginHost &host, std::string_view tex
 // "--protocol must be ...: loaded: a (fam:mode), ...; families: ..." for errors.
 std::string loaded_protocols(const PluginHost &host);
 
-// The declared description ("slave id 1..247"), or what the kind and range say when the plugin gave no text.
+// The declared description ("slave id 1..247"), or what the kind and range say when the
+// plugin gave no text.
 std::string syntax_text(const device::AddressSyntax &a);
 
 // The canonical text of --address (`given` nullopt or empty = the protocol's default: "").
