@@ -1,4 +1,4 @@
-// anyserial CLI — the shared analyser options.
+// anyserial CLI — the shared device options.
 #include "device_options.hpp"
 
 #include <fmt/format.h>
@@ -6,6 +6,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/program_options/value_semantic.hpp>
 #include <cstdint>
 #include <string>
 
@@ -20,15 +21,10 @@ namespace asio = boost::asio;
 
 namespace anyserial::cli {
 
-device::ProtocolKind protocol_option(const po::variables_map &vm, std::string_view accepted) {
-    const auto kind = device::parse_protocol_kind(vm["protocol"].as<std::string>());
-    if (!kind) throw UsageError("--protocol must be " + std::string(accepted));
-    return *kind;
-}
-
-unsigned checked_address(unsigned address) {
-    if (address < 1 || address > 247) throw UsageError("--address must be 1..247");
-    return address;
+void add_device_options(po::options_description &opts) {
+    opts.add_options()(
+        "protocol", po::value<std::string>()->value_name("ID")->default_value("auto"),
+        kProtocolHelp)("address", po::value<std::string>()->value_name("A"), kAddressHelp);
 }
 
 std::optional<double> positive_option(const po::variables_map &vm, const char *name, double max) {
@@ -46,24 +42,36 @@ std::optional<std::chrono::nanoseconds> timeout_option(const po::variables_map &
     return std::chrono::nanoseconds(static_cast<std::int64_t>(*s * 1e9));
 }
 
-device::DeviceOptions device_options(const po::variables_map &vm,
-                                     std::string_view accepted_protocols) {
+ProtocolChoice protocol_option(const PluginHost &host, const po::variables_map &vm) {
+    const std::string text = vm.count("protocol") != 0 ? vm["protocol"].as<std::string>() : "auto";
+    return resolve_protocol(host, text);
+}
+
+device::DeviceOptions device_options(const ProtocolChoice &choice, const po::variables_map &vm) {
     device::DeviceOptions o;
     o.identify = false;
-    if (vm.count("protocol") != 0) o.protocol = protocol_option(vm, accepted_protocols);
-    if (vm.count("address") != 0) o.address = checked_address(vm["address"].as<unsigned>());
+    o.protocol = choice.option;
+    if (choice.automatic) o.family = choice.family;
+    std::optional<std::string> address;
+    if (vm.count("address") != 0) address = vm["address"].as<std::string>();
+    o.address = checked_address(choice, address);
     if (vm.count("baud") != 0) o.baudrate = vm["baud"].as<std::uint32_t>();
     if (const auto t = timeout_option(vm)) o.timeout = *t;
     return o;
 }
 
-asio::awaitable<device::Analyzer> open_analyzer(PluginHost &host, std::string port,
-                                                device::DeviceOptions options) {
+asio::awaitable<device::Device> open_device(PluginHost &host, std::string port,
+                                            device::DeviceOptions options) {
     auto ex = co_await asio::this_coro::executor;
-    auto [ec, anz] = co_await device::async_open_device(
+    auto [ec, dev] = co_await device::async_open_device(
         ex, host, std::move(port), std::move(options), asio::as_tuple(asio::use_awaitable));
-    if (ec) anz.throw_last_error();
-    co_return std::move(anz);
+    if (ec) dev.throw_last_error();
+    co_return std::move(dev);
+}
+
+std::string device_label(const device::Device &dev) {
+    if (dev.address().empty()) return dev.protocol_id();
+    return dev.protocol_id() + " at address " + dev.address();
 }
 
 }  // namespace anyserial::cli

@@ -58,10 +58,6 @@ po::typed_value<double> *real_value(double lo, double hi, bool lo_inclusive, dou
     return new detail::Real(store, lo, hi, lo_inclusive);
 }
 
-po::typed_value<unsigned> *address_value(unsigned *store) {
-    return whole_value<unsigned>(min_address, max_address, store)->value_name("N");
-}
-
 po::typed_value<std::uint32_t> *baud_value(std::uint32_t *store) {
     return whole_value<std::uint32_t>(1, max_baud, store)->value_name("B");
 }

@@ -16,7 +16,6 @@
 namespace anyserial::cli {
 
 // The ranges the verbs share.
-inline constexpr unsigned min_address = 1, max_address = 247;
 inline constexpr std::uint32_t max_baud = 16'000'000;
 inline constexpr double max_rate_hz = 1e4;      // the fastest tick or poll rate
 inline constexpr double max_duration_s = 1e9;   // ~31 years, far from int64 ns overflow
@@ -90,8 +89,6 @@ boost::program_options::typed_value<double> *real_value(double lo, double hi,
                                                         bool lo_inclusive = false,
                                                         double *store = nullptr);
 
-// --address N: a Modbus address 1..247.
-boost::program_options::typed_value<unsigned> *address_value(unsigned *store = nullptr);
 // --baud B: 1..max_baud.
 boost::program_options::typed_value<std::uint32_t> *baud_value(std::uint32_t *store = nullptr);
 // --rate HZ: (0, max_rate_hz].

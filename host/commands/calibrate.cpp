@@ -1,87 +1,63 @@
-// anyserial calibrate start|stop|status --port P --group N [--confirm] [--protocol ...]
-//                     [--address N] [--json]
-// Autocalibration of a cal-group (Modbus modes). Starting or stopping changes the
-// analyser's state: without --confirm it is refused (exit 2) before the port is opened.
-#include <anyserial/device/sync.hpp>
-#include <boost/json.hpp>
+// anyserial calibrate start|stop|status --port P --group N [--confirm] [--protocol ID]
+//                     [--address A] [--json]
+// A shorthand over the declared commands calibration.start, calibration.stop and
+// calibration.status (`anyserial command`), for a device that declares them; start and
+// stop are followed by a status of the group. --group is checked against the declared
+// argument, and start/stop without --confirm are refused (exit 2), before the port opens.
 #include <boost/program_options.hpp>
-#include <ostream>
 
 #include "command.hpp"
+#include "device_command.hpp"
 #include "device_options.hpp"
 
 namespace po = boost::program_options;
-namespace dev = anyserial::device;
+namespace cli = anyserial::cli;
 
 namespace {
 
-int run(anyserial::cli::Context &ctx) {
+int run(cli::Context &ctx) {
     po::options_description opts(
-        "anyserial calibrate start|stop|status --port P --group N [--confirm] "
-        "[--protocol auto|modbus-rtu|modbus-ascii] [--address N] [--json]");
+        "anyserial calibrate start|stop|status --port P --group N [--confirm] [--protocol ID] "
+        "[--address A] [--json]");
     opts.add_options()("action", po::value<std::string>(), "start | stop | status")(
-        "port", po::value<std::string>()->value_name("P"), "analyser port")(
-        "group", anyserial::cli::whole_value(1, 4)->value_name("N"), "cal-group 1..4")(
+        "port", po::value<std::string>()->value_name("P"), "device port")(
+        "group", po::value<std::string>()->value_name("N"),
+        "calibration group, as the device declares it (see `anyserial command --list`)")(
         "confirm", "confirm a state-changing action (start, stop)")(
-        "protocol", po::value<std::string>()->default_value("auto"), "wire protocol or auto")(
-        "address", anyserial::cli::address_value()->default_value(1), "Modbus address 1..247")(
-        "timeout", anyserial::cli::timeout_value(), anyserial::cli::kBudgetHelp)(
-        "json", "machine-readable output")("help,h", "show this help");
+        "timeout", cli::timeout_value(), cli::kBudgetHelp)("json", "machine-readable output")(
+        "help,h", "show this help");
+    cli::add_device_options(opts);
     po::positional_options_description pos;
     pos.add("action", 1);
     po::variables_map vm;
-    if (!anyserial::cli::parse_options(ctx, opts, vm, &pos)) return anyserial::cli::exit_ok;
-    if (vm.count("action") == 0)
-        throw anyserial::cli::UsageError("start, stop or status is required");
+    if (!cli::parse_options(ctx, opts, vm, &pos)) return cli::exit_ok;
+    if (vm.count("action") == 0) throw cli::UsageError("start, stop or status is required");
     const std::string action = vm["action"].as<std::string>();
     if (action != "start" && action != "stop" && action != "status")
-        throw anyserial::cli::UsageError("action must be start, stop or status, not '" + action +
-                                         "'");
+        throw cli::UsageError("action must be start, stop or status, not '" + action + "'");
     const bool confirm = vm.count("confirm") != 0;
-    // The safety gate comes first: nothing is opened without --confirm.
-    if (action != "status" && !confirm)
-        throw anyserial::cli::UsageError("'calibrate " + action +
-                                         "' changes the analyser's state: pass --confirm to do it");
-    if (vm.count("port") == 0) throw anyserial::cli::UsageError("--port is required");
-    int group = 1;
-    if (vm.count("group") != 0) {
-        group = vm["group"].as<int>();
-    } else if (action != "stop") {
-        throw anyserial::cli::UsageError("--group is required");
-    }
-    if (group < 1 || group > 4) throw anyserial::cli::UsageError("--group must be 1..4");
-    dev::DeviceOptions o = anyserial::cli::device_options(vm, "auto, modbus-rtu or modbus-ascii");
-    o.budget = anyserial::cli::timeout_option(vm);  // a ceiling for the whole command
-    const std::string port = vm["port"].as<std::string>();
+    if (vm.count("group") == 0 && action != "stop") throw cli::UsageError("--group is required");
+    const std::string group = vm.count("group") != 0 ? vm["group"].as<std::string>() : "";
+    const cli::ProtocolChoice choice = cli::protocol_option(ctx.host(), vm);
 
-    try {
-        auto anz = anyserial::sync::Analyzer::open(ctx.host(), port, o);
-        if (action == "start") {
-            anz.start_calibration(group, confirm);
-        } else if (action == "stop") {
-            anz.stop_calibration(confirm);
-        }
-        const dev::CalibrationProgress p = anz.calibration_status(group);
-        if (vm.count("json") != 0) {
-            ctx.out << boost::json::serialize(
-                           boost::json::object{{"action", action},
-                                               {"group", p.group},
-                                               {"active", p.active},
-                                               {"phase", dev::to_string(p.phase)}})
-                    << '\n';
-        } else {
-            ctx.out << "cal-group " << p.group << ": " << (p.active ? "calibrating" : "idle")
-                    << " (phase " << dev::to_string(p.phase) << ")\n";
-        }
-        anz.close();
-    } catch (const dev::DeviceError &e) {
-        ctx.err << "anyserial calibrate: " << e.what() << '\n';
-        return anyserial::cli::exit_code_of(e);
-    }
-    return anyserial::cli::exit_ok;
+    // The device's declaration decides: the commands, their safety tier, --group's range.
+    std::vector<cli::CommandCall> calls;
+    if (action == "start")
+        calls.push_back(
+            cli::prepare_command(choice, "calibration.start", {group}, confirm, {"--group"}));
+    if (action == "stop")
+        calls.push_back(cli::prepare_command(choice, "calibration.stop", {}, confirm));
+    if (!group.empty())
+        calls.push_back(
+            cli::prepare_command(choice, "calibration.status", {group}, confirm, {"--group"}));
+    anyserial::device::DeviceOptions o = cli::device_options(choice, vm);
+    o.budget = cli::timeout_option(vm);  // a ceiling for the whole command
+    if (vm.count("port") == 0) throw cli::UsageError("--port is required");
+    return cli::run_commands(ctx, "calibrate", vm["port"].as<std::string>(), std::move(o), calls,
+                             confirm, vm.count("json") != 0);
 }
 
 }  // namespace
 
-static const anyserial::cli::Registration reg{
-    "calibrate", "start, stop or query analyser autocalibration", &run};
+static const cli::Registration reg{
+    "calibrate", "start, stop or query a device's calibration (calibration.* commands)", &run};

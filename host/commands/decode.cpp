@@ -1,15 +1,17 @@
-// anyserial decode [FILE|-] [--json] — offline decode of continuous-mode frames (a capture
-// file or stdin) through the continuous protocol plugin. Exit 1 if any frame was bad or
-// the input could not be read (named with its cause). A line longer than kMaxLine bytes is
-// a bad frame, skipped without being held; a last frame without its terminator is decoded.
+// anyserial decode [FILE|-] [--protocol ID] [--json] — offline decode of a broadcast
+// protocol's frames (a capture file or stdin) through its plugin: --protocol, default the
+// only loaded broadcast protocol (or demo's default device when there are several). Exit 1
+// if any frame was bad or the input could not be read (named with its cause). A line (ended
+// by LF or CR) longer than kMaxLine bytes is a bad frame, skipped without being held; a
+// last frame without its line end is decoded as if it had the input's line end.
 // The input is raw bytes, or the hex/ASCII log of `anyserial diag tap` (auto-detected:
 // "# anyserial diag tap" header or timestamped hex lines), whose bytes are decoded.
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <anyserial/device/decoder.hpp>
-#include <anyserial/device/json.hpp>
 #include <anyserial/plugin_host.hpp>
+#include <boost/json.hpp>
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <cstdio>
@@ -22,6 +24,9 @@
 #include <vector>
 
 #include "command.hpp"
+#include "default_device.hpp"
+#include "device_output.hpp"
+#include "protocols.hpp"
 
 namespace po = boost::program_options;
 namespace dev = anyserial::device;
@@ -62,7 +67,7 @@ std::string checksum_text(const std::optional<std::uint32_t> &c) {
     return buf;
 }
 
-void print_json(std::ostream &out, const dev::DecodedFrame &d) {
+void print_json(std::ostream &out, const std::string &protocol, const dev::DecodedFrame &d) {
     boost::json::object o;
     o["ok"] = d.ok;
     o["error"] = d.ok ? boost::json::value(nullptr) : boost::json::value(d.error);
@@ -70,14 +75,15 @@ void print_json(std::ostream &out, const dev::DecodedFrame &d) {
                         ? boost::json::value(checksum_text(d.frame->checksum))
                         : boost::json::value(nullptr);
     if (d.frame) {
-        boost::json::object f = dev::json::to_json(*d.frame);
+        boost::json::object f = anyserial::cli::frame_json(*d.frame);
         for (auto &kv : f)
             o[kv.key()] = kv.value();
     } else {
-        o["protocol"] = "continuous";
         o["readings"] = boost::json::array{};
-        o["analyser"] = nullptr;
+        o["device_flags"] = boost::json::array{};
+        o["fields"] = boost::json::array{};
     }
+    o["protocol"] = protocol;
     out << boost::json::serialize(o) << '\n';
 }
 
@@ -86,12 +92,12 @@ void print_text(std::ostream &out, std::size_t index, const dev::DecodedFrame &d
     if (d.frame && d.frame->checksum) out << ", checksum " << checksum_text(d.frame->checksum);
     out << '\n';
     if (!d.frame) return;
-    if (d.frame->analyser.clock) out << "  clock " << *d.frame->analyser.clock << '\n';
+    anyserial::cli::print_fields(out, d.frame->fields);
     for (const dev::Reading &r : d.frame->readings) {
-        char value[32] = "--";
-        if (r.value) std::snprintf(value, sizeof value, "%.3f", *r.value);
-        out << "  " << r.channel << "  " << r.name.value_or("-") << "  " << value << ' '
-            << r.unit.text << (r.status.ok() ? "" : "  (status!)") << '\n';
+        out << "  " << r.channel << "  " << r.name.value_or("-") << "  "
+            << anyserial::cli::value_text(r) << ' ' << r.unit;
+        if (!r.flags.empty()) out << "  (" << r.flags.ids() << ")";
+        out << '\n';
     }
 }
 
@@ -110,7 +116,7 @@ class LineReader {
             if (pos_ == len_ && !fill())
                 return too_long ? Got::too_long : line.empty() ? Got::end : Got::line;
             const char *start = buf_.data() + pos_;
-            const auto *nl = static_cast<const char *>(std::memchr(start, '\n', len_ - pos_));
+            const char *nl = line_end(start, len_ - pos_);
             const std::size_t take = nl ? std::size_t(nl - start) + 1 : len_ - pos_;
             pos_ += take;
             if (!too_long && line.size() + take > kMaxLine) too_long = true;
@@ -120,6 +126,12 @@ class LineReader {
     }
 
   private:
+    // The first LF or CR in [p, p + n), or nullptr.
+    static const char *line_end(const char *p, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i)
+            if (p[i] == '\n' || p[i] == '\r') return p + i;
+        return nullptr;
+    }
     bool fill() {
         for (;;) {
             const ssize_t n = ::read(fd_, buf_.data(), buf_.size());
@@ -143,23 +155,29 @@ std::string_view without_line_end(std::string_view v) {
 }
 
 // Decodes raw bytes or a tap log from `fd`; the exit code (1 when a frame was bad).
-int decode(anyserial::cli::Context &ctx, const anyserial::LoadedProtocol &proto, int fd,
+int decode(anyserial::cli::Context &ctx, const anyserial::cli::ProtocolInfo &proto, int fd,
            bool json) {
-    dev::FrameDecoder decoder(proto);
+    dev::FrameDecoder decoder(*proto.loaded);
     std::size_t index = 0, skipped = 0;
     bool any_bad = false;
     auto on_frame = [&](dev::DecodedFrame &&d) {
         ++index;
         if (!d.ok) any_bad = true;
         if (json)
-            print_json(ctx.out, d);
+            print_json(ctx.out, proto.id, d);
         else
             print_text(ctx.out, index, d);
     };
     char last = '\n';  // the last byte fed: a final frame without its terminator is pending
+    bool seen_crlf = false, seen_cr = false, seen_lf = false;  // the input's line ends
     auto feed = [&](std::span<const std::uint8_t> bytes) {
         if (bytes.empty()) return;
-        last = static_cast<char>(bytes.back());
+        for (std::uint8_t b : bytes) {
+            seen_crlf = seen_crlf || (last == '\r' && b == '\n');
+            seen_cr = seen_cr || b == '\r';
+            seen_lf = seen_lf || b == '\n';
+            last = static_cast<char>(b);
+        }
         decoder.feed(bytes, on_frame);
         ctx.out.flush();
     };
@@ -209,16 +227,49 @@ int decode(anyserial::cli::Context &ctx, const anyserial::LoadedProtocol &proto,
         feed(bytes);
     }
     if (mode == Mode::undecided) feed_text(head);
-    // A last frame without its CR LF is decoded as if it had one (a cut one is bad).
-    if (last != '\n') feed_text(last == '\r' ? "\n" : "\r\n");
+    // A last frame without its line end is decoded as if it had the input's (a cut one is
+    // bad); CR LF when the input had none.
+    const std::string_view ending = seen_crlf ? "\r\n" : seen_cr ? "\r" : seen_lf ? "\n" : "\r\n";
+    if (last == '\r' && ending == "\r\n")
+        feed_text("\n");
+    else if (last != '\n' && last != '\r')
+        feed_text(ending);
     if (!json) ctx.out << index << " frame(s), " << decoder.dropped() + skipped << " bad\n";
     return any_bad ? anyserial::cli::exit_failure : anyserial::cli::exit_ok;
 }
 
+// --protocol, or the only loaded broadcast protocol, or the default device among several.
+anyserial::cli::ProtocolInfo broadcast_protocol(anyserial::cli::Context &ctx,
+                                                const po::variables_map &vm) {
+    std::string text;
+    if (vm.count("protocol") != 0) {
+        text = vm["protocol"].as<std::string>();
+    } else {
+        std::vector<std::string> ids;
+        for (const anyserial::LoadedProtocol *p : ctx.host().protocols())
+            if (p->descriptor().traffic == ANYSERIAL_TRAFFIC_BROADCAST)
+                ids.emplace_back(p->descriptor().id);
+        if (ids.empty())
+            throw anyserial::cli::UsageError("no broadcast protocol plugin is loaded; " +
+                                             anyserial::cli::loaded_protocols(ctx.host()));
+        text = ids.size() == 1 ? ids.front() : anyserial::cli::kDefaultDevice;
+    }
+    auto choice = anyserial::cli::resolve_one_protocol(ctx.host(), text, "decode");
+    if (!choice.only().broadcast)
+        throw anyserial::cli::UsageError("--protocol " + choice.only().id +
+                                         ": decode reads a broadcast protocol's frames, and it "
+                                         "only answers requests");
+    return choice.only();
+}
+
 int run(anyserial::cli::Context &ctx) {
-    po::options_description opts("anyserial decode [FILE|-] [--json]");
-    opts.add_options()("file", po::value<std::string>()->default_value("-"),
-                       "capture file, - = stdin (lines up to 64 KiB; a longer one is a bad frame)")(
+    po::options_description opts("anyserial decode [FILE|-] [--protocol ID] [--json]");
+    opts.add_options()("protocol", po::value<std::string>()->value_name("ID"),
+                       ("a broadcast protocol (default: the only loaded one, or " +
+                        std::string(anyserial::cli::kDefaultDevice) + " among several)")
+                           .c_str())(
+        "file", po::value<std::string>()->default_value("-"),
+        "capture file, - = stdin (lines up to 64 KiB; a longer one is a bad frame)")(
         "json", "one JSON object per frame")("help,h", "show this help");
     po::positional_options_description pos;
     pos.add("file", 1);
@@ -227,14 +278,7 @@ int run(anyserial::cli::Context &ctx) {
     const std::string file = vm["file"].as<std::string>();
     const bool json = vm.count("json") != 0;
 
-    const anyserial::LoadedProtocol *proto =
-        ctx.host().protocol(dev::protocol_plugin_id(dev::ProtocolKind::continuous));
-    if (proto == nullptr) {
-        ctx.err << "anyserial decode: the continuous protocol plugin ("
-                << dev::protocol_plugin_id(dev::ProtocolKind::continuous)
-                << ") is not loaded; see `anyserial plugins`\n";
-        return anyserial::cli::exit_failure;
-    }
+    const anyserial::cli::ProtocolInfo proto = broadcast_protocol(ctx, vm);
     int fd = STDIN_FILENO;
     if (file != "-") {
         fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -246,7 +290,7 @@ int run(anyserial::cli::Context &ctx) {
     }
     int rc = anyserial::cli::exit_failure;
     try {
-        rc = decode(ctx, *proto, fd, json);
+        rc = decode(ctx, proto, fd, json);
     } catch (const std::system_error &e) {
         ctx.err << "anyserial decode: " << (file == "-" ? "stdin" : file)
                 << ": cannot read: " << e.code().message() << '\n';
@@ -259,5 +303,5 @@ int run(anyserial::cli::Context &ctx) {
 
 }  // namespace
 
-static const anyserial::cli::Registration reg{"decode", "decode continuous-mode frames offline",
-                                              &run};
+static const anyserial::cli::Registration reg{"decode",
+                                              "decode a broadcast protocol's frames offline", &run};

@@ -1,12 +1,12 @@
-// anyserial demo [--seconds S] [--sink KIND:FILE] — no hardware needed: a simulated analyser
-// (Modbus RTU) on a kernel pty, opened with AUTO like a real one, recorded at 2 Hz for a few
-// seconds with live readings, into a sink (default: a CSV file in a new temporary
-// directory), then a summary that says where the recording is. The options (and the
-// sink's file) are checked before anything starts; the temporary directory is kept only
+// anyserial demo [--protocol ID] [--seconds S] [--sink KIND:FILE] — no hardware needed: a
+// simulated device on a kernel pty (any protocol plugin that ships a simulator), opened like
+// a real one, recorded at 2 Hz for a few seconds with live readings, into a sink (default: a CSV
+// file in a new temporary directory), then a summary that says where the recording is. The options
+// (and the sink's file) are checked before anything starts; the temporary directory is kept only
 // when the demo completes, removed on every other exit (a failure, SIGINT/SIGTERM: 130).
 #include <stdlib.h>
 
-#include <anyserial/device/analyzer.hpp>
+#include <anyserial/device/session.hpp>
 #include <anyserial/plugin_host.hpp>
 #include <anyserial/record/recorder.hpp>
 #include <anyserial/sim/simulator.hpp>
@@ -26,7 +26,9 @@
 #include <ostream>
 
 #include "command.hpp"
+#include "default_device.hpp"
 #include "device_options.hpp"
+#include "device_output.hpp"
 #include "interrupt.hpp"
 #include "output_options.hpp"
 
@@ -42,41 +44,43 @@ namespace {
 
 constexpr int exit_interrupted = 130;  // SIGINT/SIGTERM: not completed
 
+// The default device (default_device.hpp); any protocol with a simulator can be given.
+using anyserial::cli::kDefaultDevice;
+// A broadcaster's simulated frame interval: one fresh frame per 2 Hz tick.
+constexpr auto kFrameInterval = std::chrono::milliseconds(500);
+
 std::string line_of(const anyserial::record::Batch &batch) {
     std::string s;
     for (const dev::Sample &smp : batch) {
         if (smp.error) return "error: " + *smp.error;
         if (!smp.reading) continue;
         const dev::Reading &r = *smp.reading;
-        if (!r.name && !r.value) continue;
-        char v[32] = "--";
-        if (r.value) std::snprintf(v, sizeof v, "%.3f", *r.value);
+        if (!r.name && !r.value && !r.text) continue;
         if (!s.empty()) s += " | ";
-        s += r.channel + " " + r.name.value_or("-") + " " + v + " " + r.unit.text;
+        s += r.channel + " " + r.name.value_or("-") + " " + anyserial::cli::value_text(r);
+        if (!r.unit.empty()) s += " " + r.unit;
     }
     return s;
 }
 
 asio::awaitable<int> demo(anyserial::cli::Context &ctx, anyserial::sim::PtySimulator &sim,
-                          double seconds, anyserial::sinks::Sink &sink) {
+                          const std::string &protocol, double seconds,
+                          anyserial::sinks::Sink &sink) {
     auto ex = co_await asio::this_coro::executor;
     // Listening before the first line is out: an interrupt always ends it cleanly.
     anyserial::cli::Interrupt interrupt(ex);
-    ctx.out << "simulated analyser (modbus-rtu, address 1) on " << sim.path() << "\n";
+    ctx.out << "simulated device (" << protocol << ") on " << sim.path() << "\n";
     dev::DeviceOptions o;
-    o.address = 1;
-    dev::Analyzer anz;
+    o.protocol = protocol;
+    dev::Device anz;
     try {
-        anz = co_await anyserial::cli::open_analyzer(ctx.host(), sim.path(), o);
+        anz = co_await anyserial::cli::open_device(ctx.host(), sim.path(), o);
     } catch (const std::exception &e) {
         ctx.err << "anyserial demo: " << e.what() << '\n';
         co_return anyserial::cli::exit_failure;
     }
-    ctx.out << "AUTO on " << sim.path() << ":";
-    for (const auto &a : anz.detection())
-        ctx.out << " " << a.mode << (a.recognised ? " (recognised)" : " (no)");
-    ctx.out << " -> " << dev::to_string(anz.protocol()) << " at address " << anz.address() << "\n";
-    if (anz.info()) ctx.out << "device: " << anz.info()->model << "\n";
+    ctx.out << "opened " << anyserial::cli::device_label(anz) << "\n";
+    if (anz.info() && !anz.info()->model.empty()) ctx.out << "model: " << anz.info()->model << "\n";
     ctx.out << "recording at 2 Hz for " << seconds << " s into " << sink.describe() << "\n\n";
 
     // The drift-free recorder polls; every tick is shown and written to the sink.
@@ -117,9 +121,10 @@ asio::awaitable<int> demo(anyserial::cli::Context &ctx, anyserial::sim::PtySimul
     char summary[320];
     std::snprintf(summary, sizeof summary,
                   "\nsummary: %zu ticks (%llu late, max drift %.1f ms, poll p50 %.1f ms), %zu "
-                  "errors, %llu requests answered by the simulator, %llu dropped frames\n",
+                  "errors, the simulator sent %llu replies and %llu frames, %llu dropped frames\n",
                   ticks, static_cast<unsigned long long>(s.samples_late), s.max_drift_ms,
                   s.tick_duration_ms_p50, errors, static_cast<unsigned long long>(c.replies),
+                  static_cast<unsigned long long>(c.frames),
                   static_cast<unsigned long long>(anz.dropped_frames()));
     ctx.out << summary << "recorded " << rows << " rows into " << sink.describe() << '\n';
     anz.close();
@@ -165,9 +170,13 @@ class TempDir {
 
 int run(anyserial::cli::Context &ctx) {
     po::options_description opts(
-        "anyserial demo [--seconds S] [--sink KIND:FILE [--overwrite] [--follow-symlinks]]");
-    opts.add_options()("seconds", anyserial::cli::duration_value()->default_value(3.0),
-                       "how long to record, > 0")(
+        "anyserial demo [--protocol ID] [--seconds S] [--sink KIND:FILE [--overwrite] "
+        "[--follow-symlinks]]");
+    opts.add_options()("protocol",
+                       po::value<std::string>()->value_name("ID")->default_value(kDefaultDevice),
+                       "the device to simulate: a protocol plugin id or FAMILY:MODE whose plugin "
+                       "ships a simulator")(
+        "seconds", anyserial::cli::duration_value()->default_value(3.0), "how long to record, > 0")(
         "sink", po::value<std::string>()->value_name("KIND:FILE"),
         "csv:F, jsonl:F or sqlite:F (default: a CSV in a new temporary directory, kept only "
         "when the demo completes)")("help,h", "show this help");
@@ -198,13 +207,12 @@ int run(anyserial::cli::Context &ctx) {
             return anyserial::cli::exit_failure;
         }
     }
-    const std::string_view id = dev::protocol_plugin_id(dev::ProtocolKind::modbus_rtu);
-    const anyserial::LoadedProtocol *proto = ctx.host().protocol(id);
-    if (proto == nullptr) {
-        ctx.err << "anyserial demo: protocol plugin " << id
-                << " is not loaded; see `anyserial plugins`\n";
-        return anyserial::cli::exit_failure;
-    }
+    const anyserial::cli::ProtocolChoice choice =
+        anyserial::cli::resolve_one_protocol(ctx.host(), vm["protocol"].as<std::string>(), "demo");
+    const anyserial::cli::ProtocolInfo &proto = choice.only();
+    if (!proto.simulator)
+        throw anyserial::cli::UsageError("--protocol " + proto.id +
+                                         ": the plugin ships no simulator");
     asio::io_context io;
     int rc = anyserial::cli::exit_failure;
     std::optional<TempDir> tmp;
@@ -213,9 +221,12 @@ int run(anyserial::cli::Context &ctx) {
             tmp.emplace();
             sink = anyserial::sinks::make_csv_sink(tmp->file());
         }
-        anyserial::sim::PtySimulator sim(io.get_executor(), *proto, {});
+        anyserial::sim::PtyOptions po_;
+        po_.address = proto.address.default_address;
+        if (proto.broadcast) po_.interval = kFrameInterval;
+        anyserial::sim::PtySimulator sim(io.get_executor(), *proto.loaded, po_);
         sim.start();
-        asio::co_spawn(io, demo(ctx, sim, secs, *sink), [&](std::exception_ptr e, int r) {
+        asio::co_spawn(io, demo(ctx, sim, proto.id, secs, *sink), [&](std::exception_ptr e, int r) {
             rc = r;
             if (e) {
                 ctx.err << "anyserial demo: " << anyserial::cli::describe(e) << '\n';
@@ -234,5 +245,5 @@ int run(anyserial::cli::Context &ctx) {
 
 }  // namespace
 
-static const anyserial::cli::Registration reg{
-    "demo", "a simulated analyser, read live (no hardware)", &run};
+static const anyserial::cli::Registration reg{"demo", "a simulated device, read live (no hardware)",
+                                              &run};

@@ -1,11 +1,11 @@
-// anyserial diag jitter --port P [--protocol ...] [--address N] [--rate HZ] [--duration S]
+// anyserial diag jitter --port P [--protocol ID] [--address A] [--rate HZ] [--duration S]
 //                       [--json]
-// Interval statistics of what arrives: a broadcasting analyser's frames (passive), or the
-// replies of a poll loop at --rate (the drift-free recorder) for Modbus. Reports count,
-// mean, p50, p99, max, min and standard deviation of the inter-arrival intervals (ms),
-// from the receive loop's monotonic timestamps.
+// Interval statistics of what arrives: a broadcasting device's frames (passive), or the
+// replies of a poll loop at --rate (the drift-free recorder) for a request/response device. Reports
+// count, mean, p50, p99, max, min and standard deviation of the inter-arrival intervals (ms), from
+// the receive loop's monotonic timestamps.
 #include <algorithm>
-#include <anyserial/device/analyzer.hpp>
+#include <anyserial/device/session.hpp>
 #include <anyserial/plugin_host.hpp>
 #include <anyserial/record/recorder.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -74,8 +74,8 @@ asio::awaitable<void> measure(Context &ctx, const JitterOptions &o, Measured &m)
     };
     Interrupt interrupt(ex);
     interrupt.on_signal(stop);
-    dev::Analyzer anz = co_await open_analyzer(ctx.host(), o.port, o.device);
-    m.protocol = std::string(dev::to_string(anz.protocol()));
+    dev::Device anz = co_await open_device(ctx.host(), o.port, o.device);
+    m.protocol = anz.protocol_id();
     m.mode = anz.broadcast() ? "broadcast" : "poll";
     ctx.err << "measuring " << m.protocol << " (" << m.mode << ") on " << o.port << " for "
             << o.duration << " s" << std::endl;
@@ -140,19 +140,18 @@ asio::awaitable<void> measure(Context &ctx, const JitterOptions &o, Measured &m)
 int run_jitter(Context &ctx, const std::vector<std::string> &args) {
     JitterOptions o;
     po::options_description opts(
-        "anyserial diag jitter --port P [--protocol auto|continuous|modbus-rtu|modbus-ascii] "
-        "[--address N] [--baud B] [--rate HZ] [--duration S] [--json]");
-    opts.add_options()("port", po::value(&o.port)->value_name("P"), "analyser port")(
-        "protocol", po::value<std::string>()->default_value("auto"), "wire protocol or auto")(
-        "address", address_value()->default_value(1), "Modbus address 1..247")(
+        "anyserial diag jitter --port P [--protocol ID] [--address A] [--baud B] [--rate HZ] "
+        "[--duration S] [--json]");
+    opts.add_options()("port", po::value(&o.port)->value_name("P"), "device port")(
         "baud", baud_value(), "baud rate")("rate", rate_value(&o.rate)->default_value(2.0),
                                            "poll rate (request/response protocols)")(
         "duration", duration_value(&o.duration)->default_value(5.0), "seconds")(
         "json", "machine-readable output")("help,h", "show this help");
+    add_device_options(opts);
     po::variables_map vm;
     if (!parse_options(ctx, args, opts, vm)) return exit_ok;
     if (o.port.empty()) throw UsageError("--port is required");
-    o.device = device_options(vm);
+    o.device = device_options(protocol_option(ctx.host(), vm), vm);
     (void)positive_option(vm, "rate", max_rate_hz);
     (void)positive_option(vm, "duration");
     o.json = vm.count("json") != 0;

@@ -4,6 +4,8 @@
 #include <ostream>
 
 #include "command.hpp"
+#include "device_output.hpp"
+#include "protocols.hpp"
 #include "table.hpp"
 
 namespace po = boost::program_options;
@@ -13,7 +15,7 @@ using anyserial::PluginRecord;
 
 namespace {
 
-json::object to_json(const PluginRecord &r) {
+json::object to_json(const anyserial::PluginHost &host, const PluginRecord &r) {
     json::object o;
     o["id"] = r.id;
     o["kind"] = r.kind == PluginKind::backend ? "backend" : "protocol";
@@ -33,6 +35,21 @@ json::object to_json(const PluginRecord &r) {
     } else {
         o["device_family"] = r.device_family;
         o["mode"] = r.mode;
+        // What the protocol declares: how it talks, its addresses, its commands.
+        if (const anyserial::LoadedProtocol *p = host.protocol(r.id)) {
+            const anyserial::cli::ProtocolInfo info = anyserial::cli::describe_protocol(*p);
+            o["traffic"] = info.broadcast ? "broadcast" : "request-response";
+            o["simulator"] = info.simulator;
+            o["address"] = info.address.kind == anyserial::device::AddressSyntax::Kind::none
+                               ? json::value(nullptr)
+                               : json::value(json::object{
+                                     {"syntax", anyserial::cli::syntax_text(info.address)},
+                                     {"default", info.address.default_address}});
+            json::array cmds;
+            for (const auto &c : info.commands)
+                cmds.push_back(anyserial::cli::command_json(c));
+            o["commands"] = std::move(cmds);
+        }
     }
     return o;
 }
@@ -47,7 +64,7 @@ std::string join(const std::vector<std::string> &items) {
 // What a row shows in the CLAIMS/MODE column: claims for backends, family/mode else.
 std::string detail(const PluginRecord &r) {
     if (r.kind == PluginKind::backend) return join(r.claims);
-    return r.device_family.empty() ? r.mode : r.device_family + "/" + r.mode;
+    return r.device_family.empty() ? r.mode : r.device_family + ":" + r.mode;
 }
 
 void print_table(std::ostream &out, const anyserial::PluginHost &host) {
@@ -82,7 +99,7 @@ int run(anyserial::cli::Context &ctx) {
     if (vm.count("json") != 0) {
         json::array plugins;
         for (const auto &r : host.plugins())
-            plugins.emplace_back(to_json(r));
+            plugins.emplace_back(to_json(host, r));
         json::array refused;
         for (const auto &r : host.refused())
             refused.emplace_back(json::object{{"path", r.path.string()}, {"reason", r.reason}});

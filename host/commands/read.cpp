@@ -1,118 +1,104 @@
-// anyserial read --port P [--protocol auto|continuous|modbus-rtu|modbus-ascii] [--address N]
-//                [--baud B] [--channel ID] [--timeout S] [--json]
-// One frame (or one channel) from an analyser, as a table or JSON.
-#include <anyserial/device/json.hpp>
-#include <anyserial/device/sync.hpp>
+// anyserial read --port P [--protocol ID] [--address A] [--baud B] [--channel ID]
+//                [--timeout S] [--json]
+// One frame (or one channel) from a device, as a table or JSON. Channel ids, names, units
+// and flags are the device's; --channel takes one of its channel ids.
+#include <anyserial/device/session.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
 #include <boost/program_options.hpp>
-#include <cmath>
-#include <cstdio>
 #include <ostream>
 
 #include "command.hpp"
 #include "device_options.hpp"
+#include "device_output.hpp"
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
+#endif
 
 namespace po = boost::program_options;
+namespace asio = boost::asio;
 namespace dev = anyserial::device;
+namespace cli = anyserial::cli;
 
 namespace {
 
-// Pads UTF-8 text to `width` columns (a code point is one column: "CO₂" is 3).
-std::string pad(const std::string &s, std::size_t width) {
-    std::size_t cols = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) ++cols;
-    return cols >= width ? s + " " : s + std::string(width - cols, ' ');
-}
-
-std::string flags(const dev::ChannelStatus &s) {
-    std::string out;
-    auto add = [&out](const char *f) {
-        if (!out.empty()) out += ',';
-        out += f;
-    };
-    if (s.fault) add(s.invalid ? "invalid" : "fault");
-    if (s.maintenance) add("maintenance");
-    if (s.calibrating) add("calibrating");
-    if (s.warming_up) add("warming-up");
-    for (std::size_t i = 0; i < s.alarms.size(); ++i)
-        if (s.alarms[i]) add(("alarm" + std::to_string(i + 1)).c_str());
-    return out.empty() ? "ok" : out;
-}
-
-void print_table(std::ostream &out, const dev::Frame &f, const std::string &port,
-                 const std::string &mode, unsigned address) {
-    out << "protocol " << mode << " on " << port;
-    if (f.protocol != dev::ProtocolKind::continuous) out << " (address " << address << ")";
-    out << "\n\n"
-        << pad("CH", 4) << pad("NAME", 8) << pad("VALUE", 11) << pad("UNIT", 6) << "STATUS\n";
-    for (const dev::Reading &r : f.readings) {
-        char value[32] = "--";
-        if (r.value) std::snprintf(value, sizeof value, "%.3f", *r.value);
-        out << pad(r.channel, 4) << pad(r.name.value_or("-"), 8) << pad(value, 11)
-            << pad(r.unit.text.empty() ? "-" : r.unit.text, 6) << flags(r.status) << '\n';
-    }
-    out << "\nanalyser: " << (f.analyser.fault ? "FAULT" : "no fault")
-        << (f.analyser.maintenance ? ", maintenance" : "");
-    for (const dev::CalGroupState &g : f.analyser.cal_groups)
-        if (g.calibrating)
-            out << ", cal-group " << g.group << " calibrating (gas " << g.cal_gas << ")";
-    if (f.analyser.clock) out << ", clock " << *f.analyser.clock;
-    out << '\n';
-}
-
-int run(anyserial::cli::Context &ctx) {
-    po::options_description opts(
-        "anyserial read --port P [--protocol auto|continuous|modbus-rtu|modbus-ascii] "
-        "[--address N] [--baud B] [--channel ID] [--timeout S] [--json]");
-    opts.add_options()("port", po::value<std::string>()->value_name("P"), "analyser port")(
-        "protocol", po::value<std::string>()->default_value("auto"), "wire protocol or auto")(
-        "address", anyserial::cli::address_value()->default_value(1), "Modbus address 1..247")(
-        "baud", anyserial::cli::baud_value(), "baud rate (default: the protocol's, 19200)")(
-        "channel", po::value<std::string>()->value_name("ID"), "one channel (I1..I4 D1..D4 E1 E2)")(
-        "timeout", anyserial::cli::timeout_value(), anyserial::cli::kBudgetHelp)(
-        "json", "machine-readable output")("help,h", "show this help");
-    po::variables_map vm;
-    if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
-    if (vm.count("port") == 0) throw anyserial::cli::UsageError("--port is required");
-    dev::DeviceOptions o = anyserial::cli::device_options(vm);
-    o.budget = anyserial::cli::timeout_option(vm);  // a ceiling for the whole read
+struct Request {
+    std::string port;
+    dev::DeviceOptions options;
     std::optional<std::string> channel;
-    if (vm.count("channel") != 0) {
-        channel = vm["channel"].as<std::string>();
-        if (!dev::channel_kind_of(*channel))
-            throw anyserial::cli::UsageError("--channel must be one of I1..I4, D1..D4, E1, E2");
-    }
-    const std::string port = vm["port"].as<std::string>();
-    const bool json = vm.count("json") != 0;
+    bool json = false;
+};
 
-    try {
-        auto anz = anyserial::sync::Analyzer::open(ctx.host(), port, o);
-        dev::Frame f = anz.poll();
-        if (channel) {
-            const dev::Reading *r = f.channel(*channel);
-            if (r == nullptr) r = f.unpopulated_channel(*channel);  // read although empty
-            if (r == nullptr) {
-                ctx.err << "anyserial read: channel " << *channel << " is not populated on the "
-                        << "analyser at " << port << '\n';
-                return anyserial::cli::exit_failure;
-            }
-            f.readings = {*r};
+std::string channel_ids(const dev::Device &d, const dev::Frame &f) {
+    std::string s;
+    for (const dev::ChannelInfo &c : d.channels())
+        s += (s.empty() ? "" : ", ") + c.channel;
+    if (s.empty())
+        for (const dev::Reading &r : f.readings)
+            s += (s.empty() ? "" : ", ") + r.channel;
+    return s;
+}
+
+asio::awaitable<int> read(cli::Context &ctx, Request q) {
+    dev::Device d = co_await cli::open_device(ctx.host(), q.port, q.options);
+    auto [ec, f] = co_await d.async_poll(false, asio::as_tuple(asio::use_awaitable));
+    if (ec) d.throw_last_error();
+    if (q.channel) {
+        const dev::Reading *r = f.channel(*q.channel);
+        if (r == nullptr) r = f.unlisted_channel(*q.channel);  // read although empty
+        if (r == nullptr) {
+            ctx.err << "anyserial read: the device at " << q.port << " has no channel "
+                    << *q.channel << " (its channels: " << channel_ids(d, f) << ")\n";
+            d.close();
+            co_return cli::exit_usage;
         }
-        const std::string mode = std::string(dev::to_string(anz.protocol()));
-        if (json) {
-            ctx.out << boost::json::serialize(dev::json::to_json(f)) << '\n';
-        } else {
-            print_table(ctx.out, f, port, mode, o.address);
-        }
-        anz.close();
-    } catch (const dev::DeviceError &e) {
-        ctx.err << "anyserial read: " << e.what() << '\n';
-        return anyserial::cli::exit_code_of(e);
+        f.readings = {*r};
     }
-    return anyserial::cli::exit_ok;
+    if (q.json) {
+        boost::json::object o = cli::frame_json(f);
+        o["protocol"] = d.protocol_id();
+        o["family"] = d.family();
+        o["mode"] = d.mode();
+        o["port"] = q.port;
+        o["address"] =
+            d.address().empty() ? boost::json::value(nullptr) : boost::json::value(d.address());
+        ctx.out << boost::json::serialize(o) << '\n';
+    } else {
+        ctx.out << cli::device_label(d) << " on " << q.port << "\n\n";
+        cli::print_frame(ctx.out, f);
+    }
+    d.close();
+    co_return cli::exit_ok;
+}
+
+int run(cli::Context &ctx) {
+    po::options_description opts(
+        "anyserial read --port P [--protocol ID] [--address A] [--baud B] [--channel ID] "
+        "[--timeout S] [--json]");
+    opts.add_options()("port", po::value<std::string>()->value_name("P"), "device port")(
+        "baud", cli::baud_value(), "baud rate (default: the protocol's)")(
+        "channel", po::value<std::string>()->value_name("ID"),
+        "one channel, by the id the device gives it")(
+        "timeout", cli::timeout_value(), cli::kBudgetHelp)("json", "machine-readable output")(
+        "help,h", "show this help");
+    cli::add_device_options(opts);
+    po::variables_map vm;
+    if (!cli::parse_options(ctx, opts, vm)) return cli::exit_ok;
+    if (vm.count("port") == 0) throw cli::UsageError("--port is required");
+    Request q;
+    q.options = cli::device_options(cli::protocol_option(ctx.host(), vm), vm);
+    q.options.budget = cli::timeout_option(vm);  // a ceiling for the whole read
+    if (vm.count("channel") != 0) {
+        q.channel = vm["channel"].as<std::string>();
+        if (q.channel->empty()) throw cli::UsageError("--channel must name a channel");
+    }
+    q.port = vm["port"].as<std::string>();
+    q.json = vm.count("json") != 0;
+    return cli::run_to_completion(ctx, "read", read(ctx, std::move(q)));
 }
 
 }  // namespace
 
-static const anyserial::cli::Registration reg{"read",
-                                              "read one frame (or channel) from an analyser", &run};
+static const cli::Registration reg{"read", "read one frame (or channel) from a device", &run};

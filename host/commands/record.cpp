@@ -1,19 +1,20 @@
-// anyserial record --port P [--port Q ...] [--protocol ...] [--address N ...] [--baud B]
+// anyserial record --port P [--port Q ...] [--protocol ID] [--address A ...] [--baud B]
 //                  [--rate HZ] [--duration S] --sink SINK [--sink SINK ...] [--spool PATH]
 //                  [--overflow block|drop-newest|drop-oldest] [--buffer N] [--reconnect] [--json]
 // Drift-free timed polling into a sink. One --port (and at most one --address): one
-// analyser, AUTO allowed. Several --port entries (each with its --address, or one
-// --address for all): a Manager of Modbus peers, the same path shared as one multidrop
-// line. A live progress line on a terminal, then a summary (with --json:
+// device, AUTO allowed. Several --port entries (each with its --address, or one --address
+// for all): a Manager of peers of one request/response protocol with addresses, the same
+// path shared as one multidrop line. A live progress line on a terminal, then a summary (with
+// --json:
 // {"summary":{...},"sink":"..."}). SIGINT/SIGTERM end it with everything acquired flushed.
-// A broadcasting (continuous) analyser is recorded frame by frame (as --passive) unless
+// A broadcasting device is recorded frame by frame (as --passive) unless
 // --rate asks for timed samples. --passive: every frame as it arrives, one batch per frame,
 // no polls; --frames N ends it after N frames. The sink is checked before the port is
 // opened and created (or appended to) after: a run that cannot start changes no file.
 #include <unistd.h>
 
 #include <algorithm>
-#include <anyserial/device/analyzer.hpp>
+#include <anyserial/device/session.hpp>
 #include <anyserial/plugin_host.hpp>
 #include <anyserial/record/manager.hpp>
 #include <anyserial/record/recorder.hpp>
@@ -57,9 +58,9 @@ std::string_view without_verb(std::string_view error) {
 }
 
 struct Entry {
-    std::string port;  // as given
-    std::string line;  // the path opened: links resolved, so one device is one shared line
-    unsigned address = 1;
+    std::string port;     // as given
+    std::string line;     // the path opened: links resolved, so one device is one shared line
+    std::string address;  // canonical; "" = the protocol's default
 };
 
 struct Options {
@@ -77,15 +78,15 @@ struct Options {
     std::optional<std::uint64_t> frames;  // passive: end after this many
 };
 
-// What is recorded: one analyser or a manager; rebuilt whole after a disconnect.
+// What is recorded: one device or a manager; rebuilt whole after a disconnect.
 struct Source {
-    std::shared_ptr<dev::Analyzer> analyzer;
+    std::shared_ptr<dev::Device> device;
     std::shared_ptr<rec::Manager> manager;
     rec::PollSource poll_source() const {
-        return analyzer ? rec::PollSource::shared(analyzer) : rec::PollSource::shared(manager);
+        return device ? rec::PollSource::shared(device) : rec::PollSource::shared(manager);
     }
     void close() {
-        if (analyzer) analyzer->close();
+        if (device) device->close();
         if (manager) manager->close();
     }
 };
@@ -96,8 +97,8 @@ asio::awaitable<Source> open_source(anyserial::PluginHost &host, const Options &
     if (!o.manager) {
         dev::DeviceOptions d = o.device;
         d.address = o.entries.front().address;
-        s.analyzer = std::make_shared<dev::Analyzer>(
-            co_await anyserial::cli::open_analyzer(host, o.entries.front().port, d));
+        s.device = std::make_shared<dev::Device>(
+            co_await anyserial::cli::open_device(host, o.entries.front().port, d));
         co_return s;
     }
     s.manager = std::make_shared<rec::Manager>(ex, host);
@@ -105,8 +106,7 @@ asio::awaitable<Source> open_source(anyserial::PluginHost &host, const Options &
         for (const Entry &e : o.entries) {
             dev::DeviceOptions d = o.device;
             d.address = e.address;
-            co_await s.manager->async_add(e.port + "@" + std::to_string(e.address), e.line, d,
-                                          asio::use_awaitable);
+            co_await s.manager->async_add(e.port + "@" + d.address, e.line, d, asio::use_awaitable);
         }
     } catch (...) {
         s.manager->close();
@@ -123,7 +123,7 @@ struct Passive {
 };
 
 asio::awaitable<void> record_passive(anyserial::cli::Context &ctx, const Options &o,
-                                     dev::Analyzer &anz, anyserial::sinks::Sink &sink,
+                                     dev::Device &anz, anyserial::sinks::Sink &sink,
                                      anyserial::cli::Interrupt &interrupt, Passive &r) {
     auto ex = co_await asio::this_coro::executor;
     dev::Subscription sub = anz.subscribe(4096);
@@ -146,7 +146,7 @@ asio::awaitable<void> record_passive(anyserial::cli::Context &ctx, const Options
     }
     const bool live = !o.json && ::isatty(STDOUT_FILENO) == 1;
     r.summary.started_at = std::chrono::system_clock::now();
-    rec::Batch frame;  // the samples of one frame: the analyser queues them together
+    rec::Batch frame;  // the samples of one frame: the device queues them together
     auto write_frame = [&] {
         if (frame.empty()) return;
         sink.write(frame);
@@ -255,15 +255,15 @@ int report_passive(anyserial::cli::Context &ctx, const Options &o,
     return anyserial::cli::exit_ok;
 }
 
-// Whether the analyser is recorded frame by frame: --passive, or a broadcaster without
+// Whether the device is recorded frame by frame: --passive, or a broadcaster without
 // --rate. Prints why not and returns nullopt when that cannot be.
 std::optional<bool> frame_by_frame(anyserial::cli::Context &ctx, const Options &o,
                                    const Source &source) {
-    const bool broadcast = source.analyzer && source.analyzer->broadcast();
+    const bool broadcast = source.device && source.device->broadcast();
     if (o.passive && !broadcast) {
-        ctx.err << "anyserial record: --passive needs a broadcasting analyser; "
-                << o.entries.front().port << " speaks "
-                << dev::to_string(source.analyzer->protocol()) << " (poll it with --rate)\n";
+        ctx.err << "anyserial record: --passive needs a broadcasting device; "
+                << o.entries.front().port << " speaks " << source.device->protocol_id()
+                << " (poll it with --rate)\n";
         return std::nullopt;
     }
     if (o.passive || !broadcast || o.rate_given) return o.passive;
@@ -312,11 +312,10 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o,
         co_return anyserial::cli::exit_failure;
     }
     if (o.passive) {
-        ctx.err << "recording " << o.entries.front().port << " ("
-                << dev::to_string(current->analyzer->protocol()) << ") passively: every frame into "
-                << sink->describe() << std::endl;
+        ctx.err << "recording " << o.entries.front().port << " (" << current->device->protocol_id()
+                << ") passively: every frame into " << sink->describe() << std::endl;
         Passive r;
-        co_await record_passive(ctx, o, *current->analyzer, *sink, interrupt, r);
+        co_await record_passive(ctx, o, *current->device, *sink, interrupt, r);
         current->close();
         co_return report_passive(ctx, o, *sink, each, r, interrupt.requested());
     }
@@ -346,9 +345,8 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o,
                 << std::endl;
     });
     std::string what =
-        o.manager ? std::to_string(o.entries.size()) + " analysers" : o.entries[0].port;
-    if (current->analyzer)
-        what += " (" + std::string(dev::to_string(current->analyzer->protocol())) + ")";
+        o.manager ? std::to_string(o.entries.size()) + " devices" : o.entries[0].port;
+    if (current->device) what += " (" + anyserial::cli::device_label(*current->device) + ")";
     ctx.err << "recording " << what << " at " << o.record.rate_hz << " Hz into " << sink->describe()
             << std::endl;
 
@@ -413,50 +411,87 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o,
 }
 
 // Frame by frame or timed samples: --passive, --frames, and a broadcaster without --rate.
-void frame_options(const po::variables_map &vm, dev::ProtocolKind kind, Options &o) {
+void frame_options(const po::variables_map &vm, const anyserial::cli::ProtocolChoice &proto,
+                   Options &o) {
     const bool explicit_passive = vm.count("passive") != 0;
-    // A continuous analyser broadcasts: without --rate each of its frames is recorded.
-    o.passive = explicit_passive || (kind == dev::ProtocolKind::continuous && !o.rate_given);
+    bool any_broadcast = false;
+    for (const auto &c : proto.candidates)
+        any_broadcast = any_broadcast || c.broadcast;
+    const bool broadcaster = !proto.automatic && proto.only().broadcast;
+    // A broadcasting device: without --rate each of its frames is recorded.
+    o.passive = explicit_passive || (broadcaster && !o.rate_given);
     for (const char *name : {"overflow", "buffer", "reconnect", "timeout"})
         if (vm.count(name) != 0 && !vm[name].defaulted()) o.poll_only.emplace_back(name);
     if (vm.count("frames") != 0) {
         if (!o.passive)
             throw anyserial::cli::UsageError(
-                "--frames needs --passive (or --protocol continuous without --rate)");
+                "--frames needs --passive (or a broadcasting protocol without --rate)");
         o.frames = vm["frames"].as<std::uint64_t>();
         if (*o.frames == 0) throw anyserial::cli::UsageError("--frames must be at least 1");
     }
     if (explicit_passive) {
-        if (o.manager) throw anyserial::cli::UsageError("--passive records one analyser");
-        if (kind == dev::ProtocolKind::modbus_rtu || kind == dev::ProtocolKind::modbus_ascii)
-            throw anyserial::cli::UsageError(
-                "--passive needs a broadcasting analyser (--protocol continuous or auto)");
+        if (o.manager) throw anyserial::cli::UsageError("--passive records one device");
+        if (!any_broadcast)
+            throw anyserial::cli::UsageError("--passive needs a broadcasting device; " +
+                                             proto.text + " only answers requests");
         if (o.rate_given) throw anyserial::cli::UsageError("--rate is not used with --passive");
     }
     if (o.passive && !o.poll_only.empty())
         throw anyserial::cli::UsageError(
             "--" + o.poll_only.front() +
             (explicit_passive ? std::string(" is not used with --passive")
-                              : " is not used when every frame of a broadcasting analyser is "
+                              : " is not used when every frame of a broadcasting device is "
                                 "recorded (no --rate); give --rate HZ to sample it"));
+}
+
+// --port and --address: one device per (line, address); a path and a link to it name the
+// same line. Addresses are checked against the protocol's syntax.
+std::vector<Entry> entries(const po::variables_map &vm,
+                           const anyserial::cli::ProtocolChoice &proto) {
+    const auto ports = vm["port"].as<std::vector<std::string>>();
+    std::vector<std::string> addresses{""};
+    if (vm.count("address") != 0) addresses = vm["address"].as<std::vector<std::string>>();
+    for (const std::string &a : addresses)  // a bad one is named first, whatever the count
+        (void)anyserial::cli::checked_address(proto, a);
+    if (addresses.size() != 1 && addresses.size() != ports.size())
+        throw anyserial::cli::UsageError(
+            "give one --address for all ports, or one --address per --port");
+    std::vector<Entry> out;
+    std::set<std::pair<std::string, std::string>> seen;
+    for (std::size_t i = 0; i < ports.size(); ++i) {
+        Entry e{ports[i], ports[i],
+                anyserial::cli::checked_address(
+                    proto, addresses.size() == 1 ? addresses[0] : addresses[i])};
+        // Explicit, so two ports without --address are one (line, address) pair.
+        if (e.address.empty() && !proto.automatic) e.address = proto.only().address.default_address;
+        std::error_code fs_ec;
+        const auto canonical = std::filesystem::weakly_canonical(e.port, fs_ec);
+        e.line = fs_ec || e.port.find("://") != std::string::npos ? e.port : canonical.string();
+        if (!seen.emplace(e.line, e.address).second)
+            throw anyserial::cli::UsageError(
+                "--port " + e.port +
+                (e.address.empty() ? std::string() : " with --address " + e.address) +
+                " is given twice");
+        out.push_back(std::move(e));
+    }
+    return out;
 }
 
 int run(anyserial::cli::Context &ctx) {
     po::options_description opts(
-        "anyserial record --port P [--port Q ...] [--protocol auto|continuous|modbus-rtu|"
-        "modbus-ascii] [--address N ...] [--rate HZ] [--duration S] --sink SINK [--sink SINK ...] "
-        "[--spool PATH] [--overwrite] [--follow-symlinks] [--overflow block|drop-newest|"
-        "drop-oldest] [--buffer N] [--reconnect] [--passive [--frames N]] [--json]");
+        "anyserial record --port P [--port Q ...] [--protocol ID] [--address A ...] [--rate HZ] "
+        "[--duration S] --sink SINK [--sink SINK ...] [--spool PATH] [--overwrite] "
+        "[--follow-symlinks] [--overflow block|drop-newest|drop-oldest] [--buffer N] "
+        "[--reconnect] [--passive [--frames N]] [--json]");
     opts.add_options()("port", po::value<std::vector<std::string>>()->value_name("P"),
-                       "analyser port (repeat for a manager)")(
-        "protocol", po::value<std::string>()->default_value("auto"), "wire protocol or auto")(
-        "address",
-        anyserial::cli::whole_values(anyserial::cli::min_address, anyserial::cli::max_address)
-            ->value_name("N"),
-        "Modbus address 1..247 (one for all ports, or one per --port)")(
-        "baud", anyserial::cli::baud_value(), "baud rate (default: the protocol's, 19200)")(
+                       "device port (repeat for a manager)")(
+        "protocol", po::value<std::string>()->value_name("ID")->default_value("auto"),
+        anyserial::cli::kProtocolHelp)(
+        "address", po::value<std::vector<std::string>>()->value_name("A"),
+        "device address in the protocol's syntax (one for all ports, or one per --port)")(
+        "baud", anyserial::cli::baud_value(), "baud rate (default: the protocol's)")(
         "rate", anyserial::cli::rate_value(),
-        "ticks per second (default 1); a broadcasting analyser without --rate is recorded "
+        "ticks per second (default 1); a broadcasting device without --rate is recorded "
         "frame by frame, with it sampled")("duration", anyserial::cli::duration_value(),
                                            "seconds (default: until SIGINT)")(
         "sink", po::value<std::vector<std::string>>()->value_name("SINK"),
@@ -473,9 +508,9 @@ int run(anyserial::cli::Context &ctx) {
         "reconnect", "absorb disconnects: back off, reopen, continue")(
         "passive",
         "every broadcast frame as it arrives, no polling (the default for a broadcasting "
-        "analyser without --rate)")(
+        "device without --rate)")(
         "frames", anyserial::cli::whole_value<std::uint64_t>(1, UINT64_MAX)->value_name("N"),
-        "frame by frame (--passive, or continuous without --rate): end after N frames")(
+        "frame by frame (--passive, or a broadcaster without --rate): end after N frames")(
         "json", "final summary as JSON")("help,h", "show this help");
     anyserial::cli::add_output_options(opts);
     po::variables_map vm;
@@ -483,37 +518,17 @@ int run(anyserial::cli::Context &ctx) {
     if (vm.count("port") == 0) throw anyserial::cli::UsageError("--port is required");
     if (vm.count("sink") == 0) throw anyserial::cli::UsageError("--sink is required");
     Options o;
-    const auto ports = vm["port"].as<std::vector<std::string>>();
-    std::vector<unsigned> addresses{1};
-    if (vm.count("address") != 0) addresses = vm["address"].as<std::vector<unsigned>>();
-    if (addresses.size() != 1 && addresses.size() != ports.size())
-        throw anyserial::cli::UsageError(
-            "give one --address for all ports, or one --address per --port");
-    for (std::size_t i = 0; i < ports.size(); ++i) {
-        o.entries.push_back(
-            {ports[i], ports[i],
-             anyserial::cli::checked_address(addresses.size() == 1 ? addresses[0] : addresses[i])});
-    }
-    // One analyser per (port, address): a path and a link to it name the same line.
-    std::set<std::pair<std::string, unsigned>> seen;
-    for (Entry &e : o.entries) {
-        std::error_code fs_ec;
-        const auto canonical = std::filesystem::weakly_canonical(e.port, fs_ec);
-        const std::string key =
-            fs_ec || e.port.find("://") != std::string::npos ? e.port : canonical.string();
-        e.line = key;
-        if (!seen.emplace(key, e.address).second)
-            throw anyserial::cli::UsageError("--port " + e.port + " with --address " +
-                                             std::to_string(e.address) + " is given twice");
-    }
+    const anyserial::cli::ProtocolChoice proto = anyserial::cli::protocol_option(ctx.host(), vm);
+    o.entries = entries(vm, proto);
     o.manager = o.entries.size() > 1;
-    const dev::ProtocolKind kind = anyserial::cli::protocol_option(vm);
-    if (o.manager &&
-        (kind == dev::ProtocolKind::auto_detect || kind == dev::ProtocolKind::continuous))
+    if (o.manager && (proto.automatic || proto.only().broadcast ||
+                      proto.only().address.kind == dev::AddressSyntax::Kind::none))
         throw anyserial::cli::UsageError(
-            "recording several analysers needs --protocol modbus-rtu or modbus-ascii "
-            "(Modbus multidrop peers)");
-    o.device.protocol = kind;
+            "recording several devices needs one request/response protocol with addresses "
+            "(multidrop peers), not " +
+            proto.text);
+    o.device.protocol = proto.option;
+    if (proto.automatic) o.device.family = proto.family;
     o.device.identify = false;
     if (vm.count("baud") != 0) o.device.baudrate = vm["baud"].as<std::uint32_t>();
     o.record.timeout = anyserial::cli::timeout_option(vm);
@@ -542,7 +557,7 @@ int run(anyserial::cli::Context &ctx) {
     if (vm.count("spool") != 0) o.spool = vm["spool"].as<std::string>();
     o.sink_options = anyserial::cli::output_options(vm);
     o.json = vm.count("json") != 0;
-    frame_options(vm, kind, o);
+    frame_options(vm, proto, o);
 
     // The sinks' files are looked at now, before any port is opened, and created later.
     std::unique_ptr<anyserial::sinks::Sink> sink;
@@ -576,5 +591,4 @@ int run(anyserial::cli::Context &ctx) {
 }  // namespace
 
 static const anyserial::cli::Registration reg{
-    "record", "record an analyser (or several) into files, PostgreSQL, MQTT or line protocol",
-    &run};
+    "record", "record a device (or several) into files, PostgreSQL, MQTT or line protocol", &run};

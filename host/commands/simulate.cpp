@@ -1,10 +1,10 @@
-// anyserial simulate --protocol continuous|modbus-rtu|modbus-ascii --link PATH [--address N]
-//                    [--interval S]
-// A virtual analyser on a pty: PATH is a symlink to the pty's follower, any program can open
-// it. Serves until SIGINT/SIGTERM, then removes the link (if it still points to its pty).
-// An existing PATH is refused, except a dangling symlink (a stale link whose pty is gone).
-// --interval: seconds between broadcast frames, 0 (silent) to max_interval_s.
-#include <anyserial/device/models.hpp>
+// anyserial simulate --protocol ID --link PATH [--address A] [--interval S]
+// A virtual device on a pty, for any protocol plugin that ships a simulator
+// (anyserial.protocol.simulator/2): PATH is a symlink to the pty's follower, any program
+// can open it. Serves until SIGINT/SIGTERM, then removes the link (if it still points to
+// its pty) and prints what it saw. An existing PATH is refused, except a dangling symlink
+// (a stale link whose pty is gone). --interval: seconds between broadcast frames, 0
+// (silent) to a day; broadcast protocols only.
 #include <anyserial/plugin_host.hpp>
 #include <anyserial/sim/simulator.hpp>
 #include <boost/asio/io_context.hpp>
@@ -18,68 +18,65 @@
 #include "device_options.hpp"
 
 namespace po = boost::program_options;
-namespace dev = anyserial::device;
+namespace cli = anyserial::cli;
 
 namespace {
 
 // The longest broadcast interval: a day (its nanoseconds are far from int64's limit).
 constexpr double max_interval_s = 86400;
 
-int run(anyserial::cli::Context &ctx) {
+int run(cli::Context &ctx) {
     po::options_description opts(
-        "anyserial simulate --protocol continuous|modbus-rtu|modbus-ascii --link PATH "
-        "[--address N] [--interval S]");
-    opts.add_options()("protocol", po::value<std::string>(), "wire protocol to simulate")(
+        "anyserial simulate --protocol ID --link PATH [--address A] [--interval S]");
+    opts.add_options()("protocol", po::value<std::string>()->value_name("ID"),
+                       "the protocol to simulate: a loaded plugin id or FAMILY:MODE whose "
+                       "plugin ships a simulator")(
         "link", po::value<std::string>()->value_name("PATH"),
         "symlink to create to the pty (an existing path is refused, a dangling link replaced)")(
-        "address", anyserial::cli::address_value()->default_value(1), "device address 1..247")(
-        "interval",
-        anyserial::cli::real_value(0, anyserial::cli::max_timeout_s, true)->value_name("S"),
-        "broadcast interval in seconds, 0 (silent) to 86400 (continuous)")("help,h",
-                                                                           "show this help");
+        "address", po::value<std::string>()->value_name("A"),
+        "the device's address in the protocol's syntax (default: the protocol's)")(
+        "interval", cli::real_value(0, cli::max_timeout_s, true)->value_name("S"),
+        "broadcast interval in seconds, 0 (silent) to 86400 (broadcast protocols)")(
+        "help,h", "show this help");
     po::variables_map vm;
-    if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
-    if (vm.count("protocol") == 0) throw anyserial::cli::UsageError("--protocol is required");
-    if (vm.count("link") == 0) throw anyserial::cli::UsageError("--link PATH is required");
-    const auto kind = dev::parse_protocol_kind(vm["protocol"].as<std::string>());
-    if (!kind || *kind == dev::ProtocolKind::auto_detect)
-        throw anyserial::cli::UsageError(
-            "--protocol must be continuous, modbus-rtu or modbus-ascii");
+    if (!cli::parse_options(ctx, opts, vm)) return cli::exit_ok;
+    if (vm.count("protocol") == 0) throw cli::UsageError("--protocol is required");
+    if (vm.count("link") == 0) throw cli::UsageError("--link PATH is required");
+    const cli::ProtocolChoice choice =
+        cli::resolve_one_protocol(ctx.host(), vm["protocol"].as<std::string>(), "simulate");
+    const cli::ProtocolInfo &proto = choice.only();
+    if (!proto.simulator)
+        throw cli::UsageError("--protocol " + proto.id + ": the plugin ships no simulator");
+    std::optional<std::string> given;
+    if (vm.count("address") != 0) given = vm["address"].as<std::string>();
     anyserial::sim::PtyOptions po_;
-    po_.address = anyserial::cli::checked_address(vm["address"].as<unsigned>());
+    po_.address = cli::checked_address(choice, given);
+    if (po_.address.empty()) po_.address = proto.address.default_address;
     if (vm.count("interval") != 0) {
         const double s = vm["interval"].as<double>();
         if (!(s >= 0 && s <= max_interval_s))  // also refuses nan and inf
-            throw anyserial::cli::UsageError("--interval must be a number of seconds from 0 to " +
-                                             std::to_string(static_cast<int>(max_interval_s)));
+            throw cli::UsageError("--interval must be a number of seconds from 0 to " +
+                                  std::to_string(static_cast<int>(max_interval_s)));
         po_.interval = std::chrono::nanoseconds(std::llround(s * 1e9));
     }
     po_.link = vm["link"].as<std::string>();
-
-    const std::string_view id = dev::protocol_plugin_id(*kind);
-    const anyserial::LoadedProtocol *proto = ctx.host().protocol(id);
-    if (proto == nullptr) {
-        ctx.err << "anyserial simulate: protocol plugin " << id
-                << " is not loaded; see `anyserial plugins`\n";
-        return anyserial::cli::exit_failure;
-    }
-
-    if (po_.interval && proto->descriptor().traffic != ANYSERIAL_TRAFFIC_BROADCAST) {
-        ctx.err << "anyserial simulate: --interval ignored: " << dev::to_string(*kind)
+    if (po_.interval && !proto.broadcast) {
+        ctx.err << "anyserial simulate: --interval ignored: " << proto.id
                 << " only answers requests\n";
         po_.interval.reset();
     }
 
     boost::asio::io_context io;
     try {
-        anyserial::sim::PtySimulator sim(io.get_executor(), *proto, po_);
+        anyserial::sim::PtySimulator sim(io.get_executor(), *proto.loaded, po_);
         boost::asio::signal_set signals(io, SIGINT, SIGTERM);
         signals.async_wait([&](boost::system::error_code ec, int) {
             if (!ec) sim.stop();
         });
         sim.start();
-        ctx.out << "simulating " << dev::to_string(*kind) << " at address " << po_.address << " on "
-                << sim.path() << " (link " << po_.link->string() << ")" << std::endl;
+        ctx.out << "simulating " << proto.id;
+        if (!po_.address.empty()) ctx.out << " at address " << po_.address;
+        ctx.out << " on " << sim.path() << " (link " << po_.link->string() << ")" << std::endl;
         io.run();
         sim.stop();
         const auto c = sim.simulator().counters();
@@ -87,11 +84,11 @@ int run(anyserial::cli::Context &ctx) {
                 << c.frames << " frames\n";
     } catch (const std::exception &e) {
         ctx.err << "anyserial simulate: " << e.what() << '\n';
-        return anyserial::cli::exit_failure;
+        return cli::exit_failure;
     }
-    return anyserial::cli::exit_ok;
+    return cli::exit_ok;
 }
 
 }  // namespace
 
-static const anyserial::cli::Registration reg{"simulate", "a virtual analyser on a pty", &run};
+static const cli::Registration reg{"simulate", "a virtual device on a pty", &run};

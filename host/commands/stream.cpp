@@ -1,10 +1,11 @@
-// anyserial stream --port P [--protocol auto|continuous|modbus-rtu|modbus-ascii] [--address N]
-//                  [--baud B] [--rate HZ] [--duration S] [--json]
+// anyserial stream --port P [--protocol ID] [--address A] [--baud B] [--rate HZ] [--duration S]
+//                  [--json]
 // One line (or one JSON object, the long-format row) per sample as it arrives: a passive
-// subscription for a broadcasting analyser, timed polls at --rate for Modbus. Runs until
+// subscription for a broadcasting device, timed polls at --rate for a request/response one. Runs
+// until
 // --duration, SIGINT/SIGTERM, or the line is lost. The "streaming ..." banner and the final
 // count go to stderr, so stdout carries samples only.
-#include <anyserial/device/analyzer.hpp>
+#include <anyserial/device/session.hpp>
 #include <anyserial/plugin_host.hpp>
 #include <anyserial/record/stream.hpp>
 #include <anyserial/record/summary.hpp>
@@ -23,6 +24,7 @@
 
 #include "command.hpp"
 #include "device_options.hpp"
+#include "device_output.hpp"
 #include "interrupt.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -66,11 +68,9 @@ std::string sample_text(const dev::Sample &s) {
     if (s.error) return line + " error: " + *s.error;
     if (!s.reading) return line;
     const dev::Reading &r = *s.reading;
-    char v[32] = "--";
-    if (r.value) std::snprintf(v, sizeof v, "%.3f", *r.value);
-    line += " " + r.channel + " " + r.name.value_or("-") + " " + v;
-    if (!r.unit.text.empty()) line += " " + r.unit.text;
-    line += r.status.ok() ? " ok" : " status!";
+    line += " " + r.channel + " " + r.name.value_or("-") + " " + anyserial::cli::value_text(r);
+    if (!r.unit.empty()) line += " " + r.unit;
+    line += " " + anyserial::cli::flags_text(r.flags);
     return line;
 }
 
@@ -84,9 +84,9 @@ asio::awaitable<int> stream(anyserial::cli::Context &ctx, const Options &o) {
         stopped = true;
         session.close();
     });
-    dev::Analyzer anz;
+    dev::Device anz;
     try {
-        anz = co_await anyserial::cli::open_analyzer(ctx.host(), o.port, o.device);
+        anz = co_await anyserial::cli::open_device(ctx.host(), o.port, o.device);
     } catch (const std::exception &e) {
         ctx.err << "anyserial stream: " << e.what() << '\n';
         co_return anyserial::cli::exit_code_of(e);
@@ -99,9 +99,9 @@ asio::awaitable<int> stream(anyserial::cli::Context &ctx, const Options &o) {
         co_return anyserial::cli::exit_usage;
     }
     if (o.rate && session.mode() == rec::StreamMode::autoprint)
-        ctx.err << "note: --rate is ignored: " << dev::to_string(anz.protocol())
-                << " broadcasts on the analyser's own cadence\n";
-    ctx.err << "streaming " << dev::to_string(anz.protocol()) << " ("
+        ctx.err << "note: --rate is ignored: " << anz.protocol_id()
+                << " broadcasts on the device's own cadence\n";
+    ctx.err << "streaming " << anyserial::cli::device_label(anz) << " ("
             << rec::to_string(session.mode()) << ") from " << o.port << std::endl;
 
     asio::steady_timer timer(ex);
@@ -151,22 +151,21 @@ asio::awaitable<int> stream(anyserial::cli::Context &ctx, const Options &o) {
 
 int run(anyserial::cli::Context &ctx) {
     po::options_description opts(
-        "anyserial stream --port P [--protocol auto|continuous|modbus-rtu|modbus-ascii] "
-        "[--address N] [--baud B] [--rate HZ] [--duration S] [--json]");
-    opts.add_options()("port", po::value<std::string>()->value_name("P"), "analyser port")(
-        "protocol", po::value<std::string>()->default_value("auto"), "wire protocol or auto")(
-        "address", anyserial::cli::address_value()->default_value(1), "Modbus address 1..247")(
-        "baud", anyserial::cli::baud_value(), "baud rate (default: the protocol's, 19200)")(
-        "rate", anyserial::cli::rate_value(), "poll rate for Modbus (default 1)")(
+        "anyserial stream --port P [--protocol ID] [--address A] [--baud B] [--rate HZ] "
+        "[--duration S] [--json]");
+    opts.add_options()("port", po::value<std::string>()->value_name("P"), "device port")(
+        "baud", anyserial::cli::baud_value(), "baud rate (default: the protocol's)")(
+        "rate", anyserial::cli::rate_value(), "poll rate of a request/response device (default 1)")(
         "duration", anyserial::cli::duration_value(), "stop after S seconds")(
         "timeout", anyserial::cli::timeout_value(), "per-call timeout in seconds")(
         "json", "one JSON object per sample")("help,h", "show this help");
+    anyserial::cli::add_device_options(opts);
     po::variables_map vm;
     if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
     if (vm.count("port") == 0) throw anyserial::cli::UsageError("--port is required");
     Options o;
     o.port = vm["port"].as<std::string>();
-    o.device = anyserial::cli::device_options(vm);
+    o.device = anyserial::cli::device_options(anyserial::cli::protocol_option(ctx.host(), vm), vm);
     o.rate = anyserial::cli::positive_option(vm, "rate", anyserial::cli::max_rate_hz);
     o.duration = anyserial::cli::positive_option(vm, "duration");
     o.json = vm.count("json") != 0;
@@ -176,5 +175,5 @@ int run(anyserial::cli::Context &ctx) {
 
 }  // namespace
 
-static const anyserial::cli::Registration reg{
-    "stream", "stream samples from an analyser as they arrive", &run};
+static const anyserial::cli::Registration reg{"stream",
+                                              "stream samples from a device as they arrive", &run};

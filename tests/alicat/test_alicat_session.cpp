@@ -124,8 +124,9 @@ BOOST_AUTO_TEST_CASE(identify_reads_m_and_d_tables_of_a_v10_controller) {
     BOOST_TEST(c.value_type == ANYSERIAL_VALUE_TEXT);
 }
 
-BOOST_AUTO_TEST_CASE(table_end_needs_the_silence) {
-    // Without the end-of-input feed the ??D* transaction never completes.
+BOOST_AUTO_TEST_CASE(table_ends_at_its_first_conditional_row) {
+    // Rows come in frame order, conditional ones last: at `D06 701 *Error` every channel is
+    // known. The rest of the table is left to the core (it drains before the next request).
     Session s(false, options("C"));
     auto dev = v10_controller("10v12.0-R24");
     BOOST_TEST(s.begin(request(ANYSERIAL_OP_READ_FRAME)) == ANYSERIAL_OK);
@@ -134,13 +135,35 @@ BOOST_AUTO_TEST_CASE(table_end_needs_the_silence) {
     BOOST_TEST_REQUIRE(s.next_transaction(tx) == ANYSERIAL_OK);
     BOOST_TEST(std::string(reinterpret_cast<const char *>(tx.data), tx.len) == "C??D*\r");
     BOOST_TEST(tx.end_on_silence_ns == 100'000'000u);
+    BOOST_TEST(tx.idle_before_ns == 100'000'000u);
     const std::string &d = dev.at("C??D*\r");
+    const std::size_t error_row_end = d.find("ADC\r") + 4;
+    anyserial_protocol_event_t ev{};
+    ev.struct_size = sizeof ev;
+    BOOST_TEST(s.feed({reinterpret_cast<const uint8_t *>(d.data()), d.size()}, ev) ==
+               error_row_end);
+    BOOST_TEST(ev.type == ANYSERIAL_EVENT_RESPONSE);
+    BOOST_TEST(s.channel_count() == 4u);
+    BOOST_TEST_REQUIRE(s.next_transaction(tx) == ANYSERIAL_OK);
+    BOOST_TEST(std::string(reinterpret_cast<const char *>(tx.data), tx.len) == "C\r");
+    BOOST_TEST(tx.idle_before_ns == 100'000'000u);  // waits out the table's tail
+}
+
+BOOST_AUTO_TEST_CASE(table_without_conditional_rows_ends_on_silence) {
+    Session s(false, options("D"));
+    auto dev = v8_controller();
+    BOOST_TEST(s.begin(request(ANYSERIAL_OP_READ_FRAME)) == ANYSERIAL_OK);
+    anyserial_transaction_t tx{};
+    tx.struct_size = sizeof tx;
+    BOOST_TEST_REQUIRE(s.next_transaction(tx) == ANYSERIAL_OK);
+    const std::string &d = dev.at("D??D*\r");
     anyserial_protocol_event_t ev{};
     ev.struct_size = sizeof ev;
     BOOST_TEST(s.feed({reinterpret_cast<const uint8_t *>(d.data()), d.size()}, ev) == d.size());
     BOOST_TEST(ev.type == ANYSERIAL_EVENT_NEED_MORE);
-    BOOST_TEST(s.feed({}, ev) == 0u);
+    BOOST_TEST(s.feed({}, ev) == 0u);  // the core's end-of-input after end_on_silence_ns
     BOOST_TEST(ev.type == ANYSERIAL_EVENT_RESPONSE);
+    BOOST_TEST(s.channel_count() == 6u);
 }
 
 BOOST_AUTO_TEST_CASE(poll_decodes_example_2) {
@@ -449,7 +472,7 @@ BOOST_DATA_TEST_CASE(feed_is_split_invariant, bdata::make({0, 1, 2}) * bdata::xr
     const Outcome id = run(s, request(ANYSERIAL_OP_IDENTIFY), d, split, seed);
     BOOST_TEST_REQUIRE(id.status == ANYSERIAL_OK, id.error);
     BOOST_TEST(id.texts.at("serial_number") == "123456");
-    BOOST_TEST(s.format().columns.size() == 21u);
+    BOOST_TEST(s.format().columns.size() == 8u);  // up to the first conditional row
     const Outcome o = command(s, d, "setpoint.set", {number_arg(7.5)}, split, seed);
     BOOST_TEST(o.fields.at("setpoint").number == 7.5);
     const Outcome f = run(s, request(ANYSERIAL_OP_READ_FRAME), d, split, seed);
@@ -462,4 +485,33 @@ BOOST_DATA_TEST_CASE(feed_is_split_invariant, bdata::make({0, 1, 2}) * bdata::xr
     BOOST_TEST_REQUIRE(gi.status == ANYSERIAL_OK, gi.error);
     BOOST_TEST(gi.texts.at("model") == "M-10SLPM-D");
     BOOST_TEST(g.format().columns.size() == 7u);
+}
+
+BOOST_AUTO_TEST_CASE(a_data_frame_in_place_of_an_ls_reply_is_unexpected) {
+    // §5: older firmware answers a newer command with a data frame; it must not pass for
+    // an LS reply (its first two columns are numbers too).
+    Session s(false, options("C"));
+    auto dev = v10_controller("10v12.0-R24");
+    dev["CLS\r"] = "C +015.02 +002.31 +002.50     Ar\r";
+    const Outcome o = command(s, script(dev), "setpoint.get");
+    BOOST_TEST(o.bad_reasons == std::vector<uint32_t>{ANYSERIAL_BAD_FRAME_UNEXPECTED});
+}
+
+BOOST_AUTO_TEST_CASE(m_table_numbered_m01_to_m10_ends_on_m10) {
+    Session s(false, options("C"));
+    auto dev = v10_controller("10v12.0-R24");
+    std::string m;
+    for (int i = 1; i <= 10; ++i) {
+        char line[64];
+        std::snprintf(line, sizeof line, "C  M%02d %s\r", i,
+                      i == 5    ? "Model Number MC-5SLPM"
+                      : i == 10 ? "Software Revision 9v01"
+                                : "x");
+        m += line;
+    }
+    dev["C??M*\r"] = m;
+    const Outcome o = run(s, request(ANYSERIAL_OP_IDENTIFY), script(dev));
+    BOOST_TEST_REQUIRE(o.status == ANYSERIAL_OK, o.error);
+    BOOST_TEST(o.sent == (std::vector<std::string>{"C??M*\r", "C??D*\r"}));
+    BOOST_TEST(o.texts.at("firmware") == "9v01");
 }

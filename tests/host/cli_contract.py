@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Replays the commands of issue 12 against the `anyserial` binary and checks the CLI's
+"""Replays the commands of issues 12 and 14 against the `anyserial` binary and checks the CLI's
 contract: the exit code (0 ok, 1 runtime failure, 2 usage), the message (a regex over
 stdout + stderr, and optionally one that must NOT match), and that no file outside the
 case's scratch directory changed.
@@ -7,28 +7,35 @@ case's scratch directory changed.
 Data-driven: CASES is a list of Case(item, argv, code, regex, ...). argv words may use
   {scratch}  the case's own directory (its cwd; anything may change in it)
   {outside}  a directory of sentinel files that no case may change (checked by hash)
-  {silent}   a kernel pty nobody writes to (a silent analyser port)
+  {silent}   a kernel pty nobody writes to (a silent device port); a case with
+             untouched=True checks that the command wrote no byte to it (its controller
+             side is read, non-blocking, after the process exited: a pty tap, no sleeps)
   {missing}  a port path that does not exist
   {dir}      a directory given where a port or a file is expected
   {plugins}  the build's plugin directory
 Every command also runs with TMPDIR inside the sandbox, which must be empty afterwards.
 
-FILES holds the cases of the items about the user's files (1, 2, 3, 7, 9, 15).
+FILES holds the cases of the items about the user's files (1, 2, 3, 7, 9, 15); DEVICES the
+device-neutral surface of issue 14 (item 14 there: --protocol, --address, command). The
+servomex-* and alicat protocol plugins must be loaded (the build's plugin directory).
 
 Environment: ANYSERIAL_CLI, ANYSERIAL_PLUGIN_DIR, ANYSERIAL_CONTRACT_GUARD_S (the hung-process guard, default 60 s).
 """
 
 import dataclasses
 import hashlib
+import json
 import os
 import pty
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import tty
 import unittest
 
 CLI = os.environ.get("ANYSERIAL_CLI", "anyserial")
@@ -46,6 +53,7 @@ class Case:
     not_regex: str = ""      # must not match
     absent: tuple = ()       # paths (templated) that must not exist afterwards
     note: str = ""
+    untouched: bool = False  # nothing was written to {silent}
 
     def name(self):
         return f"item {self.item}: anyserial {' '.join(self.argv)}"
@@ -59,9 +67,10 @@ CASES = [
          r"--baud must be a whole number 1\.\.16000000, not '-1'"),
     Case(10, ["read", "--port", "{silent}", "--baud", "4294967295"], 2, r"--baud must be"),
     Case(10, ["read", "--port", "{missing}", "--baud", "0"], 2, r"--baud must be .* not '0'"),
-    Case(10, ["stream", "--port", "{silent}", "--address", "-1"], 2,
-         r"--address must be a whole number 1\.\.247"),
-    Case(10, ["read", "--port", "{silent}", "--address", "1.5"], 2, r"--address must be"),
+    Case(10, ["stream", "--port", "{silent}", "--protocol", "servomex-modbus-rtu", "--address",
+              "-1"], 2, r"--address '-1' is not an address of servomex-modbus-rtu", untouched=True),
+    Case(10, ["read", "--port", "{silent}", "--protocol", "servomex-modbus-rtu", "--address",
+              "1.5"], 2, r"--address '1\.5' is not an address", untouched=True),
     Case(10, ["diag", "loopback", "--port", "{silent}", "--count", "-1"], 2,
          r"--count must be a whole number"),
     Case(10, ["diag", "loopback", "--port", "{silent}", "--size", "0"], 2,
@@ -69,16 +78,19 @@ CASES = [
     Case(10, ["diag", "tap", "--port", "{silent}", "--baud", "-9600"], 2, r"--baud must be"),
     Case(10, ["diag", "jitter", "--port", "{silent}", "--rate", "0"], 2,
          r"--rate must be a number > 0"),
-    Case(10, ["record", "--port", "{missing}", "--sink", "csv:{scratch}/run.csv", "--buffer",
+    Case(10, ["record", "--protocol", "modbus-rtu", "--port", "{missing}",
+              "--sink", "csv:{scratch}/run.csv", "--buffer",
               "-1"], 2, r"--buffer must be a whole number", absent=("{scratch}/run.csv",)),
-    Case(10, ["record", "--port", "{missing}", "--sink", "csv:{scratch}/run.csv", "--address",
-              "1", "--address", "0"], 2, r"--address must be", absent=("{scratch}/run.csv",)),
-    Case(10, ["record", "--port", "{missing}", "--sink", "csv:{scratch}/run.csv", "--rate",
+    Case(10, ["record", "--port", "{missing}", "--sink", "csv:{scratch}/run.csv", "--protocol",
+              "servomex-modbus-rtu", "--address", "1", "--address", "0"], 2,
+         r"--address '0' is not an address", absent=("{scratch}/run.csv",)),
+    Case(10, ["record", "--protocol", "modbus-rtu", "--port", "{missing}",
+              "--sink", "csv:{scratch}/run.csv", "--rate",
               "nan"], 2, r"--rate must be", absent=("{scratch}/run.csv",)),
     Case(10, ["demo", "--seconds", "inf"], 2, r"--seconds must be a number > 0"),
     Case(10, ["demo", "--seconds", "nan"], 2, r"--seconds must be"),
-    Case(10, ["calibrate", "status", "--port", "{silent}", "--group", "-1"], 2,
-         r"--group must be a whole number 1\.\.4"),
+    Case(10, ["calibrate", "status", "--port", "{silent}", "--protocol", "servomex-modbus-rtu",
+              "--group", "-1"], 2, r"calibration\.status: --group: .*-1", untouched=True),
     Case(10, ["read", "--port", "{silent}", "I1"], 2, r"unexpected argument 'I1'"),
     Case(10, ["discover", "--port", "{silent}", "extra"], 2, r"unexpected argument 'extra'"),
     Case(10, ["plugins", "--plugin-dir"], 2, r"'--plugin-dir' is missing",
@@ -100,13 +112,15 @@ CASES = [
     # -- item 12: --timeout is a ceiling for the whole verb, AUTO included ---------------
     # Every rung of AUTO reports the share it had: the probes stop when theirs runs out,
     # and the passive listen is cut to what is left (it was 4 s: twice the frame interval).
-    Case(12, ["read", "--port", "{silent}", "--timeout", "0.2"], 1,
+    Case(12, ["read", "--port", "{silent}", "--protocol", "servomex-4100:auto", "--timeout",
+              "0.2"], 1,
          r"no recognised protocol on .*modbus-rtu: no response .*the time budget ran out"
          r".*modbus-ascii: no response .*the time budget ran out"
          r".*continuous: no checksum-valid frame within 0\.[0-2]\d\d s"),
-    Case(12, ["discover", "--port", "{silent}", "--timeout", "0.2"], 0,
-         r"no analyser .*continuous: no checksum-valid frame within 0\.[0-2]\d\d s"
-         r".*0 analyser\(s\) on 1 port\(s\)"),
+    Case(12, ["discover", "--port", "{silent}", "--protocol", "servomex-4100:auto", "--timeout",
+              "0.2"], 0,
+         r"no device .*continuous: no checksum-valid frame within 0\.[0-2]\d\d s"
+         r".*0 device\(s\) on 1 port\(s\)"),
     Case(12, ["read", "--help"], 0, r"AUTO\s+splits\s+it"),
     Case(12, ["discover", "--help"], 0, r"AUTO\s+splits\s+it"),
     # -- item 14: messages name the port and the cause -----------------------------------
@@ -122,30 +136,40 @@ CASES = [
 # foreign database is refused before any I/O (exit 2) and stays as it was (the check of
 # {outside}); a live link at simulate --link is refused.
 FILES = [
-    Case(1, ["record", "--port", "{missing}", "--sink", "csv:{outside}/run1.csv",
+    Case(1, ["record", "--protocol", "modbus-rtu", "--port", "{missing}",
+              "--sink", "csv:{outside}/run1.csv",
              "--duration", "1"], 2, r"exists with other content.*--overwrite"),
-    Case(1, ["record", "--port", "{missing}", "--sink", "jsonl:{outside}/run1.jsonl",
+    Case(1, ["record", "--protocol", "modbus-rtu", "--port", "{missing}",
+              "--sink", "jsonl:{outside}/run1.jsonl",
              "--duration", "1"], 2, r"exists with other content.*--overwrite"),
     Case(1, ["diag", "tap", "--port", "{missing}", "--output", "{outside}/tap.log",
              "--duration", "1"], 2, r"exists with other content.*--overwrite"),
-    Case(1, ["record", "--port", "{missing}", "--sink", "csv:{outside}/link.csv",
+    Case(1, ["record", "--protocol", "modbus-rtu", "--port", "{missing}",
+              "--sink", "csv:{outside}/link.csv",
              "--duration", "1"], 2, r"symbolic link.*--follow-symlinks"),
-    Case(1, ["record", "--port", "{missing}", "--sink", "csv:{scratch}/new.csv",
+    Case(1, ["record", "--protocol", "modbus-rtu", "--port", "{missing}",
+              "--sink", "csv:{scratch}/new.csv",
              "--duration", "1"], 1, r"{missing}", absent=("{scratch}/new.csv",)),
     Case(2, ["simulate", "--protocol", "continuous", "--link", "{outside}/link.csv"], 1,
          r"refusing to replace it"),
-    Case(3, ["record", "--port", "{missing}", "--sink", "sqlite:{outside}/foreign.db",
+    Case(3, ["record", "--protocol", "modbus-rtu", "--port", "{missing}",
+              "--sink", "sqlite:{outside}/foreign.db",
              "--duration", "1"], 2, r"not an anyserial recording"),
-    Case(7, ["record", "--port", "{missing}", "--sink", "csv:{scratch}/r.csv", "--buffer",
+    Case(7, ["record", "--protocol", "modbus-rtu", "--port", "{missing}",
+              "--sink", "csv:{scratch}/r.csv", "--buffer",
              "1000000000"], 2, r"--buffer", absent=("{scratch}/r.csv",)),
-    Case(7, ["record", "--port", "{missing}", "--sink", "csv:{scratch}/r.csv", "--buffer",
+    Case(7, ["record", "--protocol", "modbus-rtu", "--port", "{missing}",
+              "--sink", "csv:{scratch}/r.csv", "--buffer",
              "4294967295"], 2, r"--buffer", absent=("{scratch}/r.csv",)),
-    Case(1, ["record", "--port", "{missing}", "--sink", "csv:{scratch}/a.csv", "--sink",
+    Case(1, ["record", "--protocol", "modbus-rtu", "--port", "{missing}",
+              "--sink", "csv:{scratch}/a.csv", "--sink",
              "csv:{scratch}/a.csv"], 2, r"given twice", absent=("{scratch}/a.csv",)),
     # The network sinks' spool is checked with the other sinks, before the port opens.
-    Case(1, ["record", "--port", "{missing}", "--sink", "postgresql://u@127.0.0.1:1/db",
+    Case(1, ["record", "--protocol", "modbus-rtu", "--port", "{missing}",
+              "--sink", "postgresql://u@127.0.0.1:1/db",
              "--spool", "{outside}/link.csv", "--duration", "1"], 2, r"spool.*symbolic link"),
-    Case(1, ["record", "--port", "{missing}", "--sink", "postgresql://u@127.0.0.1:1/db",
+    Case(1, ["record", "--protocol", "modbus-rtu", "--port", "{missing}",
+              "--sink", "postgresql://u@127.0.0.1:1/db",
              "--spool", "{scratch}/no-dir/spool.db", "--duration", "1"], 1,
          r"spool.*No such file or directory", not_regex=r"{missing}"),
     Case(9, ["decode", "{dir}"], 1, r"[Ii]s a directory"),
@@ -153,6 +177,80 @@ FILES = [
     Case(15, ["demo", "--sink", "mqtt://127.0.0.1:1/x"], 2, r"demo records into a file",
          absent=("{scratch}/anyserial-spool.db",)),
     Case(15, ["demo", "--seconds", "inf"], 2, r"--seconds"),
+]
+
+
+# Issue 14: any loaded protocol, text addresses in the protocol's syntax, declared commands.
+# Each refusal comes before any I/O: nothing written to {silent}, no file made.
+DEVICES = [
+    # --protocol: an unknown one is refused listing what is loaded.
+    Case(14, ["read", "--port", "{silent}", "--protocol", "bogus"], 2,
+         r"--protocol 'bogus': no such protocol; loaded: (?=.*servomex-modbus-rtu "
+         r"\(servomex-4100:modbus-rtu\))(?=.*alicat \(alicat:ascii\)).*servomex-4100:auto",
+         untouched=True),
+    Case(14, ["stream", "--port", "{silent}", "--protocol", "servomex-4100:bogus"], 2,
+         r"family 'servomex-4100' has no mode 'bogus'", untouched=True),
+    Case(14, ["record", "--port", "{silent}", "--protocol", "nope:auto", "--sink",
+              "csv:{scratch}/r.csv"], 2, r"no loaded protocol of family 'nope'",
+         absent=("{scratch}/r.csv",), untouched=True),
+    # Two families loaded: plain AUTO has to be told which.
+    Case(14, ["read", "--port", "{silent}"], 2,
+         r"several device families are loaded.*FAMILY:auto", untouched=True),
+    # --address in the protocol's syntax: a letter for alicat, 1..247 for Modbus.
+    Case(14, ["read", "--port", "{silent}", "--protocol", "alicat", "--address", "7"], 2,
+         r"--address '7' is not an address of alicat", untouched=True),
+    Case(14, ["read", "--port", "{silent}", "--protocol", "alicat", "--address", "Z9"], 2,
+         r"--address 'Z9' is not an address of alicat", untouched=True),
+    Case(14, ["read", "--port", "{silent}", "--protocol", "servomex-4100:modbus-rtu",
+              "--address", "248"], 2, r"--address '248' is not an address of servomex-modbus-rtu",
+         untouched=True),
+    Case(14, ["read", "--port", "{silent}", "--protocol", "servomex-continuous", "--address",
+              "1"], 2, r"servomex-continuous takes no address", untouched=True),
+    Case(14, ["simulate", "--protocol", "alicat", "--link", "{scratch}/sim", "--address", "Z9"],
+         2, r"--address 'Z9' is not an address of alicat", absent=("{scratch}/sim",)),
+    Case(14, ["simulate", "--protocol", "servomex-4100:auto", "--link", "{scratch}/sim"], 2,
+         r"simulate needs one protocol", absent=("{scratch}/sim",)),
+    # command --list: the declaration, no port.
+    Case(14, ["command", "--protocol", "servomex-modbus-rtu", "--list"], 0,
+         r"calibration\.start group\s+\(state-changing\).*group: integer 1\.\.\d"
+         r".*calibration\.status group\s+\(read-only\)"),
+    Case(14, ["command", "--protocol", "alicat", "--list"], 0,
+         r"setpoint\.set value\s+\(state-changing\).*valve\.close\s+\(destructive\)"),
+    Case(14, ["command", "--protocol", "servomex-continuous", "--list"], 0,
+         r"servomex-continuous declares no commands"),
+    # A state-changing or destructive command without --confirm: exit 2, no byte sent.
+    Case(14, ["command", "--port", "{silent}", "--protocol", "servomex-modbus-rtu",
+              "calibration.start", "1"], 2, r"calibration\.start is state-changing.*--confirm",
+         untouched=True),
+    Case(14, ["command", "--port", "{silent}", "--protocol", "alicat", "setpoint.set", "20"], 2,
+         r"setpoint\.set is state-changing on alicat: pass --confirm", untouched=True),
+    Case(14, ["command", "--port", "{silent}", "--protocol", "alicat", "valve.close"], 2,
+         r"valve\.close is destructive on alicat: pass --confirm", untouched=True),
+    Case(14, ["calibrate", "start", "--port", "{silent}", "--protocol", "servomex-modbus-rtu",
+              "--group", "1"], 2, r"calibration\.start is state-changing.*--confirm",
+         untouched=True),
+    # Arguments parsed against the declaration, named in the error.
+    Case(14, ["command", "--port", "{silent}", "--protocol", "servomex-modbus-rtu",
+              "calibration.status", "99"], 2, r"calibration\.status: argument 'group': .*99",
+         untouched=True),
+    Case(14, ["command", "--port", "{silent}", "--protocol", "servomex-modbus-rtu", "--confirm",
+              "calibration.start", "0"], 2, r"calibration\.start: argument 'group': .*0",
+         untouched=True),
+    Case(14, ["command", "--port", "{silent}", "--protocol", "servomex-modbus-rtu",
+              "calibration.status", "abc"], 2, r"argument 'group': .*abc", untouched=True),
+    Case(14, ["command", "--port", "{silent}", "--protocol", "servomex-modbus-rtu",
+              "calibration.status"], 2, r"argument 'group' \(integer\) is required",
+         untouched=True),
+    Case(14, ["command", "--port", "{silent}", "--protocol", "servomex-modbus-rtu",
+              "calibration.status", "1", "2"], 2, r"takes 1 argument\(s\), not 2",
+         untouched=True),
+    Case(14, ["command", "--port", "{silent}", "--protocol", "servomex-continuous",
+              "calibration.start", "1", "--confirm"], 2,
+         r"servomex-continuous declares no command 'calibration\.start'", untouched=True),
+    Case(14, ["command", "--port", "{silent}", "--protocol", "alicat", "--confirm",
+              "setpoint.set", "lots"], 2, r"setpoint\.set: argument 'value': .*lots",
+         untouched=True),
+    Case(14, ["command", "--protocol", "alicat"], 2, r"a command NAME \(or --list\) is required"),
 ]
 
 
@@ -186,6 +284,8 @@ class Sandbox:
         self.reset_outside()
         # A silent port: a pty whose master is held open and never written.
         self.master, self.follower = pty.openpty()
+        os.set_blocking(self.master, False)
+        tty.setraw(self.follower)  # bytes pass as they are, none echoed back
         self.silent = os.ttyname(self.follower)
         self.missing = os.path.join(self.root, "no-such-port")
 
@@ -208,6 +308,18 @@ class Sandbox:
         con.execute("CREATE TABLE t (x)")
         con.commit()
         con.close()
+
+    def drain_silent(self):
+        """Everything written to {silent} so far (its controller side, non-blocking)."""
+        got = b""
+        while True:
+            try:
+                chunk = os.read(self.master, 4096)
+            except (BlockingIOError, OSError):
+                return got
+            if not chunk:
+                return got
+            got += chunk
 
     def close(self):
         os.close(self.master)
@@ -233,6 +345,7 @@ def run_case(test, box, case, index):
     argv += [expand(a, words) for a in case.argv]
     env = dict(os.environ, TMPDIR=box.tmpdir, HOME=scratch)
     box.reset_outside()
+    box.drain_silent()  # what earlier cases sent is not this case's
     before = snapshot(box.outside)
     started = time.monotonic()
     try:
@@ -256,6 +369,8 @@ def run_case(test, box, case, index):
         test.assertNotRegex(text, re.compile(expand(case.not_regex, words), re.S), what)
     for a in case.absent:
         test.assertFalse(os.path.lexists(expand(a, words)), f"{a} exists: {what}")
+    if case.untouched:
+        test.assertEqual(box.drain_silent(), b"", f"bytes written to the port: {what}")
     after = snapshot(box.outside)
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     test.assertEqual(changed, [], f"changed outside the scratch directory: {what}")
@@ -282,6 +397,9 @@ class CliContract(unittest.TestCase):
 
     def test_issue_12_file_commands(self):
         self.replay(FILES, 1000)
+
+    def test_issue_14_device_commands(self):
+        self.replay(DEVICES, 2000)
 
 
 class LineLost(unittest.TestCase):
@@ -329,6 +447,132 @@ class LineLost(unittest.TestCase):
         self.assertRegex(text, rf"poll failed: .*{port}", text)
         self.assertNotRegex(text, r"connection error: connection error", text)
         self.assertNotRegex(text, r"record: record:", text)
+
+
+class SimulatedDevice(unittest.TestCase):
+    """Issue 14, end to end on `anyserial simulate`: a command refused for want of --confirm
+    reaches no simulator (its request counter, printed when it ends, stays 0); confirmed, it
+    runs and reads back. Readiness is the simulator's banner line, never a sleep."""
+
+    def setUp(self):
+        self.scratch = tempfile.mkdtemp(prefix="anyserial-contract-sim-")
+        self.procs = []
+
+    def tearDown(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def argv(self, *args):
+        return [CLI] + (["--plugin-dir", PLUGINS] if PLUGINS else []) + list(args)
+
+    def simulate(self, *args):
+        link = os.path.join(self.scratch, f"sim{len(self.procs)}")
+        proc = subprocess.Popen(self.argv("simulate", "--link", link, *args),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        self.procs.append(proc)
+        banner = proc.stdout.readline().decode(errors="replace")  # its readiness
+        self.assertIn("simulating", banner, proc.stderr.read1(4096) if not banner else banner)
+        return proc, link
+
+    def requests_seen(self, proc):
+        """Ends the simulator (SIGINT) and returns the requests it counted."""
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=GUARD_S)
+        m = re.search(r"simulate: (\d+) requests", err.decode(errors="replace"))
+        self.assertIsNotNone(m, err)
+        return int(m.group(1))
+
+    def cli(self, *args):
+        p = subprocess.run(self.argv(*args), stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=GUARD_S)
+        return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+    def test_unconfirmed_command_sends_nothing(self):
+        for proto, cmd in (("servomex-modbus-rtu", ["calibration.start", "2"]),
+                           ("alicat", ["setpoint.set", "20"])):
+            with self.subTest(protocol=proto):
+                proc, link = self.simulate("--protocol", proto)
+                code, out, err = self.cli("command", "--port", link, "--protocol", proto, *cmd)
+                self.assertEqual(code, 2, out + err)
+                self.assertRegex(err, r"pass --confirm")
+                self.assertEqual(self.requests_seen(proc), 0, err)
+
+    def test_confirmed_calibration_runs_and_reads_back(self):
+        proc, link = self.simulate("--protocol", "servomex-4100:modbus-rtu", "--address", "7")
+        code, out, err = self.cli("calibrate", "start", "--port", link, "--protocol",
+                                  "servomex-modbus-rtu", "--address", "7", "--group", "2",
+                                  "--confirm", "--json")
+        self.assertEqual(code, 0, out + err)
+        doc = json.loads(out)
+        self.assertEqual(doc["address"], "7")
+        status = doc["results"][-1]
+        self.assertEqual(status["command"], "calibration.status")
+        fields = {f["id"]: f["value"] for f in status["fields"]}
+        self.assertEqual(fields["group"], 2, out)
+        self.assertEqual(fields["active"], 1, out)
+        self.assertGreater(self.requests_seen(proc), 0)
+
+    def test_read_table_lines_up_device_names_in_utf8(self):
+        proc, link = self.simulate("--protocol", "servomex-modbus-rtu")
+        code, out, err = self.cli("read", "--port", link, "--protocol", "servomex-modbus-rtu")
+        self.assertEqual(code, 0, out + err)
+        lines = out.splitlines()
+        head = next(line for line in lines if line.startswith("CHANNEL"))
+        co2 = next(line for line in lines if line.startswith("I3 "))
+        self.assertIn("CO\u2082", co2)  # the device's own name, subscript included
+        self.assertEqual(co2.index("0.250"), head.index("VALUE"), out)  # in characters
+        self.requests_seen(proc)
+
+    def test_alicat_setpoint_reads_back_and_read_json_names_channels(self):
+        proc, link = self.simulate("--protocol", "alicat", "--address", "b")
+        code, out, err = self.cli("command", "--port", link, "--protocol", "alicat", "--address",
+                                  "B", "--confirm", "setpoint.set", "20")
+        self.assertEqual(code, 0, out + err)
+        code, out, err = self.cli("command", "--port", link, "--protocol", "alicat", "--address",
+                                  "B", "setpoint.get", "--json")
+        self.assertEqual(code, 0, out + err)
+        fields = {f["id"]: f["value"] for f in json.loads(out)["results"][0]["fields"]}
+        self.assertAlmostEqual(fields["setpoint"], 20.0, msg=out)
+        code, out, err = self.cli("read", "--port", link, "--protocol", "alicat", "--address",
+                                  "B", "--json")
+        self.assertEqual(code, 0, out + err)
+        doc = json.loads(out)
+        self.assertEqual(doc["protocol"], "alicat")
+        self.assertEqual(doc["address"], "B")
+        by_id = {r["channel"]: r for r in doc["readings"]}
+        self.assertIn("mass_flow", by_id, out)
+        self.assertTrue(by_id["mass_flow"]["name"], out)  # the name the device prints
+        self.assertTrue(by_id["mass_flow"]["unit"], out)  # the unit from its frame format
+        self.assertIsInstance(by_id["mass_flow"]["flags"], list)
+        self.assertTrue(any(r["text"] for r in doc["readings"]), out)  # the gas column
+        self.requests_seen(proc)
+
+    def test_alicat_streams_and_records_into_sqlite(self):
+        proc, link = self.simulate("--protocol", "alicat")
+        code, out, err = self.cli("stream", "--port", link, "--protocol", "alicat", "--rate",
+                                  "20", "--duration", "0.3", "--json")
+        self.assertEqual(code, 0, out + err)
+        rows = [json.loads(line) for line in out.splitlines()]
+        self.assertTrue(rows, err)
+        self.assertEqual({r["protocol"] for r in rows}, {"alicat"})
+        self.assertIn("mass_flow", {r["channel"] for r in rows})
+        db = os.path.join(self.scratch, "alicat.db")
+        code, out, err = self.cli("record", "--port", link, "--protocol", "alicat", "--rate",
+                                  "20", "--duration", "0.3", "--sink", f"sqlite:{db}")
+        self.assertEqual(code, 0, out + err)
+        con = sqlite3.connect(db)
+        try:
+            names = {row[0]: row[1] for row in con.execute(
+                "SELECT DISTINCT channel, unit FROM samples WHERE error IS NULL OR error = ''")}
+        finally:
+            con.close()
+        self.assertIn("mass_flow", names, names)
+        self.assertTrue(names["mass_flow"], names)  # its unit, from the device
+        self.requests_seen(proc)
 
 
 if __name__ == "__main__":

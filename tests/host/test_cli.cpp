@@ -1,4 +1,4 @@
-// The anyserial binary: global options, exit codes and `plugins --json`.
+// The anyserial binary: global options, exit codes, `plugins --json` and `command --list`.
 #define BOOST_TEST_MODULE host
 #include <sys/wait.h>
 
@@ -55,7 +55,7 @@ std::string fixture(const std::string &name) {
 BOOST_AUTO_TEST_CASE(version_prints_library_and_abi) {
     const Run r = run("--version");
     BOOST_TEST(r.exit_code == 0);
-    BOOST_TEST(r.out == "anyserial 0.1.0 (plugin ABI 1.0.0)\n");
+    BOOST_TEST(r.out == "anyserial 0.1.0 (plugin ABI 1.1.0)\n");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_verb_is_a_usage_error) {
@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(plugins_json_lists_plugins_and_refusals) {
     BOOST_TEST(good->at("kind").as_string() == "backend");
     BOOST_TEST(good->at("name").as_string() == "Good pipe");
     BOOST_TEST(good->at("version").as_string() == "1.2.3");
-    BOOST_TEST(good->at("abi").as_string() == "1.0.0");
+    BOOST_TEST(good->at("abi").as_string() == "1.1.0");
     BOOST_TEST(good->at("path").as_string() == fixture("good"));
     BOOST_TEST(good->at("claims") == (json::array{"/dev/ttyG", "good://"}));
     const json::object *proto = find(plugins, "id", "good-proto-a");
@@ -122,4 +122,72 @@ BOOST_AUTO_TEST_CASE(plugins_table_shows_refusals) {
     BOOST_TEST(r.out.find("\nrefused:\n") != std::string::npos);
     BOOST_TEST(r.out.find(fixture("future") + ": plugin ABI major 99, host supports 1") !=
                std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(plugins_refuses_a_protocol_v1_only_plugin_naming_the_version) {
+    const std::string dir = ANYSERIAL_HOST_FIXTURE_DIR;
+    const Run r = run("--log-level off plugins --json --plugin-dir " + quote(dir));
+    BOOST_TEST(r.exit_code == 0);
+    const json::value doc = json::parse(r.out);
+    const json::array &refused = doc.at("refused").as_array();
+    const json::object *v1 = find(refused, "path", dir + "/anyserial-host-protocol-v1.so");
+    BOOST_REQUIRE_MESSAGE(v1 != nullptr, r.out);
+    const std::string reason(v1->at("reason").as_string());
+    BOOST_TEST_MESSAGE("reason: " << reason);
+    BOOST_TEST(reason.find("protocol/1") != std::string::npos);
+    // The table says it too.
+    const Run t = run("plugins --plugin-dir " + quote(dir) + " 2>/dev/null");
+    BOOST_TEST(t.out.find(dir + "/anyserial-host-protocol-v1.so: ") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(plugins_json_shows_what_a_protocol_declares) {
+    const Run r = run("--log-level off plugins --json");
+    BOOST_TEST(r.exit_code == 0);
+    const json::value doc = json::parse(r.out);
+    const json::array &plugins = doc.at("plugins").as_array();
+    const json::object *rtu = find(plugins, "id", "servomex-modbus-rtu");
+    BOOST_REQUIRE(rtu != nullptr);
+    BOOST_TEST(rtu->at("traffic").as_string() == "request-response");
+    BOOST_TEST(rtu->at("simulator").as_bool());
+    BOOST_TEST(rtu->at("address").as_object().at("default").as_string() == "1");
+    BOOST_TEST(rtu->at("commands").as_array().size() == 3u);
+    const json::object *cont = find(plugins, "id", "servomex-continuous");
+    BOOST_REQUIRE(cont != nullptr);
+    BOOST_TEST(cont->at("traffic").as_string() == "broadcast");
+    BOOST_TEST(cont->at("address").is_null());
+    BOOST_TEST(cont->at("commands").as_array().empty());
+}
+
+// The declaration as the plugin gives it: ids, tiers, typed and ranged arguments; no port.
+BOOST_AUTO_TEST_CASE(command_list_json_shows_the_declared_commands) {
+    const Run r = run("--log-level off command --protocol servomex-4100:modbus-rtu --list --json");
+    BOOST_TEST(r.exit_code == 0);
+    const json::value doc = json::parse(r.out);
+    const json::array &protocols = doc.at("protocols").as_array();
+    BOOST_REQUIRE(protocols.size() == 1u);
+    BOOST_TEST(protocols[0].as_object().at("protocol").as_string() == "servomex-modbus-rtu");
+    const json::array &cmds = protocols[0].as_object().at("commands").as_array();
+    const json::object *start = find(cmds, "id", "calibration.start");
+    BOOST_REQUIRE(start != nullptr);
+    BOOST_TEST(start->at("safety").as_string() == "state-changing");
+    const json::array &args = start->at("args").as_array();
+    BOOST_REQUIRE(args.size() == 1u);
+    BOOST_TEST(args[0].as_object().at("id").as_string() == "group");
+    BOOST_TEST(args[0].as_object().at("type").as_string() == "integer");
+    BOOST_TEST(args[0].as_object().at("min").to_number<double>() == 1.0);
+    const json::object *status = find(cmds, "id", "calibration.status");
+    BOOST_REQUIRE(status != nullptr);
+    BOOST_TEST(status->at("safety").as_string() == "read-only");
+}
+
+BOOST_AUTO_TEST_CASE(help_texts_say_device_not_analyser) {
+    for (const char *verb : {"read", "stream", "record", "discover", "simulate", "demo", "decode",
+                             "command", "calibrate", "diag jitter"}) {
+        const Run r = run(std::string(verb) + " --help");
+        BOOST_TEST(r.exit_code == 0, verb);
+        BOOST_TEST(r.out.find("analyser") == std::string::npos, verb << ": " << r.out);
+        BOOST_TEST(r.out.find("analyzer") == std::string::npos, verb << ": " << r.out);
+    }
+    const Run top = run("--help");
+    BOOST_TEST(top.out.find("analyser") == std::string::npos, top.out);
 }

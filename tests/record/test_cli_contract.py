@@ -349,8 +349,8 @@ class Bounds(Contract):
                 self.assertIn("--buffer", r.stderr)
         # The bound itself is accepted: the port then fails (/dev/null is no serial port, a
         # configuration the serial layer refuses: exit 2 as in `read`), not the option.
-        r = self.run_cli("record", "--port", "/dev/null", "--buffer", "1000000", "--sink",
-                         f"csv:{sink}")
+        r = self.run_cli("record", "--port", "/dev/null", "--protocol", "servomex-4100:auto",
+                         "--buffer", "1000000", "--sink", f"csv:{sink}")
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("not a terminal device", r.stderr)
         self.assertNotIn("--buffer", r.stderr)
@@ -385,7 +385,7 @@ class Bounds(Contract):
             with self.subTest(args=args):
                 r = self.run_cli("demo", *args)
                 self.assertEqual(r.returncode, 2, r.stderr)
-                self.assertNotIn("simulated analyser", r.stdout)  # nothing started
+                self.assertNotIn("simulated device", r.stdout)  # nothing started
                 self.assertEqual(snapshot(self.tmp), before)  # no temporary directory either
 
     def test_an_interrupted_demo_leaves_no_temporary_directory(self):
@@ -393,7 +393,7 @@ class Bounds(Contract):
                                 stderr=subprocess.PIPE, cwd=self.tmp, env=self.env)
         try:
             out = Lines(proc.stdout, "demo")
-            self.assertIn("simulated analyser", out.next())
+            self.assertIn("simulated device", out.next())
             proc.send_signal(signal.SIGINT)
             _, err = proc.communicate(timeout=GUARD_S)
         finally:
@@ -447,7 +447,7 @@ class ScriptsDemo(Contract):
         self.assertIn("setup: installing libfoo-dev", err)
         self.assertIn("demo:   [ 42%] Building CXX object core/x.o", err)
         self.assertTrue(any(line.startswith("demo: building anyserial") for line in err), err)
-        self.assertTrue(r.stdout.startswith("simulated analyser"), r.stdout)
+        self.assertTrue(r.stdout.startswith("simulated device"), r.stdout)
         self.assertNotIn("setup:", r.stdout)
         self.assertNotIn("%]", r.stdout)
         with open(os.path.join(root, "build", "demo-build.log")) as f:

@@ -107,6 +107,23 @@ std::vector<std::string> Simulator::table_lines() const {
     return out;
 }
 
+std::vector<std::string> Simulator::m_table_lines() const {
+    const char *lines[] = {"M00 ALICAT SCIENTIFIC",
+                           "M01 www.alicat.com",
+                           "M02 Ph   520-290-6060",
+                           "M03 info@alicat.com",
+                           "M04 Model Number MC-100SCCM-D   ",
+                           "M05 Serial Number 123456",
+                           "M06 Date Manufactured 01/15/2025",
+                           "M07 Date Calibrated   01/16/2025",
+                           "M08 Calibrated By     AS",
+                           "M09 Software Revision 10v20.0-R24"};
+    std::vector<std::string> out;
+    for (const char *l : lines)
+        out.push_back(std::string(1, uid_) + "  " + l);  // two spaces after the id (§7)
+    return out;
+}
+
 void Simulator::reply(std::string_view line) {
     if (fault_ == kFaultSilence) return;
     std::string s(line);
@@ -156,23 +173,12 @@ void Simulator::handle(uint64_t now_ns, std::string_view line) {
     const auto t = split_spaces(body);
     const std::string_view cmd = t.empty() ? std::string_view{} : t[0];
     const std::size_t nargs = t.empty() ? 0 : t.size() - 1;
-    double v = 0;
 
     if (body.empty()) return reply(frame_line());
     if (cmd == "VE" && nargs == 0) return reply(u + "   10v20.0-R24 Nov  5 2024,10:31:07");
     if (cmd == "??M*") {
-        const char *lines[] = {"M00 ALICAT SCIENTIFIC",
-                               "M01 www.alicat.com",
-                               "M02 Ph   520-290-6060",
-                               "M03 info@alicat.com",
-                               "M04 Model Number MC-100SCCM-D   ",
-                               "M05 Serial Number 123456",
-                               "M06 Date Manufactured 01/15/2025",
-                               "M07 Date Calibrated   01/16/2025",
-                               "M08 Calibrated By     AS",
-                               "M09 Software Revision 10v20.0-R24"};
-        for (const char *l : lines)
-            reply(u + "  " + l);
+        for (const std::string &l : m_table_lines())
+            reply(l);
         return;
     }
     if (cmd == "??D*") {
@@ -180,23 +186,7 @@ void Simulator::handle(uint64_t now_ns, std::string_view line) {
             reply(l);
         return;
     }
-    if (cmd == "LS" && nargs <= 1) {
-        if (nargs == 1) {
-            if (!parse_number(t[1], v) || v < 0 || v > full_scale) return reply(u + " ?");
-            setpoint_ = v;
-            settle();
-        }
-        return reply(u + " " + format_number(setpoint_, 7, 2, true) + " " +
-                     format_number(setpoint_, 7, 2, true) + " 12 SCCM");
-    }
-    if (cmd == "GS" && nargs <= 2) {
-        if (nargs >= 1) {
-            if (!parse_number(t[1], v) || v != static_cast<int>(v) || !set_gas(static_cast<int>(v)))
-                return reply(u + " ?");
-        }
-        return reply(u + " " + std::to_string(gas_) + " " + gas_short_name(gas_) + " " +
-                     gas_long_name(gas_));
-    }
+    if ((cmd == "LS" || cmd == "GS" || cmd == "NCS") && nargs <= 2) return answer_setting(t);
     if ((cmd == "T" || cmd == "TP") && nargs <= 1) {
         if (cmd == "T" && nargs == 0 && !hold_ && !closed_ && setpoint_ == 0) mass_flow_ = 0.0;
         return reply(frame_line());
@@ -215,13 +205,6 @@ void Simulator::handle(uint64_t now_ns, std::string_view line) {
         settle();
         return reply(frame_line());
     }
-    if (cmd == "NCS" && nargs <= 1) {
-        if (nargs == 1) {
-            if (!parse_number(t[1], v) || v < 0 || v > 65535) return reply(u + " ?");
-            interval_ms_ = static_cast<uint32_t>(v);
-        }
-        return reply(u + " " + std::to_string(interval_ms_));
-    }
     if (cmd == "@" && nargs == 1 && t[1] == "@") {
         streaming_ = true;
         next_frame_ns_ = now_ns;
@@ -229,6 +212,41 @@ void Simulator::handle(uint64_t now_ns, std::string_view line) {
     }
     // Everything else, including the pre-9v `S` and pre-10v05 `G` this generation does
     // not use: a rejection, so a client that picks the wrong token is caught.
+    reply(u + " ?");
+}
+
+// The query and set forms of LS, GS and NCS (reply: the value in force, or `<id> ?`).
+void Simulator::answer_setting(const std::vector<std::string_view> &t) {
+    const std::string u(1, uid_);
+    const std::string_view cmd = t[0];
+    const std::size_t nargs = t.size() - 1;
+    double v = 0;
+    if (cmd == "LS") {
+        if (nargs > 1) return reply(u + " ?");
+        if (nargs == 1) {
+            if (!parse_number(t[1], v) || v < 0 || v > full_scale) return reply(u + " ?");
+            setpoint_ = v;
+            settle();
+        }
+        return reply(u + " " + format_number(setpoint_, 7, 2, true) + " " +
+                     format_number(setpoint_, 7, 2, true) + " 12 SCCM");
+    }
+    if (cmd == "GS") {
+        if (nargs >= 1) {
+            if (!parse_number(t[1], v) || v != static_cast<int>(v) || !set_gas(static_cast<int>(v)))
+                return reply(u + " ?");
+        }
+        return reply(u + " " + std::to_string(gas_) + " " + gas_short_name(gas_) + " " +
+                     gas_long_name(gas_));
+    }
+    if (cmd == "NCS") {
+        if (nargs > 1) return reply(u + " ?");
+        if (nargs == 1) {
+            if (!parse_number(t[1], v) || v < 0 || v > 65535) return reply(u + " ?");
+            interval_ms_ = static_cast<uint32_t>(v);
+        }
+        return reply(u + " " + std::to_string(interval_ms_));
+    }
     reply(u + " ?");
 }
 

@@ -22,6 +22,8 @@ bool has_high_bytes(std::string_view line) noexcept;
 bool is_rejection(std::string_view line) noexcept;
 // Parse a signed/unsigned decimal column ("+014.62", "0116.3"); false when not a number.
 bool parse_number(std::string_view token, double &out) noexcept;
+// Unsigned decimal digits only (a unit code, a gas code).
+bool all_digits(std::string_view token) noexcept;
 // `--` (or any run of dashes) marks an absent value.
 bool is_absent_token(std::string_view token) noexcept;
 
@@ -69,6 +71,10 @@ class FormatParser {
     std::string add_line(std::string_view line);
     std::size_t rows() const noexcept { return format_.columns.size(); }
     bool has_header() const noexcept { return format_.layout != Layout::unknown; }
+    // The last row added is a conditional one (`*Error`, `*Status`; LEGACY Error/Status).
+    bool last_conditional() const noexcept {
+        return !format_.columns.empty() && format_.columns.back().conditional;
+    }
     // Check and finish: error text, or empty with *out filled.
     std::string finish(Format &out) const;
 
@@ -80,6 +86,8 @@ class FormatParser {
 };
 
 std::string snake_case(std::string_view name);
+// Setpoint statistics (34, 36..39, 345): the controlled variable's setpoint column.
+bool is_setpoint_stat(int stat) noexcept;
 // Canonical channel id of a statistic code ("abs_press" for 2), or "" when unknown.
 std::string stat_id(int stat);
 
@@ -140,8 +148,9 @@ const char *kind_name(Kind k) noexcept;
 struct Identity {
     std::string manufacturer, model, serial, software;
 };
-// One ??M* line. Returns the code (0..9; GP 0..8) or -1 when not an M line.
-int apply_m_line(std::string_view line, Identity &id, bool &gp_style);
+// One ??M* line. Returns the code (0..9; GP 0..8; 1..10 when one_based) or -1 when not an
+// M line. one_based: the unit numbers its lines M01..M10 (older documentation).
+int apply_m_line(std::string_view line, Identity &id, bool &gp_style, bool one_based = false);
 
 // ---- gases (§9) --------------------------------------------------------------------------
 

@@ -60,14 +60,25 @@ class Session {
     int32_t fail(int32_t status, std::string text);
     int32_t plan_op();  // the op's own steps, once identity and format are known
     int32_t plan_command();
+    std::string refusal() const;
+    std::string who() const;
+    int gas_arg_code() const;
     void add_field_number(const char *id, double v, const std::string &unit, bool integer = false);
     void add_field_text(const char *id, const std::string &text);
     void build_channels();
     void build_frame(const Decoded &d, std::string_view raw);
     uint32_t handle_line(std::string_view line, anyserial_protocol_event_t &ev);
+    uint32_t finish_table(anyserial_protocol_event_t &ev);
+    uint32_t on_stream_line(std::string_view line, anyserial_protocol_event_t &ev);
+    uint32_t on_rejection(const std::vector<std::string_view> &t, const std::string &clean,
+                          anyserial_protocol_event_t &ev);
+    uint32_t on_m_line(std::string_view line, anyserial_protocol_event_t &ev);
+    uint32_t on_frame(std::string_view line, anyserial_protocol_event_t &ev);
+    uint32_t on_short_reply(Expect expect, const std::vector<std::string_view> &t,
+                            const std::string &clean, anyserial_protocol_event_t &ev);
+    std::size_t value_index(int column) const noexcept;  // column -> index in Decoded::values
     uint32_t bad(anyserial_protocol_event_t &ev, uint32_t reason, std::string text);
     uint32_t response(anyserial_protocol_event_t &ev);
-    void on_ls(const std::vector<std::string_view> &t);
     void choose_stream_format(std::string_view line);
     int setpoint_column() const noexcept;
 
@@ -79,11 +90,13 @@ class Session {
     // what we know of the device
     Identity identity_;
     bool m_done_ = false;
+    int m_first_ = -1;  // code of the first ??M* line (1: numbered M01..M10)
     Firmware firmware_;
     bool ve_done_ = false;
     Kind kind_ = Kind::unknown;
     Format format_;
     bool have_format_ = false;
+    bool drain_ = false;           // the next request waits out the rest of a ??D* table
     bool unit_streaming_ = false;  // we started streaming: only streaming.stop goes out
     std::vector<ChannelStore> channels_;
 
@@ -126,7 +139,6 @@ class Session {
     anyserial_frame_t event_frame_{};
     std::string frame_raw_;
     bool have_frame_ = false;
-    Decoded last_frame_;
     std::string error_;
 };
 

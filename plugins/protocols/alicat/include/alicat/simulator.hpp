@@ -51,12 +51,14 @@ class Simulator {
     // The frame and table text, as sent (without the CR), for tests.
     std::string frame_line(bool streamed = false) const;
     std::vector<std::string> table_lines() const;
+    std::vector<std::string> m_table_lines() const;
 
     static constexpr double full_scale = 100.0;  // SCCM
 
   private:
     void handle(uint64_t now_ns, std::string_view line);
     void reply(std::string_view line);
+    void answer_setting(const std::vector<std::string_view> &t);
     void settle();  // flows follow the setpoint and the valve state
 
     char uid_;
