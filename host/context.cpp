@@ -100,7 +100,7 @@ bool parse_options(Context &ctx, const std::vector<std::string> &args,
         if (pos != nullptr) parser.positional(*pos);
         const po::parsed_options parsed = parser.run();
         // Without a positional description Boost keeps a bare word as a nameless option and
-        // store() drops it: `read --port P I1` would read every channel. Refuse it instead.
+        // store() drops it: `read --port P CH1` would read every channel. Refuse it instead.
         for (const po::option &o : parsed.options)
             if (o.string_key.empty() && !o.original_tokens.empty())
                 throw UsageError("unexpected argument '" + o.original_tokens.front() +

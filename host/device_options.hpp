@@ -64,7 +64,7 @@ device::DeviceOptions device_options(const ProtocolChoice &choice,
 boost::asio::awaitable<device::Device> open_device(PluginHost &host, std::string port,
                                                    device::DeviceOptions options);
 
-// "servomex-modbus-rtu at address 1" / "servomex-continuous".
+// "acme-flow-rtu at address 1" / "acme-flow-broadcast".
 std::string device_label(const device::Device &dev);
 
 }  // namespace anyserial::cli

@@ -79,7 +79,7 @@ device::CommandInfo command_of(const anyserial_command_info_t &c) {
     return r;
 }
 
-// "alicat (alicat:ascii)".
+// "acme-flow-rtu (acme-flow:rtu)".
 std::string label(const LoadedProtocol &p) {
     const auto &d = p.descriptor();
     return fmt::format("{} ({}:{})", text_of(d.id), text_of(d.device_family), text_of(d.mode));

@@ -2,7 +2,7 @@
 // plugins before any I/O. Nothing here knows a device: protocols, their addresses and
 // commands are what the plugins declare.
 //
-//   --protocol ID           a loaded protocol plugin id ("alicat")
+//   --protocol ID           a loaded protocol plugin id ("acme-flow-rtu")
 //   --protocol FAMILY:MODE  the protocol of that mode in that family
 //   --protocol FAMILY:auto  AUTO over the family's protocols
 //   --protocol auto         AUTO over the only loaded family
@@ -50,7 +50,8 @@ ProtocolChoice resolve_one_protocol(const PluginHost &host, std::string_view tex
 // "--protocol must be ...: loaded: a (fam:mode), ...; families: ..." for errors.
 std::string loaded_protocols(const PluginHost &host);
 
-// "Modbus slave id 1..247", or what the kind and range say when the plugin gave no text.
+// The declared description ("slave id 1..247"), or what the kind and range say when the
+// plugin gave no text.
 std::string syntax_text(const device::AddressSyntax &a);
 
 // The canonical text of --address (`given` nullopt or empty = the protocol's default: "").

@@ -66,10 +66,9 @@ device::DeviceOptions Manager::check_peer(const std::string &name, const std::st
                 "; a broadcasting device is a single talker, not a multidrop peer",
             ctx);
     if (d.address == nullptr || d.address->kind == ANYSERIAL_ADDRESS_NONE)
-        device::throw_device_error(errc::validation,
-                                   "manager: " + id +
-                                       " has no device addresses; one line holds one such device",
-                                   ctx);
+        device::throw_device_error(
+            errc::validation,
+            "manager: " + id + " has no device addresses; one line holds one such device", ctx);
     std::string address;
     try {
         address = device::normalise_address(p, o.address);

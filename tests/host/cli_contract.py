@@ -516,6 +516,17 @@ class SimulatedDevice(unittest.TestCase):
         self.assertEqual(fields["active"], 1, out)
         self.assertGreater(self.requests_seen(proc), 0)
 
+    def test_read_table_lines_up_device_names_in_utf8(self):
+        proc, link = self.simulate("--protocol", "servomex-modbus-rtu")
+        code, out, err = self.cli("read", "--port", link, "--protocol", "servomex-modbus-rtu")
+        self.assertEqual(code, 0, out + err)
+        lines = out.splitlines()
+        head = next(line for line in lines if line.startswith("CHANNEL"))
+        co2 = next(line for line in lines if line.startswith("I3 "))
+        self.assertIn("CO\u2082", co2)  # the device's own name, subscript included
+        self.assertEqual(co2.index("0.250"), head.index("VALUE"), out)  # in characters
+        self.requests_seen(proc)
+
     def test_alicat_setpoint_reads_back_and_read_json_names_channels(self):
         proc, link = self.simulate("--protocol", "alicat", "--address", "b")
         code, out, err = self.cli("command", "--port", link, "--protocol", "alicat", "--address",

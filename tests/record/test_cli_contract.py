@@ -349,8 +349,8 @@ class Bounds(Contract):
                 self.assertIn("--buffer", r.stderr)
         # The bound itself is accepted: the port then fails (/dev/null is no serial port, a
         # configuration the serial layer refuses: exit 2 as in `read`), not the option.
-        r = self.run_cli("record", "--port", "/dev/null", "--buffer", "1000000", "--sink",
-                         f"csv:{sink}")
+        r = self.run_cli("record", "--port", "/dev/null", "--protocol", "servomex-4100:auto",
+                         "--buffer", "1000000", "--sink", f"csv:{sink}")
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("not a terminal device", r.stderr)
         self.assertNotIn("--buffer", r.stderr)

@@ -257,7 +257,7 @@ class RecordDoneWhen(unittest.TestCase):
         out_lines = Lines(stream.stdout, "stream samples")
         try:
             banner = read_line(stream.stderr, "stream")
-            self.assertIn("streaming continuous (autoprint)", banner)
+            self.assertIn(f"streaming {CONT} (autoprint)", banner)
 
             relayed = self.relay_frames(sim, master, 10)
 
@@ -389,11 +389,14 @@ class RecordDoneWhen(unittest.TestCase):
                 (["record", "--port", "/dev/null", "--duration", "1e300"], "--duration"),
                 (["record", "--port", "/dev/null", "--port", link, "--protocol", RTU],
                  "given twice"),
-                (["record", "--port", "/dev/null", "--passive", "--rate", "3"], "--rate"),
-                (["record", "--port", "/dev/null", "--passive", "--timeout", "1"], "--timeout"),
+                (["record", "--port", "/dev/null", "--passive", "--rate", "3", "--protocol",
+                  "servomex-4100:auto"], "--rate"),
+                (["record", "--port", "/dev/null", "--passive", "--timeout", "1", "--protocol",
+                  "servomex-4100:auto"], "--timeout"),
                 (["record", "--port", "/dev/null", "--passive", "--protocol", RTU],
                  "broadcasting"),
-                (["record", "--port", "/dev/null", "--frames", "3"], "--frames needs --passive"),
+                (["record", "--port", "/dev/null", "--frames", "3", "--protocol",
+                  "servomex-4100:auto"], "--frames needs --passive"),
                 (["record", "--port", "/dev/null", "--passive", "--frames", "0"], "--frames"),
                 (["stream", "--port", "/dev/null", "--rate", "inf"], "--rate"),
                 (["stream", "--port", "/dev/null", "--duration", "-1"], "--duration"),

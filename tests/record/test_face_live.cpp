@@ -9,7 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "bus.hpp"
-#include "fixture.hpp"
+#include "live_fixture.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
@@ -45,6 +45,11 @@ bool last_error_is(const dev::Analyzer &a) {
     return false;
 }
 
+std::string error_message(const dev::Analyzer &a) {
+    const dev::DeviceError *e = dev::device_error_of(a.last_error());
+    return e ? e->what() : "(no error)";
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(servomex_face)
@@ -52,8 +57,9 @@ BOOST_AUTO_TEST_SUITE(servomex_face)
 BOOST_AUTO_TEST_CASE(calibration_runs_the_declared_commands_behind_the_gates) {
     asio::io_context io;
     MockDevice device(io, "mock://face-cal", "servomex-modbus-rtu");
-    auto opened = open_analyzer(io, "mock://face-cal/a",
-                                rtu(std::string("1")));  // explicit mode, no identify
+    dev::DeviceOptions o = rtu("1");
+    o.identify = true;  // the channel table, for a read of one channel by id
+    auto opened = open_analyzer(io, "mock://face-cal/a", o);
     BOOST_TEST_REQUIRE(!opened.ec, opened.ec.message());
     dev::Analyzer &anz = opened.anz;
     BOOST_TEST((anz.protocol() == dev::ProtocolKind::modbus_rtu));
@@ -111,7 +117,7 @@ BOOST_AUTO_TEST_CASE(calibration_runs_the_declared_commands_behind_the_gates) {
     Op<dev::ChannelStatus> ch;
     anz.async_status("I1", ch.handler());
     run_until(io, [&] { return ch.done; });
-    BOOST_TEST_REQUIRE(!ch.ec, ch.ec.message());
+    BOOST_TEST_REQUIRE(!ch.ec, ch.ec.message() << ": " << error_message(anz));
     BOOST_TEST(!ch.value.fault);
 
     VoidOp stop;

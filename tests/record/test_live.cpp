@@ -8,7 +8,7 @@
 #include <anyserial/record/stream.hpp>
 #include <set>
 
-#include "fixture.hpp"
+#include "live_fixture.hpp"
 
 using namespace test;
 namespace rec = anyserial::record;
@@ -50,7 +50,7 @@ BOOST_AUTO_TEST_CASE(autoprint_stream_captures_every_broadcast_frame) {
     asio::io_context io;
     // The simulator is not started until the stream is subscribed: every frame it will
     // ever send must reach the stream.
-    auto sim = std::make_shared<anyserial::sim::Simulator>(protocol("servomex-continuous"), 1);
+    auto sim = std::make_shared<anyserial::sim::Simulator>(protocol("servomex-continuous"));
     sim->set_interval(5ms);
     anyserial::sim::SimulatorPump<anyserial::SerialPort> pump(open_port(io, "mock://live-auto/b"),
                                                               sim);

@@ -77,7 +77,6 @@ std::vector<Sample> samples() {
     b.monotonic_ns = 5;
     out.push_back(b);
 
-
     Sample c;  // an error sample: no reading, no channel
     c.device = "anz";
     c.error = "bad checksum, frame dropped";

@@ -5,8 +5,7 @@
 #include <anyserial/config.hpp>
 #include <anyserial/connectable.hpp>
 #include <anyserial/device.hpp>
-#include <anyserial/device/analyzer.hpp>
-#include <anyserial/device/servomex.hpp>
+#include <anyserial/device/analyzer.hpp>  // the device faces (faces/*), and their models
 #include <anyserial/device/sync.hpp>
 #include <anyserial/device/sync_analyzer.hpp>
 #include <anyserial/device/transport.hpp>

@@ -36,7 +36,7 @@ auto compose_face(Device &dev, Token &&token, Start start, Map map) {
     return boost::asio::async_compose<Token, void(ec_t, R)>(
         [start = std::move(start), map = std::move(map)](auto &self, auto &&...v) mutable {
             if constexpr (sizeof...(v) == 0) {
-                start(std::move(self));
+                start(self);  // by reference: moving self moves start (and its captures)
             } else {
                 [&](ec_t ec, auto &&...rest) {
                     if (ec) {
@@ -56,7 +56,7 @@ auto compose_face_void(Device &dev, Token &&token, Start start) {
     return boost::asio::async_compose<Token, void(ec_t)>(
         [start = std::move(start)](auto &self, auto &&...v) mutable {
             if constexpr (sizeof...(v) == 0) {
-                start(std::move(self));
+                start(self);  // by reference: moving self moves start (and its captures)
             } else {
                 [&](ec_t ec, auto &&...) { self.complete(ec); }(std::forward<decltype(v)>(v)...);
             }
@@ -126,7 +126,7 @@ class Analyzer {
     auto async_status(std::string id, Timeout t, Token &&token) {
         return detail::compose_face<ChannelStatus>(
             dev_, token,
-            [this, id = std::move(id), t](auto self) mutable {
+            [this, id = std::move(id), t](auto &self) mutable {
                 clear_face_error();
                 dev_.async_read_channel(std::move(id), t, std::move(self));
             },
@@ -142,7 +142,7 @@ class Analyzer {
     auto async_analyser_status(Timeout t, Token &&token) {
         return detail::compose_face<AnalyserStatus>(
             dev_, token,
-            [this, t](auto self) {
+            [this, t](auto &self) {
                 clear_face_error();
                 dev_.async_read_status(t, std::move(self));
             },
@@ -156,7 +156,7 @@ class Analyzer {
     // State-changing: refused with ConfirmationRequiredError unless confirm is true.
     template <class Token>
     auto async_start_calibration(int group, bool confirm, Timeout t, Token &&token) {
-        return detail::compose_face_void(dev_, token, [this, group, confirm, t](auto self) {
+        return detail::compose_face_void(dev_, token, [this, group, confirm, t](auto &self) {
             clear_face_error();
             dev_.async_command(std::string(servomex::calibration_start),
                                {ArgValue::of_integer(group)}, confirm, t, std::move(self));
@@ -168,7 +168,7 @@ class Analyzer {
     }
     template <class Token>
     auto async_stop_calibration(bool confirm, Timeout t, Token &&token) {
-        return detail::compose_face_void(dev_, token, [this, confirm, t](auto self) {
+        return detail::compose_face_void(dev_, token, [this, confirm, t](auto &self) {
             clear_face_error();
             dev_.async_command(std::string(servomex::calibration_stop), {}, confirm, t,
                                std::move(self));
@@ -183,7 +183,7 @@ class Analyzer {
         clear_face_error();
         return detail::compose_face<CalibrationProgress>(
             dev_, token,
-            [this, group, t](auto self) {
+            [this, group, t](auto &self) {
                 clear_face_error();
                 dev_.async_command(std::string(servomex::calibration_status),
                                    {ArgValue::of_integer(group)}, false, t, std::move(self));
