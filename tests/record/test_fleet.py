@@ -512,9 +512,9 @@ class FleetSinks(unittest.TestCase):
         first = con.execute("SELECT run_id, tick, first_seq, rows FROM spool WHERE sink LIKE "
                             "'postgresql%' ORDER BY id LIMIT 1").fetchone()
         con.close()
-        for i, row in enumerate(json.loads(first[3])):
+        for i, row in enumerate(json.loads(first[3])):  # row[12]: received_at
             pg.sql("INSERT INTO killed (time, device, run_id, seq, tick) VALUES "
-                   f"('{row[17]}', 'already', '{first[0]}', {first[2] + i}, {first[1]})")
+                   f"('{row[12]}', 'already', '{first[0]}', {first[2] + i}, {first[1]})")
         doc, _ = self.finish(self.record(sim, 2, 1, *urls, spool=spool))
         d = self.delivery(doc, "postgresql")
         pg_left = next(v for k, v in left.items() if k.startswith("postgresql"))
