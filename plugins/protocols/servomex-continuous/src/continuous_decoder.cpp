@@ -273,9 +273,10 @@ ContinuousEvent ContinuousDecoder::parse_line() noexcept {
     unsigned sum = 0;
     const std::size_t count = split_and_sum(body, semis, kMaxFields, sum);
     if (count > kMaxFields) return bad("more than %zu fields", kMaxFields);
-    std::array<std::string_view, kMaxFields> f;
+    static_assert(kMaxFields == std::tuple_size_v<decltype(fields_text_)>);
+    std::array<std::string_view, kMaxFields> &f = fields_text_;
     for (std::size_t i = 0, start = 0; i < count; start = semis[i] + 1u, ++i)
-        f[i] = body.substr(start, semis[i] - start);
+        f[i] = std::string_view(body.data() + start, semis[i] - start);
     if (count < kHeaderFields + 1) return bad("only %zu fields, a header needs 5", count);
     // N: two digits on the wire; one digit and 00 (no channel blocks) are accepted too.
     const std::string_view n_text = trim_field(f[4]);

@@ -68,6 +68,8 @@ class ContinuousDecoder {
     // event's raw bytes must outlive the caller's buffer until the next feed()).
     std::array<uint8_t, kMaxLine> line_{};
     std::size_t len_ = 0;
+    // The line's fields (a member: not re-initialised for every line).
+    std::array<std::string_view, 5 + 8 * kSlotCount + 1> fields_text_{};
     bool discarding_ = false;  // inside an over-long line: skip to the terminator
     bool clear_on_feed_ = false;
 
