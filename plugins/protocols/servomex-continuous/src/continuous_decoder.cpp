@@ -332,6 +332,20 @@ anyserial_field_t &ContinuousDecoder::add_field(const char *id, uint32_t type) n
     return fd;
 }
 
+void ContinuousDecoder::add_fields(const AnalyserState &analyser) noexcept {
+    // The fields of add_status_fields(), in its order, with static ids.
+    if (clock_[0] != '\0') add_field("clock", ANYSERIAL_VALUE_TEXT).text = clock_;
+    add_field("cal_group_count", ANYSERIAL_VALUE_INTEGER).number = analyser.cal_group_count;
+    for (uint32_t g = 1; g <= analyser.cal_group_count && g <= kCalGroupCount; ++g) {
+        add_field(cal_group_calibrating_id(g), ANYSERIAL_VALUE_INTEGER).number =
+            analyser.groups[g - 1].calibrating ? 1 : 0;
+        add_field(cal_group_gas_id(g), ANYSERIAL_VALUE_INTEGER).number = analyser.groups[g - 1].gas;
+    }
+    for (uint32_t i = 0; i < frame_.field_count; ++i)
+        field_ptrs_[i] = &fields_[i];
+    frame_.fields = field_ptrs_.data();
+}
+
 void ContinuousDecoder::update_channels(unsigned count) noexcept {
     // The table is a function of the slots, which names are present and text_ (names and
     // units in reading order): compare those with the last table's instead of strings.
@@ -424,17 +438,7 @@ ContinuousEvent ContinuousDecoder::build(std::span<const std::string_view> f, un
     frame_.raw_len = static_cast<uint32_t>(len_);
     frame_.reading_count = blocks;
     frame_.readings = blocks == 0 ? nullptr : reading_ptrs_.data();
-    // The fields of add_status_fields(), in its order, with static ids.
-    if (clock_[0] != '\0') add_field("clock", ANYSERIAL_VALUE_TEXT).text = clock_;
-    add_field("cal_group_count", ANYSERIAL_VALUE_INTEGER).number = analyser.cal_group_count;
-    for (uint32_t g = 1; g <= analyser.cal_group_count && g <= kCalGroupCount; ++g) {
-        add_field(cal_group_calibrating_id(g), ANYSERIAL_VALUE_INTEGER).number =
-            analyser.groups[g - 1].calibrating ? 1 : 0;
-        add_field(cal_group_gas_id(g), ANYSERIAL_VALUE_INTEGER).number = analyser.groups[g - 1].gas;
-    }
-    for (uint32_t i = 0; i < frame_.field_count; ++i)
-        field_ptrs_[i] = &fields_[i];
-    frame_.fields = field_ptrs_.data();
+    add_fields(analyser);
 
     ContinuousEvent e;
     if (!frame_.checksum_ok) {

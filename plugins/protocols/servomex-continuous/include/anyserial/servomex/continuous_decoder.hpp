@@ -61,6 +61,8 @@ class ContinuousDecoder {
     // A NUL-terminated copy of s in text_ (display text of the ROM bytes when `display`).
     const char *keep(std::string_view s, bool display) noexcept;
     anyserial_field_t &add_field(const char *id, uint32_t type) noexcept;
+    // frame_'s fields: the clock (when real) and the cal-group status.
+    void add_fields(const AnalyserState &analyser) noexcept;
     // After a checksum-valid frame: the channel table, rebuilt only when it changed.
     void update_channels(unsigned count) noexcept;
 
