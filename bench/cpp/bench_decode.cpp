@@ -1,6 +1,7 @@
 // continuous_decode_mib_s: a long stream of Servomex continuous-mode frames (the spec's
 // example frame, repeated) fed through the servomex-continuous protocol plugin's C ABI
 // session, exactly as the core's broadcast loop feeds it, in 4 KiB reads.
+// Fails when the decoder allocates while decoding (the goal is none per frame).
 // `instr` mode: the same, with a callgrind window around the whole feed loop (the first
 // `--warmup` bytes are fed before it opens); prints the frames decoded inside it.
 #include <anyserial/sdk/protocol.h>
@@ -43,6 +44,9 @@ int main(int argc, char **argv) try {
     const std::size_t warm_end =
         instr ? std::min<std::size_t>(stream.size(), static_cast<std::size_t>(a.warmup) * 4096) : 0;
     std::size_t frames_warm = 0;
+    // The decoder allocates nothing per frame: checked over the whole run (the session's
+    // storage was sized when it was created).
+    const std::uint64_t allocs0 = bench::allocations();
     const double t0 = bench::now_us();
     for (std::size_t off = 0; off < stream.size(); off += 4096) {
         if (instr && off == warm_end) {
@@ -68,6 +72,9 @@ int main(int argc, char **argv) try {
     }
     if (instr) bench::instr_end();
     const double dt = (bench::now_us() - t0) / 1e6;
+    if (const std::uint64_t n = bench::allocations() - allocs0; n != 0)
+        throw bench::Failure("the decoder allocated " + std::to_string(n) + " times in " +
+                             std::to_string(frames) + " frames");
     if (frames != frames_expected)
         throw bench::Failure("decoded " + std::to_string(frames) + " frames, expected " +
                              std::to_string(frames_expected));

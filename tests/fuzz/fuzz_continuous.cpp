@@ -1,12 +1,13 @@
 // libFuzzer target: the continuous-mode frame decoder. Input = bytes on the wire.
 // Invariants: feeding the input whole, one byte at a time or in any other piece size yields
-// the same events (frames, fields, bad-frame reasons); every
+// the same events (frames, fields, bad-frame reasons, the channel table); every
 // pointer in an event is readable; consumption always makes progress.
 #include <anyserial/servomex/continuous_decoder.hpp>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -68,7 +69,15 @@ std::vector<std::string> run(const uint8_t *data, std::size_t size, std::size_t 
                 check(e.consumed == chunk.size());
                 break;
             }
-            events.push_back(describe(e));
+            // and the channel table it leaves (the last checksum-valid frame's)
+            std::string s = describe(e);
+            for (uint32_t i = 0; i < d.channels().size(); ++i) {
+                anyserial_channel_info_t c{};
+                d.channels().get(i, c);
+                s.append("|t").append(c.id).append(c.name != nullptr ? c.name : "-");
+                s.append(c.kind).append(c.unit);
+            }
+            events.push_back(std::move(s));
             chunk = chunk.subspan(e.consumed);
         }
     }

@@ -6,6 +6,7 @@
 #include <anyserial/servomex/continuous_encoder.hpp>
 #include <anyserial/servomex/continuous_simulator.hpp>
 #include <boost/test/unit_test.hpp>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -300,4 +301,110 @@ BOOST_AUTO_TEST_CASE(simulator_broadcasts_on_its_interval) {
     sim.counters(rq, rp, fr);
     BOOST_TEST(fr == 2u);
     BOOST_TEST(rq == 0u);
+}
+
+namespace {
+
+// kSpecFrame with `from` replaced by `to` and the checksum recomputed.
+std::string edited(const std::string &from, const std::string &to) {
+    std::string line = kSpecFrame;
+    line.replace(line.find(from), from.size(), to);
+    unsigned sum = 0;
+    const std::size_t end = line.size() - 5;  // "XXXX;"
+    for (std::size_t i = 1; i < end; ++i)
+        sum += static_cast<uint8_t>(line[i]);
+    char hex[5];
+    std::snprintf(hex, sizeof hex, "%04X", sum & 0xFFFFu);
+    line.replace(end, 4, hex);
+    return line;
+}
+
+std::string table_of(const ContinuousDecoder &d) {
+    std::string s;
+    for (uint32_t i = 0; i < d.channels().size(); ++i) {
+        anyserial_channel_info_t c{};
+        d.channels().get(i, c);
+        s += std::string(c.id) + "/" + (c.name ? c.name : "-") + "/" + c.kind + "/" + c.unit + ";";
+    }
+    return s;
+}
+
+}  // namespace
+
+// The decoder scans whole reads at once and copies only what a line needs: a frame cut at
+// any byte (including inside CR LF, and across an over-long line) gives the same events.
+BOOST_AUTO_TEST_CASE(every_two_piece_split_equals_whole) {
+    std::string bad = kSpecFrame;
+    bad.replace(bad.find("20.376"), 6, "20.377");
+    const std::string wire = kSpecFrame + "\r\n" + bad + "\r\n" + std::string(4100, 'x') + "\n" +
+                             edited("CO    ", "CO\x82   ") + "\n\n" + kSpecFrame + "\r\n";
+    ContinuousDecoder ref;
+    const Collected whole = feed_all(ref, wire, wire.size());
+    BOOST_REQUIRE(whole.events.size() == 5u);  // frame, checksum, over-long, frame, frame
+    for (std::size_t cut = 1; cut < wire.size(); ++cut) {
+        ContinuousDecoder d;
+        Collected c;
+        std::size_t consumed = 0;
+        for (const auto &[off, len] : {std::pair{std::size_t{0}, cut}, {cut, wire.size() - cut}}) {
+            auto chunk = span_of(wire).subspan(off, len);
+            while (!chunk.empty()) {
+                const ContinuousEvent e = d.feed(chunk);
+                BOOST_REQUIRE(e.consumed <= chunk.size());
+                consumed += e.consumed;
+                chunk = chunk.subspan(e.consumed);
+                if (e.type == ContinuousEventType::need_more) break;
+                c.events.push_back(e);
+                c.raws.emplace_back(e.raw.begin(), e.raw.end());
+                c.reasons.emplace_back(e.reason != nullptr ? e.reason : "");
+            }
+        }
+        BOOST_TEST_REQUIRE(consumed == wire.size());
+        BOOST_TEST_REQUIRE(c.raws == whole.raws);
+        BOOST_TEST_REQUIRE(c.reasons == whole.reasons);
+        BOOST_TEST_REQUIRE(table_of(d) == table_of(ref));
+    }
+}
+
+// The channel table is the last checksum-valid frame's: a renamed channel updates it, a
+// frame with a bad checksum does not, and a repeated frame leaves it as it is.
+BOOST_AUTO_TEST_CASE(channel_table_follows_the_last_good_frame) {
+    ContinuousDecoder d;
+    auto feed = [&](const std::string &line) { return d.feed(span_of(line + "\r\n")).type; };
+    BOOST_REQUIRE(feed(kSpecFrame) == ContinuousEventType::frame);
+    const std::string spec_table = table_of(d);
+    BOOST_TEST(spec_table.find("I2/CO/transducer/%;") != std::string::npos);
+    // a name of the same length: only the bytes differ
+    BOOST_REQUIRE(feed(edited("Oxygen", "Nitrog")) == ContinuousEventType::frame);
+    BOOST_TEST(table_of(d).find("I1/Nitrog/transducer/%;") != std::string::npos);
+    BOOST_REQUIRE(feed(edited("CO    ", "CO\x82   ")) == ContinuousEventType::frame);
+    BOOST_TEST(table_of(d).find("I2/CO\u2082/transducer/%;") != std::string::npos);
+    BOOST_REQUIRE(feed(edited(" % ;    ;  ; ; ;I2", " VPM;    ;  ; ; ;I2")) ==
+                  ContinuousEventType::frame);
+    BOOST_TEST(table_of(d).find("I1/Oxygen/transducer/vpm;I2/CO/") != std::string::npos);
+    std::string bad = edited("Oxygen", "Argon ");
+    bad.replace(bad.size() - 5, 4, "0000");
+    BOOST_REQUIRE(feed(bad) == ContinuousEventType::bad_frame);
+    BOOST_TEST(table_of(d).find("I1/Oxygen/transducer/vpm;") != std::string::npos);
+    BOOST_REQUIRE(feed(kSpecFrame) == ContinuousEventType::frame);
+    BOOST_TEST(table_of(d) == spec_table);
+    BOOST_REQUIRE(feed(kSpecFrame) == ContinuousEventType::frame);
+    BOOST_TEST(table_of(d) == spec_table);
+}
+
+// Plain decimals take a fast path; its result is the very double std::from_chars gives.
+BOOST_AUTO_TEST_CASE(values_equal_from_chars_exactly) {
+    for (const char *text : {"20.376", "-0.5", "+1.25", "0.1", "-273.15", "123456789012345.6",
+                             "1234567890123456.7", "1e3", "7", "-0", "0.000000000000001"}) {
+        const std::string v(text);
+        const std::string line = edited("20.376", v);
+        ContinuousDecoder d;
+        const ContinuousEvent e = d.feed(span_of(line + "\r\n"));
+        BOOST_REQUIRE(e.type == ContinuousEventType::frame);
+        const anyserial_reading_t &r = reading(*e.frame, 0);
+        BOOST_REQUIRE(r.value_type == ANYSERIAL_VALUE_NUMBER);
+        double want = 0.0;
+        const char *first = v.data() + (v[0] == '+' ? 1 : 0);
+        std::from_chars(first, v.data() + v.size(), want);
+        BOOST_TEST(std::memcmp(&r.number, &want, sizeof want) == 0, text);
+    }
 }

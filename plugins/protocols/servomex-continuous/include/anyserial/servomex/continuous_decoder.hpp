@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "anyserial/servomex/registry.hpp"
+#include "anyserial/servomex/status.hpp"
 
 namespace anyserial::servomex {
 
@@ -40,8 +41,8 @@ class ContinuousDecoder {
     ContinuousDecoder &operator=(const ContinuousDecoder &) = delete;
 
     // Consume bytes until one event or the end of data. Pointers in the event stay valid
-    // until the next feed() or reset(). Allocation-free once the first frames have sized
-    // the builders (the frame's storage is reused).
+    // until the next feed() or reset(). Never allocates: the frame's storage is fixed and
+    // reused (the channel table is sized up front).
     ContinuousEvent feed(std::span<const uint8_t> data) noexcept;
     // The channel table of the last checksum-valid frame.
     const sdk::ChannelTable &channels() const noexcept { return channels_; }
@@ -49,19 +50,51 @@ class ContinuousDecoder {
     void reset() noexcept;
 
   private:
+    static constexpr std::size_t kMaxFrameFields = 2 + 2 * kCalGroupCount;  // clock, count, groups
+
     // Parse line_[0..len_); returns need_more for an empty line.
     ContinuousEvent parse_line() noexcept;
-    ContinuousEvent build(std::span<const std::string_view> f, unsigned blocks) noexcept;
+    // computed: the checksum the body adds up to.
+    ContinuousEvent build(std::span<const std::string_view> f, unsigned blocks,
+                          unsigned computed) noexcept;
     ContinuousEvent bad(const char *fmt, ...) noexcept __attribute__((format(printf, 2, 3)));
+    // A NUL-terminated copy of s in text_ (display text of the ROM bytes when `display`).
+    const char *keep(std::string_view s, bool display) noexcept;
+    anyserial_field_t &add_field(const char *id, uint32_t type) noexcept;
+    // frame_'s fields: the clock (when real) and the cal-group status.
+    void add_fields(const AnalyserState &analyser) noexcept;
+    // After a checksum-valid frame: the channel table, rebuilt only when it changed.
+    void update_channels(unsigned count) noexcept;
 
+    // The line being assembled: bytes are copied here with one memcpy per piece (the
+    // event's raw bytes must outlive the caller's buffer until the next feed()).
     std::array<uint8_t, kMaxLine> line_{};
     std::size_t len_ = 0;
+    // The line's fields (a member: not re-initialised for every line).
+    std::array<std::string_view, 5 + 8 * kSlotCount + 1> fields_text_{};
     bool discarding_ = false;  // inside an over-long line: skip to the terminator
     bool clear_on_feed_ = false;
 
-    sdk::FrameBuilder frame_;
-    sdk::ChannelTable channels_, pending_;  // the last good frame's; the one being built
-    std::string name_;                      // scratch for display text
+    // The frame handed out: fixed storage sized for the largest frame, reused for every
+    // frame, so decoding never allocates. Ids point at static strings; names and units at
+    // text_ (a display name is at most 3 bytes per line byte).
+    anyserial_frame_t frame_{};
+    std::array<anyserial_reading_t, kSlotCount> readings_{};
+    std::array<const anyserial_reading_t *, kSlotCount> reading_ptrs_{};
+    std::array<const ChannelSlot *, kSlotCount> slots_{};
+    std::array<anyserial_field_t, kMaxFrameFields> fields_{};
+    std::array<const anyserial_field_t *, kMaxFrameFields> field_ptrs_{};
+    std::array<char, 3 * kMaxLine + 2 * kSlotCount> text_{};
+    std::size_t text_used_ = 0;
+
+    sdk::ChannelTable channels_;  // the last good frame's
+    // What channels_ was built from (update_channels skips an unchanged table).
+    bool table_valid_ = false;
+    unsigned table_count_ = 0;
+    uint32_t table_named_ = 0;
+    std::array<const ChannelSlot *, kSlotCount> table_slots_{};
+    std::array<char, 3 * kMaxLine + 2 * kSlotCount> table_text_{};
+    std::size_t table_text_len_ = 0;
     char clock_[20] = {};
     uint32_t bad_reason_ = ANYSERIAL_BAD_FRAME_STRUCTURE;  // of the next bad()
     char reason_[192] = {};
