@@ -28,7 +28,7 @@ std::string_view to_string(Safety) noexcept;  // "read-only" | "state-changing" 
 
 // One declared status flag (anyserial_flag_info_t).
 struct FlagInfo {
-    std::string id;  // "alarm1", "HLD"
+    std::string id;  // "overrange", "HLD"
     std::string name;
     Severity severity = Severity::info;
     std::string description;

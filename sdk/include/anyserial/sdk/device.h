@@ -113,8 +113,9 @@ typedef struct anyserial_frame_t {
 
 #define ANYSERIAL_ADDRESS_NONE 0u    /* one device per line, no address */
 #define ANYSERIAL_ADDRESS_INTEGER 1u /* decimal digits, value in [min, max] (Modbus 1..247) */
-#define ANYSERIAL_ADDRESS_LETTER 2u  /* one ASCII letter in [min, max] as character codes
-                                        ('A'..'Z'); lower case accepted, given upper case */
+#define ANYSERIAL_ADDRESS_LETTER                            \
+    2u /* one ASCII letter in [min, max] as character codes \
+          ('A'..'Z'); lower case accepted, given upper case */
 
 typedef struct anyserial_address_syntax_t {
     uint32_t struct_size;
@@ -148,8 +149,8 @@ typedef struct anyserial_arg_info_t {
 
 typedef struct anyserial_command_info_t {
     uint32_t struct_size;
-    uint32_t safety;    /* ANYSERIAL_SAFETY_* */
-    const char *id;     /* stable, unique: "calibration.start", "setpoint.set" */
+    uint32_t safety; /* ANYSERIAL_SAFETY_* */
+    const char *id;  /* stable, unique: "calibration.start", "setpoint.set" */
     const char *summary;
     uint32_t arg_count; /* arguments in this order */
     uint32_t reserved0;

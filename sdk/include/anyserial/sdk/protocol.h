@@ -54,9 +54,9 @@ extern "C" {
 
 typedef struct anyserial_protocol_descriptor_t {
     uint32_t struct_size;
-    uint32_t traffic;     /* ANYSERIAL_TRAFFIC_* */
-    const char *id;       /* unique, e.g. "servomex-modbus-rtu", "alicat" */
-    const char *name;     /* human name */
+    uint32_t traffic; /* ANYSERIAL_TRAFFIC_* */
+    const char *id;   /* unique, e.g. "servomex-modbus-rtu", "alicat" */
+    const char *name; /* human name */
     const char *vendor;
     const char *version;
     const char *description;
@@ -69,9 +69,9 @@ typedef struct anyserial_protocol_descriptor_t {
     /* expected interval of unsolicited frames (broadcast), 0 = not applicable; AUTO
      * listens for at least twice this */
     uint64_t frame_interval_ns;
-    const anyserial_address_syntax_t *address;      /* NULL = no addresses */
+    const anyserial_address_syntax_t *address;       /* NULL = no addresses */
     const anyserial_serial_config_t *default_serial; /* the device's default settings */
-    uint32_t flag_count;                            /* at most ANYSERIAL_MAX_FLAGS */
+    uint32_t flag_count;                             /* at most ANYSERIAL_MAX_FLAGS */
     uint32_t command_count;
     const anyserial_flag_info_t *const *flags;
     const anyserial_command_info_t *const *commands;
@@ -211,15 +211,15 @@ struct anyserial_protocol_factory_t {
     /* [thread-safe] Number of protocols. */
     uint32_t (*count)(const anyserial_protocol_factory_t *self);
     /* [thread-safe] Descriptor of protocol `index`, NULL when out of range. */
-    const anyserial_protocol_descriptor_t *(*get_descriptor)(const anyserial_protocol_factory_t *self,
-                                                             uint32_t index);
+    const anyserial_protocol_descriptor_t *(*get_descriptor)(
+        const anyserial_protocol_factory_t *self, uint32_t index);
     /* [thread-safe] New session for protocol_id. options may be NULL for defaults. */
     int32_t (*create_session)(const anyserial_protocol_factory_t *self, const char *protocol_id,
                               const anyserial_protocol_options_t *options,
                               anyserial_protocol_session_t **out);
     /* [thread-safe] Protocol-level extension (e.g. the simulator) or NULL. */
-    const void *(*get_extension)(const anyserial_protocol_factory_t *self,
-                                 const char *protocol_id, const char *extension_id);
+    const void *(*get_extension)(const anyserial_protocol_factory_t *self, const char *protocol_id,
+                                 const char *extension_id);
 };
 
 #ifdef __cplusplus
