@@ -7,7 +7,7 @@
 #include <tuple>
 
 #include "bus.hpp"
-#include "live_fixture.hpp"
+#include "../device/fixture.hpp"
 
 using namespace test;
 using anyserial::record::ErrorPolicy;
