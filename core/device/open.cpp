@@ -201,14 +201,20 @@ asio::awaitable<const LoadedProtocol *> DeviceImpl::listen_passives(
     const auto deadline = capped(started + listen);
     rung_end.reset();
     listen = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - started);
+    // Another family's listener may take a frame for its own: of those that have one, the
+    // one that rejected fewest bytes as bad frames decides.
+    const auto best = [&ls]() -> const Listener * {
+        const Listener *b = nullptr;
+        for (const Listener &l : ls)
+            if (l.frame && (b == nullptr || l.bad < b->bad)) b = &l;
+        return b;
+    };
     const Listener *hit = nullptr;
     while (hit == nullptr && !closed && !line_error) {
-        for (const Listener &l : ls)
-            if (l.frame) hit = &l;
+        hit = best();
         if (hit != nullptr) break;
         if (!co_await notifier.wait(deadline)) {
-            for (const Listener &l : ls)
-                if (l.frame) hit = &l;
+            hit = best();
             break;
         }
     }
@@ -219,6 +225,7 @@ asio::awaitable<const LoadedProtocol *> DeviceImpl::listen_passives(
         ProbeAttempt a{l.protocol->id(), mode_of(*l.protocol), false, l.frame.has_value(), {}};
         if (l.frame) {
             a.detail = "checksum-valid frame received";
+            if (l.bad > 0) a.detail += " (and " + std::to_string(l.bad) + " bad frames)";
         } else {
             a.detail = "no checksum-valid frame within " + seconds(listen);
             if (l.bad > 0)
