@@ -5,7 +5,7 @@
 //   --protocol ID           a loaded protocol plugin id ("acme-flow-rtu")
 //   --protocol FAMILY:MODE  the protocol of that mode in that family
 //   --protocol FAMILY:auto  AUTO over the family's protocols
-//   --protocol auto         AUTO over the only loaded family
+//   --protocol auto         AUTO over every loaded family (the core's resolve_protocol)
 //   --protocol MODE         shorthand: the one loaded protocol with that mode
 #pragma once
 

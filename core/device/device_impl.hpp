@@ -236,6 +236,13 @@ struct DeviceImpl : std::enable_shared_from_this<DeviceImpl> {
     void finish_open(asio::awaitable<void> (DeviceImpl::*how)(), Handler<Device> h);
     std::vector<const LoadedProtocol *> resolve_candidates();
     bool automatic = false;  // AUTO chose (or is choosing) the protocol
+    // AUTO's rungs (open.cpp): the active probes in order, and one listening rung over
+    // every passive candidate; each returns the protocol recognised or nullptr. `rungs` is
+    // what is still to run, for the budget's equal shares.
+    asio::awaitable<const LoadedProtocol *> probe_actives(
+        const std::vector<const LoadedProtocol *> &candidates, std::size_t &rungs);
+    asio::awaitable<const LoadedProtocol *> listen_passives(
+        const std::vector<const LoadedProtocol *> &candidates, std::size_t &rungs);
     asio::awaitable<const LoadedProtocol *> auto_detect(
         const std::vector<const LoadedProtocol *> &candidates);
     void activate(const LoadedProtocol &p);

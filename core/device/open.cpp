@@ -10,6 +10,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <filesystem>
+#include <set>
 
 #include "device/device_impl.hpp"
 #include "log/logger.hpp"
@@ -130,30 +131,21 @@ void DeviceImpl::activate(const LoadedProtocol &p) {
     rx_mode = is_broadcast ? RxMode::broadcast : RxMode::discard;
 }
 
-asio::awaitable<const LoadedProtocol *> DeviceImpl::auto_detect(
-    const std::vector<const LoadedProtocol *> &candidates) {
-    // 1. Drain input: nothing left over from before may decide.
-    rx_mode = RxMode::discard;
-    boost::system::error_code ignored;
-    port->reset_input_buffer(ignored);
+// Under a budget each rung may use an equal share of what is left for the rungs still to run.
+void share_budget(std::optional<steady::time_point> budget_end,
+                  std::optional<steady::time_point> &rung_end, std::size_t rungs) {
+    if (!budget_end || rungs == 0) return;
+    const auto now = steady::now();
+    rung_end = now + (*budget_end > now ? (*budget_end - now) / static_cast<std::int64_t>(rungs)
+                                        : steady::duration::zero());
+}
 
-    // 2. Active probes in rank order: a valid answer decides. Under a budget each probe may
-    // use an equal share of what is left for the rungs still to run (listening is one rung).
-    std::size_t rungs = 0;
-    bool any_passive = false;
-    for (const LoadedProtocol *p : candidates) {
-        if (p->model().probe_kind == ANYSERIAL_PROBE_ACTIVE) ++rungs;
-        if (p->model().probe_kind == ANYSERIAL_PROBE_PASSIVE) any_passive = true;
-    }
-    if (any_passive) ++rungs;
+asio::awaitable<const LoadedProtocol *> DeviceImpl::probe_actives(
+    const std::vector<const LoadedProtocol *> &candidates, std::size_t &rungs) {
+    // Active probes in rank order: a valid answer decides.
     for (const LoadedProtocol *p : candidates) {
         if (p->model().probe_kind != ANYSERIAL_PROBE_ACTIVE) continue;
-        if (budget_end) {
-            const auto now = steady::now();
-            rung_end =
-                now + (*budget_end > now ? (*budget_end - now) / static_cast<std::int64_t>(rungs)
-                                         : steady::duration::zero());
-        }
+        share_budget(budget_end, rung_end, rungs);
         --rungs;
         ProbeAttempt a{p->id(), mode_of(*p), true, false, {}};
         ProtocolSession probe(*p, protocol_options(*p));
@@ -183,8 +175,12 @@ asio::awaitable<const LoadedProtocol *> DeviceImpl::auto_detect(
             .debug("AUTO {}: {} {}", port_name, a.mode, a.recognised ? "recognised" : a.detail);
         if (a.recognised) co_return p;
     }
+    co_return nullptr;
+}
 
-    // 3. Passive listening for a checksum-valid frame, at least twice the frame interval.
+asio::awaitable<const LoadedProtocol *> DeviceImpl::listen_passives(
+    const std::vector<const LoadedProtocol *> &candidates, std::size_t &rungs) {
+    // Passive listening for a checksum-valid frame, at least twice the frame interval.
     std::vector<Listener> ls;
     std::chrono::nanoseconds listen = opts.timeout;
     for (const LoadedProtocol *p : candidates) {
@@ -196,52 +192,88 @@ asio::awaitable<const LoadedProtocol *> DeviceImpl::auto_detect(
         const auto twice = 2 * p->model().frame_interval;
         if (twice > listen) listen = twice;
     }
-    if (!ls.empty()) {
-        listeners = &ls;
-        rx_mode = RxMode::listen;
-        const auto started = steady::now();
-        const auto deadline = capped(started + listen);  // the rest of a budget
-        listen = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - started);
-        const Listener *hit = nullptr;
-        while (hit == nullptr && !closed && !line_error) {
-            for (const Listener &l : ls)
-                if (l.frame) hit = &l;
-            if (hit != nullptr) break;
-            if (!co_await notifier.wait(deadline)) {
-                for (const Listener &l : ls)
-                    if (l.frame) hit = &l;
-                break;
-            }
-        }
-        rx_mode = RxMode::discard;
-        listeners = nullptr;
-        check_open();
-        for (const Listener &l : ls) {
-            ProbeAttempt a{l.protocol->id(), mode_of(*l.protocol), false, l.frame.has_value(), {}};
-            if (l.frame) {
-                a.detail = "checksum-valid frame received";
-            } else {
-                a.detail = "no checksum-valid frame within " + seconds(listen);
-                if (l.bad > 0)
-                    a.detail +=
-                        " (" + std::to_string(l.bad) + " bad frames, last: " + l.last_reason + ")";
-            }
-            detection.push_back(a);
-        }
-        if (hit != nullptr) {
-            latest = hit->frame;  // the frame that decided is the first cached one
-            ++seq;
-            co_return hit->protocol;
+    if (ls.empty()) co_return nullptr;
+    share_budget(budget_end, rung_end, rungs);  // the last rung gets the rest of a budget
+    --rungs;
+    listeners = &ls;
+    rx_mode = RxMode::listen;
+    const auto started = steady::now();
+    const auto deadline = capped(started + listen);
+    rung_end.reset();
+    listen = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - started);
+    // Another family's listener may take a frame for its own: of those that have one, the
+    // one that rejected fewest bytes as bad frames decides.
+    const auto best = [&ls]() -> const Listener * {
+        const Listener *b = nullptr;
+        for (const Listener &l : ls)
+            if (l.frame && (b == nullptr || l.bad < b->bad)) b = &l;
+        return b;
+    };
+    const Listener *hit = nullptr;
+    while (hit == nullptr && !closed && !line_error) {
+        hit = best();
+        if (hit != nullptr) break;
+        if (!co_await notifier.wait(deadline)) {
+            hit = best();
+            break;
         }
     }
+    rx_mode = RxMode::discard;
+    listeners = nullptr;
+    check_open();
+    for (const Listener &l : ls) {
+        ProbeAttempt a{l.protocol->id(), mode_of(*l.protocol), false, l.frame.has_value(), {}};
+        if (l.frame) {
+            a.detail = "checksum-valid frame received";
+            if (l.bad > 0) a.detail += " (and " + std::to_string(l.bad) + " bad frames)";
+        } else {
+            a.detail = "no checksum-valid frame within " + seconds(listen);
+            if (l.bad > 0)
+                a.detail +=
+                    " (" + std::to_string(l.bad) + " bad frames, last: " + l.last_reason + ")";
+        }
+        detection.push_back(a);
+    }
+    if (hit == nullptr) co_return nullptr;
+    latest = hit->frame;  // the frame that decided is the first cached one
+    ++seq;
+    co_return hit->protocol;
+}
 
-    // 4. Nothing answered.
+asio::awaitable<const LoadedProtocol *> DeviceImpl::auto_detect(
+    const std::vector<const LoadedProtocol *> &candidates) {
+    // Drain input: nothing left over from before may decide.
+    rx_mode = RxMode::discard;
+    boost::system::error_code ignored;
+    port->reset_input_buffer(ignored);
+
+    std::size_t rungs = 0;
+    bool any_passive = false;
+    std::set<std::string> families;
+    for (const LoadedProtocol *p : candidates) {
+        if (p->model().probe_kind == ANYSERIAL_PROBE_ACTIVE) ++rungs;
+        if (p->model().probe_kind == ANYSERIAL_PROBE_PASSIVE) any_passive = true;
+        families.insert(p->model().family);
+    }
+    if (any_passive) ++rungs;
+    // One family: its probes, then listening (its ladder). Several: listen first, since
+    // listening sends nothing that another family's device could take for a command.
+    const bool listen_first = families.size() > 1;
+    const LoadedProtocol *hit = nullptr;
+    if (listen_first) hit = co_await listen_passives(candidates, rungs);
+    if (hit == nullptr) hit = co_await probe_actives(candidates, rungs);
+    if (hit == nullptr && !listen_first) hit = co_await listen_passives(candidates, rungs);
+    if (hit != nullptr) co_return hit;
+
+    // Nothing answered.
     std::string tried;
     for (const ProbeAttempt &a : detection) {
         if (!tried.empty()) tried += "; ";
         tried += a.mode + ": " + a.detail;
     }
-    if (tried.empty()) tried = "no protocol of family " + family + " can probe or listen";
+    if (tried.empty())
+        tried = family.empty() ? "no loaded protocol can probe or listen"
+                               : "no protocol of family " + family + " can probe or listen";
     ErrorContext c;
     c.port = port_name;
     if (!opts.address.empty()) c.address = opts.address;
@@ -277,8 +309,22 @@ std::vector<const LoadedProtocol *> DeviceImpl::resolve_candidates() {
     ProtocolChoice choice;
     try {
         choice = resolve_protocol(*host, opts.protocol, opts.family);
-        for (const LoadedProtocol *p : choice.candidates)
-            addresses[p->id()] = normalise_address(*p, opts.address);
+        // AUTO over several families: an address in one family's syntax drops the
+        // protocols that cannot have it; it is refused only when none can.
+        const bool several = choice.automatic && choice.family.empty();
+        std::vector<const LoadedProtocol *> kept;
+        std::exception_ptr refused;
+        for (const LoadedProtocol *p : choice.candidates) {
+            try {
+                addresses[p->id()] = normalise_address(*p, opts.address);
+                kept.push_back(p);
+            } catch (const DeviceError &) {
+                if (!several) throw;
+                if (!refused) refused = std::current_exception();
+            }
+        }
+        if (kept.empty() && refused) std::rethrow_exception(refused);
+        choice.candidates = std::move(kept);
     } catch (...) {
         rethrow_with_context(std::current_exception(), context());
     }

@@ -11,25 +11,21 @@ namespace {
 }
 
 ProtocolChoice automatic(const PluginHost &host, std::string family) {
-    if (family.empty()) {
-        const std::vector<std::string> all = host.families();
-        if (all.empty()) refuse(host, "AUTO: no protocol plugin with a device family is loaded");
-        if (all.size() > 1) {
-            std::string list;
-            for (const std::string &f : all)
-                list += (list.empty() ? "" : ", ") + f;
-            throw_device_error(errc::validation,
-                               "AUTO needs a device family: several are loaded (" + list +
-                                   "); use FAMILY:auto or name a protocol");
-        }
-        family = all.front();
-    }
     ProtocolChoice c;
     c.automatic = true;
     c.family = family;
+    if (family.empty()) {
+        // Plain AUTO: every loaded family, by name, each in its probe order.
+        const std::vector<std::string> all = host.families();
+        if (all.empty()) refuse(host, "AUTO: no protocol plugin with a device family is loaded");
+        if (all.size() == 1) c.family = all.front();
+        for (const std::string &f : all)
+            for (const LoadedProtocol *p : host.protocols_in_family(f))
+                c.candidates.push_back(p);
+        return c;
+    }
     c.candidates = host.protocols_in_family(family);
-    if (c.candidates.empty())
-        refuse(host, "AUTO: no protocol plugins of family '" + family + "' are loaded");
+    if (c.candidates.empty()) refuse(host, "no loaded protocol of family '" + family + "'");
     return c;
 }
 
@@ -54,8 +50,9 @@ ProtocolChoice resolve_protocol(const PluginHost &host, std::string_view protoco
         const std::string mode(protocol.substr(colon + 1));
         if (mode == "auto") return automatic(host, fam);
         const LoadedProtocol *p = host.protocol_by_mode(fam, mode);
-        if (p == nullptr)
-            refuse(host, "no loaded protocol has family '" + fam + "' and mode '" + mode + "'");
+        if (p == nullptr && host.protocols_in_family(fam).empty())
+            refuse(host, "no loaded protocol of family '" + fam + "'");
+        if (p == nullptr) refuse(host, "family '" + fam + "' has no mode '" + mode + "'");
         return {{p}, false, fam};
     }
     const LoadedProtocol *p = host.protocol(protocol);

@@ -99,15 +99,36 @@ BOOST_AUTO_TEST_CASE(a_budget_is_shared_among_the_rungs) {
     BOOST_TEST(peer.input_waiting() > 0u);  // the probes went out
 }
 
-// With several families loaded, "auto" alone is ambiguous: a validation error before I/O.
-BOOST_AUTO_TEST_CASE(auto_without_a_family_names_the_families) {
+// Plain "auto" with several families loaded runs over all of them: listening first (it
+// sends nothing), then every family's probes, families by name, each in its rank order.
+BOOST_AUTO_TEST_CASE(plain_auto_listens_then_probes_every_family) {
+    BOOST_TEST_REQUIRE(plugins().families().size() > 1u);
     asio::io_context io;
     auto peer = open_port(io, "mock://auto-fam/b");
-    auto r = open_device(io, "mock://auto-fam/a", dev::DeviceOptions{});
-    BOOST_TEST((r.ec == dev::errc::validation));
-    BOOST_TEST(error_of(r.anz).message().find(family) != std::string::npos,
-               error_of(r.anz).message());
-    BOOST_TEST(peer.input_waiting() == 0u);
+    dev::DeviceOptions o;  // protocol "auto", no family
+    o.response_timeout = std::chrono::milliseconds(20);
+    o.retries = 0;
+    o.timeout = std::chrono::milliseconds(10);
+    o.budget = std::chrono::milliseconds(300);
+    auto r = open_device(io, "mock://auto-fam/a", o);
+    BOOST_TEST((r.ec == dev::errc::connection));
+    std::vector<std::string> expected_active;
+    std::size_t passive = 0;
+    for (const std::string &f : plugins().families())
+        for (const auto *p : plugins().protocols_in_family(f)) {
+            if (p->model().probe_kind == ANYSERIAL_PROBE_ACTIVE) expected_active.push_back(p->id());
+            if (p->model().probe_kind == ANYSERIAL_PROBE_PASSIVE) ++passive;
+        }
+    const auto &d = r.anz.detection();
+    BOOST_TEST_REQUIRE(d.size() == passive + expected_active.size());
+    std::vector<std::string> active;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        BOOST_TEST_INFO(d[i].protocol_id << ": " << d[i].detail);
+        BOOST_TEST(d[i].active == (i >= passive));  // every listener before any probe
+        if (d[i].active) active.push_back(d[i].protocol_id);
+    }
+    BOOST_TEST(active == expected_active, boost::test_tools::per_element());
+    BOOST_TEST(peer.input_waiting() > 0u);  // the probes went out
 }
 
 // Settings the serial layer refuses stay a configuration error (they were "transport").

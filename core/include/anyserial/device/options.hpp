@@ -22,8 +22,8 @@ struct DeviceOptions {
     // "FAMILY:auto" or "auto" (AUTO over `family`). Checked against the loaded plugins
     // before any I/O.
     std::string protocol = "auto";
-    // The family AUTO runs over when `protocol` is "auto"; empty = the only loaded family
-    // (an error naming the families when there are several).
+    // The family AUTO runs over when `protocol` is "auto"; empty = every loaded family
+    // (listening over all of them first, then each family's probes, families by name).
     std::string family;
     // Device address as text in the protocol's declared syntax ("1".."247", "A".."Z");
     // empty = the protocol's default. Validated before any I/O.

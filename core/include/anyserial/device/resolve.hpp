@@ -19,11 +19,11 @@ struct ProtocolChoice {
     // One protocol (an id or FAMILY:MODE), or AUTO's ladder in probe order.
     std::vector<const LoadedProtocol *> candidates;
     bool automatic = false;
-    std::string family;  // AUTO's family; the chosen protocol's otherwise
+    std::string family;  // AUTO's family ("" over several); the chosen protocol's otherwise
 };
 
 // `protocol`: a loaded plugin id | FAMILY:MODE | FAMILY:auto | auto (AUTO over `family`,
-// or over the only loaded family when `family` is empty). Throws ValidationError naming
+// or over every loaded family, by name, when `family` is empty). Throws ValidationError naming
 // what is loaded when nothing matches.
 ProtocolChoice resolve_protocol(const PluginHost &host, std::string_view protocol,
                                 std::string_view family = {});
