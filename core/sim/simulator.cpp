@@ -158,7 +158,19 @@ PtySimulator::PtySimulator(boost::asio::any_io_executor ex, const LoadedProtocol
                            PtyOptions options)
     : impl_(std::make_unique<Impl>()) {
     sim_ = std::make_shared<Simulator>(protocol, options.address, options.baudrate);
-    if (options.interval) sim_->set_interval(*options.interval);
+    sims_.push_back(sim_);
+    for (const std::string &a : options.more_addresses) {
+        auto more = std::make_shared<Simulator>(protocol, a, options.baudrate);
+        for (const auto &s : sims_)
+            if (s->address() == more->address())
+                throw ConfigurationError(make_error_code(errc::invalid_argument),
+                                         "address '" + a + "' of " + protocol.id() +
+                                             " is given twice (as '" + more->address() + "')");
+        sims_.push_back(std::move(more));
+    }
+    if (options.interval)
+        for (const auto &s : sims_)
+            s->set_interval(*options.interval);
 
     int controller = -1;
     int follower = -1;
@@ -188,8 +200,8 @@ PtySimulator::PtySimulator(boost::asio::any_io_executor ex, const LoadedProtocol
     path_ = name;
 
     boost::asio::posix::stream_descriptor sd(ex, controller);
-    impl_->pump =
-        std::make_unique<SimulatorPump<boost::asio::posix::stream_descriptor>>(std::move(sd), sim_);
+    impl_->pump = std::make_unique<SimulatorPump<boost::asio::posix::stream_descriptor>>(
+        std::move(sd), sims_);
 
     if (options.link) {
         namespace fs = std::filesystem;

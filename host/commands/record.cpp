@@ -3,8 +3,9 @@
 //                  [--overflow block|drop-newest|drop-oldest] [--buffer N] [--reconnect] [--json]
 // Drift-free timed polling into a sink. One --port (and at most one --address): one
 // device, AUTO allowed. Several --port entries (each with its --address, or one --address
-// for all): a Manager of peers of one request/response protocol with addresses, the same
-// path shared as one multidrop line. A live progress line on a terminal, then a summary (with
+// for all; or one --port with several --address, all on that line): a Manager of peers of one
+// request/response protocol with addresses, the same path shared as one multidrop line. A live
+// progress line on a terminal, then a summary (with
 // --json:
 // {"summary":{...},"sink":"..."}). SIGINT/SIGTERM end it with everything acquired flushed.
 // A broadcasting device is recorded frame by frame (as --passive) unless
@@ -445,17 +446,20 @@ void frame_options(const po::variables_map &vm, const anyserial::cli::ProtocolCh
 }
 
 // --port and --address: one device per (line, address); a path and a link to it name the
-// same line. Addresses are checked against the protocol's syntax.
+// same line. Addresses are checked against the protocol's syntax. One --port with several
+// --address: every address on that line (a multidrop bus).
 std::vector<Entry> entries(const po::variables_map &vm,
                            const anyserial::cli::ProtocolChoice &proto) {
-    const auto ports = vm["port"].as<std::vector<std::string>>();
+    auto ports = vm["port"].as<std::vector<std::string>>();
     std::vector<std::string> addresses{""};
     if (vm.count("address") != 0) addresses = vm["address"].as<std::vector<std::string>>();
+    if (ports.size() == 1 && addresses.size() > 1) ports.resize(addresses.size(), ports.front());
     for (const std::string &a : addresses)  // a bad one is named first, whatever the count
         (void)anyserial::cli::checked_address(proto, a);
     if (addresses.size() != 1 && addresses.size() != ports.size())
         throw anyserial::cli::UsageError(
-            "give one --address for all ports, or one --address per --port");
+            "give one --address for all ports, one --address per --port, or one --port with "
+            "several --address");
     std::vector<Entry> out;
     std::set<std::pair<std::string, std::string>> seen;
     for (std::size_t i = 0; i < ports.size(); ++i) {

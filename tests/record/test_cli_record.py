@@ -376,6 +376,59 @@ class RecordDoneWhen(unittest.TestCase):
                 f"csv:{path}"), capture_output=True, timeout=GUARD_S)
         self.assertEqual(usage.returncode, 2)
 
+    def record_one_line_of_two(self, protocol, link, addresses, path):
+        """record --port LINK --address X --address Y: the manager polls both units."""
+        run = subprocess.run(
+            cli("record", "--port", link, "--protocol", protocol, "--address", addresses[0],
+                "--address", addresses[1], "--rate", "5", "--duration", "2", "--sink",
+                f"sqlite:{path}", "--json"),
+            capture_output=True, timeout=GUARD_S)
+        self.assertEqual(run.returncode, 0, run.stderr.decode())
+        rows = read_rows("sqlite", path)
+        self.assertEqual([r for r in rows if r["error"]], [])
+        per_device = {}
+        for r in rows:
+            per_device.setdefault(r["device"], []).append(r)
+        self.assertEqual(sorted(per_device), sorted(f"{link}@{a}" for a in addresses))
+        return per_device
+
+    def test_two_alicat_controllers_on_one_line_record_through_the_manager(self):
+        line = self.sim("alicat", "two-alicat", "--address", "A", "--address", "b")
+        run = subprocess.run(
+            cli("command", "--port", line.link, "--protocol", "alicat", "--address", "B",
+                "setpoint.set", "42", "--confirm"), capture_output=True, timeout=GUARD_S)
+        self.assertEqual(run.returncode, 0, run.stderr.decode())
+        per_device = self.record_one_line_of_two(
+            "alicat", line.link, ["A", "B"], os.path.join(self.tmp, "two-alicat.db"))
+        for address, setpoint in (("A", 0.0), ("B", 42.0)):
+            values = [r["value"] for r in per_device[f"{line.link}@{address}"]
+                      if r["channel"] == "mass_flow_setpt"]
+            self.assertTrue(values, f"no setpoint row of unit {address}")
+            self.assertEqual(set(values), {setpoint}, address)
+        counters = line.stop()
+        self.assertIn("address A: ", counters)
+        self.assertIn("address B: ", counters)
+
+    def test_two_modbus_units_on_one_line_record_through_the_manager(self):
+        line = self.sim(RTU, "two-rtu", "--address", "1", "--address", "2")
+        per_device = self.record_one_line_of_two(
+            RTU, line.link, ["1", "2"], os.path.join(self.tmp, "two-rtu.db"))
+        for rows in per_device.values():
+            self.assertTrue(any(r["channel"] == "I1" for r in rows))
+
+    def test_simulate_refuses_duplicate_or_needless_addresses(self):
+        for protocol, addresses, message in (
+                ("alicat", ["A", "a"], "--address 'a' is given twice (as 'A')"),
+                (RTU, ["2", "02"], "is given twice"),
+                (CONT, ["1", "2"], "takes no address")):
+            link = os.path.join(self.tmp, "refused")
+            extra = [x for a in addresses for x in ("--address", a)]
+            run = subprocess.run(cli("simulate", "--protocol", protocol, "--link", link, *extra),
+                                 capture_output=True, timeout=GUARD_S)
+            self.assertEqual(run.returncode, 2, run.stderr.decode())
+            self.assertIn(message, run.stderr.decode())
+            self.assertFalse(os.path.lexists(link))
+
     def test_bad_arguments_are_refused_before_any_io(self):
         """Exit 2 with the option named, and no sink file created, for values that could
         only fail later (or never): non-finite rates and durations, one analyser twice."""

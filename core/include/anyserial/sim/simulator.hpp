@@ -14,6 +14,7 @@
 
 #include <anyserial/sdk/ext/simulator.h>
 
+#include <algorithm>
 #include <anyserial/device/models.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -31,6 +32,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace anyserial {
 class LoadedProtocol;
@@ -98,12 +100,17 @@ class Simulator {
 #endif
 
 // Serves `sim` over `stream` until stop() or a stream error. Stream: an Asio
-// AsyncReadStream + AsyncWriteStream with close().
+// AsyncReadStream + AsyncWriteStream with close(). Several simulators share one line as
+// units on a multidrop bus: each hears every byte, each one's output goes to the line.
 template <class Stream>
 class SimulatorPump {
   public:
     SimulatorPump(Stream stream, std::shared_ptr<Simulator> sim)
-        : state_(std::make_shared<State>(std::move(stream), std::move(sim))) {}
+        : SimulatorPump(std::move(stream),
+                        std::vector<std::shared_ptr<Simulator>>{std::move(sim)}) {}
+    // sims: at least one.
+    SimulatorPump(Stream stream, std::vector<std::shared_ptr<Simulator>> sims)
+        : state_(std::make_shared<State>(std::move(stream), std::move(sims))) {}
     ~SimulatorPump() { stop(); }
     SimulatorPump(const SimulatorPump &) = delete;
     SimulatorPump &operator=(const SimulatorPump &) = delete;
@@ -124,23 +131,23 @@ class SimulatorPump {
         } catch (...) {  // closing a broken stream is not an error worth reporting
         }
     }
-    Simulator &simulator() noexcept { return *state_->sim; }
+    Simulator &simulator() noexcept { return *state_->sims.front(); }
     Stream &stream() noexcept { return state_->stream; }
     bool running() const noexcept { return !state_->stopped; }
 
   private:
     struct State {
-        State(Stream s, std::shared_ptr<Simulator> m)
-            : stream(std::move(s)), sim(std::move(m)), wake(stream.get_executor()) {}
+        State(Stream s, std::vector<std::shared_ptr<Simulator>> m)
+            : stream(std::move(s)), sims(std::move(m)), wake(stream.get_executor()) {}
         Stream stream;
-        std::shared_ptr<Simulator> sim;
+        std::vector<std::shared_ptr<Simulator>> sims;
         boost::asio::steady_timer wake;
         bool stopped = false;
         std::uint8_t rx[512];
         std::uint8_t tx[1024];
     };
 
-    // Master -> device: feed, then wake the transmitter.
+    // Master -> devices: feed every one, then wake the transmitter.
     static boost::asio::awaitable<void> receive(std::shared_ptr<State> st) {
         namespace asio = boost::asio;
         while (!st->stopped) {
@@ -149,9 +156,12 @@ class SimulatorPump {
                 asio::buffer(st->rx), asio::redirect_error(asio::use_awaitable, ec));
             if (st->stopped) break;
             if (n > 0) {
-                try {
-                    st->sim->feed(now_ns(), {st->rx, n});
-                } catch (...) {  // a simulator refusing input stays alive for the next
+                const std::uint64_t now = now_ns();
+                for (const auto &sim : st->sims) {
+                    try {
+                        sim->feed(now, {st->rx, n});
+                    } catch (...) {  // a simulator refusing input stays alive for the next
+                    }
                 }
                 st->wake.cancel();
             }
@@ -161,16 +171,22 @@ class SimulatorPump {
         st->wake.cancel();
     }
 
-    // Device -> master: everything poll_output has now, then sleep until it asks again.
+    // Devices -> master: everything a poll_output has now (one unit's output is written
+    // whole before the next is polled), then sleep until the earliest asks again.
     static boost::asio::awaitable<void> transmit(std::shared_ptr<State> st) {
         namespace asio = boost::asio;
         while (!st->stopped) {
             std::uint64_t next = UINT64_MAX;
             std::uint32_t n = 0;
-            try {
-                n = st->sim->poll_output(now_ns(), st->tx, next);
-            } catch (...) {
-                n = 0;
+            for (const auto &sim : st->sims) {
+                std::uint64_t at = UINT64_MAX;
+                try {
+                    n = sim->poll_output(now_ns(), st->tx, at);
+                } catch (...) {
+                    n = 0;
+                }
+                next = std::min(next, at);
+                if (n > 0) break;
             }
             if (n > 0) {
                 boost::system::error_code ec;
@@ -201,6 +217,9 @@ class SimulatorPump {
 
 struct PtyOptions {
     std::string address;  // text in the protocol's syntax; "" = its default
+    // More units on the same line (a multidrop bus), each at one of these addresses;
+    // duplicates after normalisation are refused (ConfigurationError).
+    std::vector<std::string> more_addresses;
     // Broadcast interval (broadcast protocols); nullopt = the simulator's default.
     std::optional<std::chrono::nanoseconds> interval;
     // Symlink created to the follower path, removed by stop() if it still points there.
@@ -226,13 +245,16 @@ class PtySimulator {
 
     const std::string &path() const noexcept { return path_; }  // /dev/pts/N
     const std::optional<std::filesystem::path> &link() const noexcept { return link_; }
-    Simulator &simulator() noexcept { return *sim_; }
+    Simulator &simulator() noexcept { return *sim_; }  // the unit at options.address
     std::shared_ptr<Simulator> shared_simulator() const noexcept { return sim_; }
+    // Every unit on the line: simulator() first, then one per more_addresses.
+    const std::vector<std::shared_ptr<Simulator>> &simulators() const noexcept { return sims_; }
 
   private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
     std::shared_ptr<Simulator> sim_;
+    std::vector<std::shared_ptr<Simulator>> sims_;
     std::string path_;
     std::optional<std::filesystem::path> link_;
     int follower_fd_ = -1;
