@@ -38,6 +38,7 @@ struct Plugin {
 struct Context {
     std::string path;
     std::uint64_t seed = 0;
+    unsigned time_scale = 1;  // Options::time_scale
     std::mt19937_64 rng;
 
     // Loads and initialises the plugin, or throws Skipped naming the loading test that

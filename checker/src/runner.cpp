@@ -68,6 +68,7 @@ Context make_context(const Options &o, std::uint64_t seed, const Test &t) {
     Context ctx;
     ctx.path = o.plugin;
     ctx.seed = seed;
+    ctx.time_scale = o.time_scale;
     // Each test gets its own stream of the seed, so --only does not change what it draws.
     std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
                       static_cast<std::uint32_t>(std::hash<std::string_view>{}(t.name))};
@@ -215,6 +216,8 @@ Options parse_options(const std::vector<std::string> &args) {
     add("list", po::bool_switch(&o.list), "list the tests and exit");
     add("help,h", po::bool_switch(&o.help), "this help");
     add("timeout", po::value<unsigned>(&o.timeout_s), "time limit per test, seconds (10)");
+    add("time-scale", po::value<unsigned>(&o.time_scale),
+        "multiply the time limits the tests check (1; more under ASan or valgrind)");
     add("run-one", po::value<std::string>(), "run one test in this process (debugging)");
     add("plugin", po::value<std::string>(&o.plugin), "the plugin's shared object");
     po::positional_options_description pos;
@@ -239,6 +242,8 @@ Options parse_options(const std::vector<std::string> &args) {
     }
     if (o.timeout_s == 0 || o.timeout_s > 3600)
         throw std::invalid_argument("--timeout must be 1..3600 seconds");
+    if (o.time_scale == 0 || o.time_scale > 1000)
+        throw std::invalid_argument("--time-scale must be 1..1000");
     for (const auto *list : {&o.only, &o.skip})
         for (const auto &name : *list)
             if (!known(name))
@@ -253,7 +258,7 @@ Options parse_options(const std::vector<std::string> &args) {
 namespace {
 constexpr const char *kUsage =
     "usage: anyserial plugin-check PATH.so [--only TEST...] [--skip TEST...] [--seed N] [--json] "
-    "[--list] [--timeout SEC]\n";
+    "[--list] [--timeout SEC] [--time-scale N]\n";
 }
 
 int run_checks(const Options &o, std::ostream &out, std::ostream &err) {
@@ -269,6 +274,7 @@ int run_checks(const Options &o, std::ostream &out, std::ostream &err) {
                "  --json           one JSON report on stdout\n"
                "  --list           list the tests with a description\n"
                "  --timeout SEC    time limit per test (10)\n"
+               "  --time-scale N   multiply the limits tests check, e.g. the 100 ms scan (1)\n"
                "Exit status: 0 nothing failed, 1 a test failed, 2 usage error. See "
                "docs/plugin-check.md.\n";
         return 0;

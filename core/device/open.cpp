@@ -124,6 +124,10 @@ void DeviceImpl::activate(const LoadedProtocol &p) {
     family = p.model().family;
     caps = p.model().capabilities;
     is_broadcast = p.model().broadcast;
+    // A broadcaster's frame, status and identity are served from its receive loop, not by
+    // begin(): the core offers them whatever PCAP bits the protocol declares (protocol.h).
+    if (is_broadcast)
+        caps |= ANYSERIAL_PCAP_READ_FRAME | ANYSERIAL_PCAP_READ_STATUS | ANYSERIAL_PCAP_IDENTIFY;
     const auto a = addresses.find(p.id());
     address = a != addresses.end() ? a->second : std::string();
     session = ProtocolSession(p, protocol_options(p));

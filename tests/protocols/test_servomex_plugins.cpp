@@ -68,7 +68,8 @@ BOOST_AUTO_TEST_CASE(descriptors) {
         {"anyserial-servomex-modbus-ascii", "servomex-modbus-ascii", "modbus-ascii",
          ANYSERIAL_TRAFFIC_REQUEST_RESPONSE, ANYSERIAL_PROBE_ACTIVE, 20, 1, 247, all},
         {"anyserial-servomex-continuous", "servomex-continuous", "continuous",
-         ANYSERIAL_TRAFFIC_BROADCAST, ANYSERIAL_PROBE_PASSIVE, 30, 0, 0, 0x07},
+         ANYSERIAL_TRAFFIC_BROADCAST, ANYSERIAL_PROBE_PASSIVE, 30, 0, 0,
+         0x00},  // begin() runs nothing: no PCAP bit
     };
     for (const Want &w : wants) {
         Plugin p(w.plugin);

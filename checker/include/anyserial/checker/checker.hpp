@@ -4,7 +4,7 @@
 // core's validating proxies) so that it sees what the plugin really does.
 //
 //     anyserial plugin-check PATH.so [--only TEST...] [--skip TEST...] [--seed N] [--json]
-//                                    [--list] [--timeout SEC]
+//                                    [--list] [--timeout SEC] [--time-scale N]
 //
 // Exit status: 0 when no test failed, 1 when one did, 2 for a usage error.
 #pragma once
@@ -25,7 +25,8 @@ struct Options {
     bool json = false;
     bool list = false;
     bool help = false;
-    unsigned timeout_s = 10;             // per test; the child is killed after it
+    unsigned timeout_s = 10;  // per test; the child is killed after it
+    unsigned time_scale = 1;  // multiplies the time limits a test checks (sanitizers, valgrind)
     std::optional<std::string> run_one;  // hidden: run one test in this process (debugging)
 };
 

@@ -225,7 +225,7 @@ class Device {
     const std::string &protocol_id() const noexcept;  // the plugin id in use
     const std::string &mode() const noexcept;         // its mode within its family
     const std::string &family() const noexcept;
-    std::uint32_t capabilities() const noexcept;  // ANYSERIAL_PCAP_* of the protocol
+    std::uint32_t capabilities() const noexcept;  // ANYSERIAL_PCAP_* this device offers
     // What the protocol declared: flags, commands, address syntax; the session's channel
     // table as known now (after identify, or the first frame of a broadcaster).
     const std::shared_ptr<const FlagTable> &flag_table() const noexcept;

@@ -131,9 +131,9 @@ struct Tables {
         stream.description =
             "frames of an Alicat unit in streaming mode (id `@` or a leading space)";
         stream.mode = "stream";
-        // Reads come from the frames the core caches; nothing is ever sent.
-        stream.capabilities =
-            ANYSERIAL_PCAP_READ_FRAME | ANYSERIAL_PCAP_READ_STATUS | ANYSERIAL_PCAP_IDENTIFY;
+        // Reads come from the frames the core caches; nothing is ever sent, so begin()
+        // accepts no operation and no PCAP bit is declared (protocol.h).
+        stream.capabilities = 0;
         stream.probe_kind = ANYSERIAL_PROBE_PASSIVE;
         stream.probe_rank = 1;
         stream.frame_interval_ns = 50'000'000;  // default streaming interval (§6)

@@ -76,6 +76,7 @@ Session::Session(bool streaming, const anyserial_protocol_options_t &o)
 int32_t Session::fail(int32_t status, std::string text) {
     error_ = std::move(text);
     active_ = false;
+    done_ = false;
     steps_.clear();
     return status;
 }
@@ -85,6 +86,7 @@ int32_t Session::fail(int32_t status, std::string text) {
 int32_t Session::begin(const anyserial_protocol_request_t &req) {
     steps_.clear();
     active_ = false;
+    done_ = false;
     step_sent_ = step_done_ = false;
     field_store_.clear();
     have_frame_ = false;
@@ -297,6 +299,7 @@ int32_t Session::next_transaction(anyserial_transaction_t &tx) {
     }
     if (steps_.empty()) {
         active_ = false;
+        done_ = true;
         return ANYSERIAL_DONE;
     }
     const Step &s = steps_.front();

@@ -375,6 +375,7 @@ void Session::add_field_text(const char *id, const std::string &text) {
 
 int32_t Session::result(anyserial_protocol_result_t &out) {
     if (active_) return fail(ANYSERIAL_E_STATE, "result before the operation finished");
+    if (!done_) return fail(ANYSERIAL_E_STATE, "result without a finished operation");
     out.op = req_.op;
     if (req_.op == ANYSERIAL_OP_IDENTIFY) {
         field_store_.clear();

@@ -54,8 +54,8 @@ anyserial_protocol_descriptor_t make(Mode mode) noexcept {
                 "channel broadcast every few seconds; read-only";
             d.mode = "continuous";
             d.traffic = ANYSERIAL_TRAFFIC_BROADCAST;
-            d.capabilities =
-                ANYSERIAL_PCAP_READ_FRAME | ANYSERIAL_PCAP_READ_STATUS | ANYSERIAL_PCAP_IDENTIFY;
+            // begin() refuses every operation: the host reads the broadcast (protocol.h)
+            d.capabilities = 0;
             sdk::declare(d, kFlags);  // no commands, no address (NULL)
             d.probe_kind = ANYSERIAL_PROBE_PASSIVE;
             d.probe_rank = 30;

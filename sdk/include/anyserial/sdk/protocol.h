@@ -40,8 +40,10 @@ extern "C" {
 #define ANYSERIAL_TRAFFIC_BROADCAST 1u        /* device speaks unasked */
 #define ANYSERIAL_TRAFFIC_REQUEST_RESPONSE 2u /* device only answers */
 
-/* generic capability bits: which generic operations begin() accepts (commands are
- * declared in the descriptor instead) */
+/* generic capability bits: exactly which generic operations begin() accepts (commands are
+ * declared in the descriptor instead). A BROADCAST protocol declares only the operations its
+ * begin() really runs (often none): the host serves poll, status and identify of a
+ * broadcaster from the frames it receives, whatever bits are declared. */
 #define ANYSERIAL_PCAP_READ_FRAME 0x01u  /* OP_READ_FRAME: every channel */
 #define ANYSERIAL_PCAP_READ_STATUS 0x02u /* OP_READ_STATUS: the device's flags */
 #define ANYSERIAL_PCAP_IDENTIFY 0x04u    /* OP_IDENTIFY: fields and the channel table */

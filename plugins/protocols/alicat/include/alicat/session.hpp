@@ -109,6 +109,7 @@ class Session {
     bool step_sent_ = false;
     bool step_done_ = false;
     bool active_ = false;
+    bool done_ = false;  // an operation finished: result() has something to give
     std::string tx_bytes_;
     FormatParser table_{'A'};
 
