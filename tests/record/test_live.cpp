@@ -8,7 +8,7 @@
 #include <anyserial/record/stream.hpp>
 #include <set>
 
-#include "../device/fixture.hpp"
+#include "live_fixture.hpp"
 
 using namespace test;
 namespace rec = anyserial::record;

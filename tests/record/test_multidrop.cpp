@@ -7,7 +7,7 @@
 #include <tuple>
 
 #include "bus.hpp"
-#include "../device/fixture.hpp"
+#include "live_fixture.hpp"
 
 using namespace test;
 using anyserial::record::ErrorPolicy;

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "bus.hpp"
-#include "../device/fixture.hpp"
+#include "live_fixture.hpp"
 
 using namespace test;
 namespace rec = anyserial::record;
