@@ -154,3 +154,8 @@ if(NOT alicat_ids STREQUAL "alicat;alicat-stream")
   message(FATAL_ERROR "the out-of-tree alicat plugin offered '${alicat_ids}': ${json}")
 endif()
 message(STATUS "out-of-tree alicat plugin loaded from ${built_alicat}")
+# The conformance checker of the installed CLI passes the out-of-tree copy too (time limits
+# relaxed: this test is about conformance, not speed, and may run under a sanitizer).
+run_step("plugin-check of the out-of-tree alicat" ${prefix}/bin/anyserial --log-level off
+  plugin-check ${built_alicat} --seed 1 --time-scale 10)
+message(STATUS "plugin-check passed for ${built_alicat}")
