@@ -113,9 +113,9 @@ typedef struct anyserial_frame_t {
 
 #define ANYSERIAL_ADDRESS_NONE 0u    /* one device per line, no address */
 #define ANYSERIAL_ADDRESS_INTEGER 1u /* decimal digits, value in [min, max] (Modbus 1..247) */
-#define ANYSERIAL_ADDRESS_LETTER                            \
-    2u /* one ASCII letter in [min, max] as character codes \
-          ('A'..'Z'); lower case accepted, given upper case */
+/* one ASCII letter in [min, max] as character codes ('A'..'Z'); lower case accepted, given
+ * to the plugin upper case */
+#define ANYSERIAL_ADDRESS_LETTER 2u
 
 typedef struct anyserial_address_syntax_t {
     uint32_t struct_size;
