@@ -496,6 +496,30 @@ BOOST_AUTO_TEST_CASE(stream_session_decodes_simulator_frames) {
     BOOST_TEST(st.channel_count() == 6u);
 }
 
+BOOST_AUTO_TEST_CASE(stream_session_rejects_a_servomex_continuous_line) {
+    // Another broadcast protocol's line (a Servomex 4100 continuous frame, also starting with
+    // a space) is a BAD_FRAME, and the layout is not guessed from it: the next real frame
+    // still decodes with its own columns.
+    Session st(true, options(nullptr));
+    auto feed_line = [&](const std::string &line) {
+        anyserial_protocol_event_t ev{};
+        ev.struct_size = sizeof ev;
+        st.feed({reinterpret_cast<const uint8_t *>(line.data()), line.size()}, ev);
+        return ev;
+    };
+    const anyserial_protocol_event_t bad =
+        feed_line(" 30-11-26;12:00:00;0;0;01;I1;Oxygen;%;  20.95;0000;1;0;0;0A3F;\r\n");
+    BOOST_TEST(bad.type == ANYSERIAL_EVENT_BAD_FRAME);
+    BOOST_TEST(bad.bad_frame_reason == ANYSERIAL_BAD_FRAME_STRUCTURE);
+    BOOST_TEST(feed_line(" 30-11-26 12:00:00 0A3F\r").type == ANYSERIAL_EVENT_BAD_FRAME);
+    BOOST_TEST(feed_line("@ +014.70 +025.00 N2 junk\r").type == ANYSERIAL_EVENT_BAD_FRAME);
+    const anyserial_protocol_event_t ok =
+        feed_line(" +014.70 +025.00 +000.00 +000.00 +012.50     N2 HLD\r");
+    BOOST_TEST_REQUIRE(ok.type == ANYSERIAL_EVENT_FRAME);
+    BOOST_TEST_REQUIRE(ok.frame->reading_count == 6u);
+    BOOST_TEST(std::string(ok.frame->readings[5]->text) == "N2");
+}
+
 // ---- split invariance -------------------------------------------------------------------------
 
 BOOST_DATA_TEST_CASE(feed_is_split_invariant, bdata::make({0, 1, 2}) * bdata::xrange(1u, 6u), mode,

@@ -220,6 +220,27 @@ BOOST_AUTO_TEST_CASE(structural_failures_name_the_reason) {
     BOOST_TEST(reason_of(cs).find("not 4 hex digits") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(an_alicat_stream_line_is_never_a_frame) {
+    // Under plain AUTO this listener hears Alicat streaming frames too (CR-terminated, the id
+    // slot empty, so they also start with a space): never a frame, with CR LF or CR alone.
+    const std::string alicat = " +014.70 +025.00 +000.00 +000.00 +012.50     N2 HLD";
+    ContinuousDecoder d;
+    const ContinuousEvent e = d.feed(span_of(alicat + "\r\n"));
+    BOOST_TEST((e.type == ContinuousEventType::bad_frame));
+    BOOST_TEST(e.bad_reason == ANYSERIAL_BAD_FRAME_STRUCTURE);
+    BOOST_TEST(e.frame == nullptr);
+    ContinuousDecoder cr;
+    std::string wire;
+    for (int i = 0; i < 100; ++i)
+        wire += alicat + "\r";
+    for (std::span<const uint8_t> rest = span_of(wire); !rest.empty();) {
+        const ContinuousEvent x = cr.feed(rest);
+        BOOST_TEST((x.type != ContinuousEventType::frame));
+        BOOST_TEST_REQUIRE(x.consumed > 0u);
+        rest = rest.subspan(x.consumed);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(non_numeric_value_and_flags) {
     // Build a frame with the encoder: over-range I2, flags on I1 and E1.
     Bank bank = Bank::bench();

@@ -23,6 +23,41 @@ uint64_t reading_flags(int stat, uint64_t frame_flags) {
     return frame_flags & mask;
 }
 
+// A gas short name as the poll frame prints it ("N2", "CO2", "C-25", "He-25"): a letter,
+// then letters, digits, '-', '+', '_' or '.'.
+bool gas_name_shape(std::string_view t) noexcept {
+    if (t.empty() || std::isalpha(static_cast<unsigned char>(t[0])) == 0) return false;
+    return std::all_of(t.begin(), t.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '+' ||
+               c == '_' || c == '.';
+    });
+}
+
+// A streamed frame carries no layout, so without the unit's ??D* table it is recognised by
+// its shape alone (§10): the id slot (`@` or empty), one or more numbers, at most one gas
+// name, then status mnemonics only. Anything else (another protocol's line) is not a frame.
+std::string stream_shape_error(std::string_view line) {
+    auto t = split_spaces(line);
+    if (!line.empty() && line[0] != ' ') {
+        if (t.empty() || t[0] != "@") return "streamed frame without `@` or a leading space";
+        t.erase(t.begin());
+    }
+    std::size_t i = 0;
+    double v = 0;
+    while (i < t.size() && (parse_number(t[i], v) || is_absent_token(t[i])))
+        ++i;
+    if (i == 0) return "streamed frame without a leading number";
+    if (i < t.size() && flag_bit(t[i]) < 0) {
+        if (!gas_name_shape(t[i]))
+            return "token '" + std::string(t[i]) + "' is neither a number nor a gas name";
+        ++i;
+    }
+    for (; i < t.size(); ++i)
+        if (flag_bit(t[i]) < 0)
+            return "token '" + std::string(t[i]) + "' after the values is not a status mnemonic";
+    return {};
+}
+
 }  // namespace
 
 // ---- receive -------------------------------------------------------------------------------
@@ -145,9 +180,11 @@ uint32_t Session::finish_table(anyserial_protocol_event_t &ev) {
 }
 
 uint32_t Session::on_stream_line(std::string_view line, anyserial_protocol_event_t &ev) {
+    // The layout is guessed from the first well-shaped line, never from a foreign one.
+    std::string why = stream_shape_error(line);
+    if (!why.empty()) return bad(ev, ANYSERIAL_BAD_FRAME_STRUCTURE, why);
     if (!have_format_) choose_stream_format(line);
     Decoded d;
-    std::string why;
     if (decode_frame(line, format_, 0, d, &why, true) != FrameError::none)
         return bad(ev, ANYSERIAL_BAD_FRAME_STRUCTURE, why);
     build_frame(d, event_raw_);
