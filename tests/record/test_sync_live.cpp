@@ -26,6 +26,9 @@ struct SimThread {
     std::thread thread;
 
     void start() {
+        // run_until() may have left `io` stopped (it ran out of work once a port was
+        // open); run() on a stopped context returns at once and the simulators never run.
+        io.restart();
         work.emplace(io.get_executor());
         thread = std::thread([this] { io.run(); });
     }
@@ -134,6 +137,7 @@ BOOST_AUTO_TEST_CASE(sync_record_of_one_analyser_and_invalid_options) {
     // The blocking face: calibration is a declared command behind the confirmation gate.
     BOOST_CHECK_THROW(anz.start_calibration(1), dev::ConfirmationRequiredError);
     BOOST_CHECK_THROW(anz.stop_calibration(), dev::ConfirmationRequiredError);
+    BOOST_TEST(anz.calibration_status(1).active == false);
     BOOST_TEST((anz.protocol() == dev::ProtocolKind::modbus_rtu));
     rec::RecordOptions bad;
     bad.rate_hz = 0;
@@ -146,6 +150,7 @@ BOOST_AUTO_TEST_CASE(sync_record_of_one_analyser_and_invalid_options) {
         auto b = recording.next(5s);
         BOOST_TEST_REQUIRE(b.has_value());
         BOOST_TEST(b->front().device == "mock://sy-one/a");
+        BOOST_TEST(!b->front().error.has_value(), b->front().error.value_or(""));
         ++got;
     }
     recording.stop();
