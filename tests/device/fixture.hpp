@@ -80,7 +80,7 @@ inline anyserial::SerialPort open_port(asio::io_context &io, const std::string &
 struct MockDevice {
     std::unique_ptr<anyserial::sim::SimulatorPump<anyserial::SerialPort>> pump;
     MockDevice(asio::io_context &io, const std::string &pair, const std::string &protocol_id,
-               const std::string &address = "1") {
+               const std::string &address = {}) {
         auto sim = std::make_shared<anyserial::sim::Simulator>(protocol(protocol_id), address);
         pump = std::make_unique<anyserial::sim::SimulatorPump<anyserial::SerialPort>>(
             open_port(io, pair + "/b"), sim);

@@ -26,7 +26,7 @@
 namespace test {
 
 // Options for a Modbus RTU peer at `address` on a bus (no identify, a short idle gap).
-inline anyserial::device::DeviceOptions rtu(std::string address) {
+inline anyserial::device::DeviceOptions bus_rtu(std::string address) {
     anyserial::device::DeviceOptions o;
     o.protocol = "servomex-modbus-rtu";
     o.address = std::move(address);

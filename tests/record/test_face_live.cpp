@@ -9,7 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "bus.hpp"
-#include "live_fixture.hpp"
+#include "../device/fixture.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
@@ -57,7 +57,7 @@ BOOST_AUTO_TEST_SUITE(servomex_face)
 BOOST_AUTO_TEST_CASE(calibration_runs_the_declared_commands_behind_the_gates) {
     asio::io_context io;
     MockDevice device(io, "mock://face-cal", "servomex-modbus-rtu");
-    dev::DeviceOptions o = rtu("1");
+    dev::DeviceOptions o = bus_rtu("1");
     o.identify = true;  // the channel table, for a read of one channel by id
     auto opened = open_analyzer(io, "mock://face-cal/a", o);
     BOOST_TEST_REQUIRE(!opened.ec, opened.ec.message());

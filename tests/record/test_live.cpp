@@ -8,7 +8,7 @@
 #include <anyserial/record/stream.hpp>
 #include <set>
 
-#include "live_fixture.hpp"
+#include "../device/fixture.hpp"
 
 using namespace test;
 namespace rec = anyserial::record;

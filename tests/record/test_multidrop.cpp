@@ -7,7 +7,7 @@
 #include <tuple>
 
 #include "bus.hpp"
-#include "live_fixture.hpp"
+#include "../device/fixture.hpp"
 
 using namespace test;
 using anyserial::record::ErrorPolicy;
@@ -35,7 +35,7 @@ std::unique_ptr<Bus> make_bus(asio::io_context &io, const std::string &pair,
 dev::Transport open_transport(asio::io_context &io, const std::string &path) {
     std::optional<dev::Transport> t;
     ec_t ec;
-    dev::async_open_transport(io.get_executor(), plugins(), path, rtu("1"),
+    dev::async_open_transport(io.get_executor(), plugins(), path, bus_rtu("1"),
                               [&](ec_t e, dev::Transport tr) {
                                   ec = e;
                                   t.emplace(std::move(tr));
@@ -120,8 +120,8 @@ BOOST_AUTO_TEST_CASE(two_analysers_on_one_transport_are_strictly_serialised) {
     asio::io_context io;
     auto bus = make_bus(io, "mock://md-serial", {1, 2});
     dev::Transport t = open_transport(io, "mock://md-serial/a");
-    auto a1 = open_on(io, t, rtu("1"));
-    auto a2 = open_on(io, t, rtu("2"));
+    auto a1 = open_on(io, t, bus_rtu("1"));
+    auto a2 = open_on(io, t, bus_rtu("2"));
     BOOST_TEST_REQUIRE(!a1.ec);
     BOOST_TEST_REQUIRE(!a2.ec);
     BOOST_TEST(a1.anz.shared());
@@ -182,12 +182,12 @@ BOOST_AUTO_TEST_CASE(a_shared_transport_refuses_auto_and_broadcast_protocols) {
     asio::io_context io;
     auto bus = make_bus(io, "mock://md-refuse", {1});
     dev::Transport t = open_transport(io, "mock://md-refuse/a");
-    dev::DeviceOptions autodetect = rtu("1");
+    dev::DeviceOptions autodetect = bus_rtu("1");
     autodetect.protocol = "auto";
     auto a = open_on(io, t, autodetect);
     BOOST_TEST((a.ec == dev::errc::validation));
     BOOST_TEST(error_of(a.anz).message().find("AUTO") != std::string::npos);
-    dev::DeviceOptions cont = rtu("1");
+    dev::DeviceOptions cont = bus_rtu("1");
     cont.protocol = "servomex-continuous";
     auto c = open_on(io, t, cont);
     BOOST_TEST((c.ec == dev::errc::validation));
@@ -207,8 +207,8 @@ BOOST_AUTO_TEST_CASE(manager_add_by_path_shares_and_owns_the_transport) {
     auto bus = make_bus(io, "mock://md-mgr", {1, 2});
     const std::string path = "mock://md-mgr/a";
     Manager m(io.get_executor(), plugins());
-    auto r1 = add(io, m, "a1", path, rtu("1"));
-    auto r2 = add(io, m, "a2", path, rtu("2"));
+    auto r1 = add(io, m, "a1", path, bus_rtu("1"));
+    auto r2 = add(io, m, "a2", path, bus_rtu("2"));
     BOOST_TEST_REQUIRE(!r1.error);
     BOOST_TEST_REQUIRE(!r2.error);
     const dev::Transport *tp = m.transport(path);
@@ -218,32 +218,32 @@ BOOST_AUTO_TEST_CASE(manager_add_by_path_shares_and_owns_the_transport) {
     BOOST_TEST(&m.get("a2") == r2.anz);
 
     // Refusals name why: continuous, AUTO, a second protocol on the line, a taken address.
-    dev::DeviceOptions cont = rtu("3");
+    dev::DeviceOptions cont = bus_rtu("3");
     cont.protocol = "servomex-continuous";
     auto rc = add(io, m, "c", path, cont);
     BOOST_TEST((condition_of(rc.error) == dev::errc::validation));
-    dev::DeviceOptions autodetect = rtu("3");
+    dev::DeviceOptions autodetect = bus_rtu("3");
     autodetect.protocol = "auto";
     BOOST_TEST((condition_of(add(io, m, "x", path, autodetect).error) == dev::errc::validation));
-    dev::DeviceOptions ascii = rtu("3");
+    dev::DeviceOptions ascii = bus_rtu("3");
     ascii.protocol = "servomex-modbus-ascii";
     BOOST_TEST((condition_of(add(io, m, "y", path, ascii).error) == dev::errc::validation));
-    BOOST_TEST((condition_of(add(io, m, "z", path, rtu("2")).error) == dev::errc::validation));
-    BOOST_TEST((condition_of(add(io, m, "a1", path, rtu("4")).error) == dev::errc::validation));
+    BOOST_TEST((condition_of(add(io, m, "z", path, bus_rtu("2")).error) == dev::errc::validation));
+    BOOST_TEST((condition_of(add(io, m, "a1", path, bus_rtu("4")).error) == dev::errc::validation));
     // Text addresses, checked against the plugin's syntax before any I/O and compared in
     // canonical form; FAMILY:MODE names the same plugin as its id.
-    BOOST_TEST((condition_of(add(io, m, "t", path, rtu("002")).error) == dev::errc::validation));
-    dev::DeviceOptions by_mode = rtu("02");
+    BOOST_TEST((condition_of(add(io, m, "t", path, bus_rtu("002")).error) == dev::errc::validation));
+    dev::DeviceOptions by_mode = bus_rtu("02");
     by_mode.protocol = "servomex-4100:modbus-rtu";
     auto rm = add(io, m, "t", path, by_mode);
     BOOST_TEST((condition_of(rm.error) == dev::errc::validation));
     BOOST_TEST(what_of(rm.error).find("both have address 2") != std::string::npos);
     for (const char *bad : {"0", "248", "A", "1 "}) {
-        auto rb = add(io, m, "t", path, rtu(bad));
+        auto rb = add(io, m, "t", path, bus_rtu(bad));
         BOOST_TEST((condition_of(rb.error) == dev::errc::validation), bad);
         BOOST_TEST(what_of(rb.error).find("bad address") != std::string::npos, bad);
     }
-    dev::DeviceOptions unknown = rtu("3");
+    dev::DeviceOptions unknown = bus_rtu("3");
     unknown.protocol = "acme-flow";
     BOOST_TEST((condition_of(add(io, m, "u", path, unknown).error) == dev::errc::validation));
     BOOST_TEST(m.names().size() == 2u);
@@ -281,7 +281,7 @@ BOOST_AUTO_TEST_CASE(concurrent_adds_on_one_path_open_it_once,
     Manager m(io.get_executor(), plugins());
     AddResult r1, r2;
     for (auto [name, address, out] : {std::tuple{"a1", 1u, &r1}, std::tuple{"a2", 2u, &r2}}) {
-        dev::DeviceOptions o = rtu(std::to_string(address));
+        dev::DeviceOptions o = bus_rtu(std::to_string(address));
         o.serial = anyserial::SerialConfig{}.with_exclusive(true);
         m.async_add(name, sim.path(), o, [out](std::exception_ptr e, dev::Device *a) {
             out->done = true;
@@ -305,22 +305,22 @@ BOOST_AUTO_TEST_CASE(manager_add_on_a_bound_transport_does_not_close_it) {
     dev::Transport t = open_transport(io, "mock://md-bound/a");
     {
         Manager m(io.get_executor(), plugins());
-        BOOST_TEST_REQUIRE(!add(io, m, "a1", t, rtu("1")).error);
-        BOOST_TEST_REQUIRE(!add(io, m, "a2", t, rtu("2")).error);
+        BOOST_TEST_REQUIRE(!add(io, m, "a1", t, bus_rtu("1")).error);
+        BOOST_TEST_REQUIRE(!add(io, m, "a2", t, bus_rtu("2")).error);
         // The same port by path would be a second transport competing for its bytes.
         BOOST_TEST(
-            (condition_of(add(io, m, "a3", std::string("mock://md-bound/a"), rtu("3")).error) ==
+            (condition_of(add(io, m, "a3", std::string("mock://md-bound/a"), bus_rtu("3")).error) ==
              dev::errc::validation));
         m.remove("a1");
         m.remove("a2");
         BOOST_TEST(t.is_open());
-        BOOST_TEST_REQUIRE(!add(io, m, "a1", t, rtu("1")).error);
+        BOOST_TEST_REQUIRE(!add(io, m, "a1", t, bus_rtu("1")).error);
     }  // the manager's close() leaves the caller's transport open
     BOOST_TEST(t.is_open());
     BOOST_TEST(t.devices() == 0u);
     // A prebuilt analyser (exclusive open elsewhere) is tracked, not shared.
     auto solo_bus = make_bus(io, "mock://md-solo", {1});
-    auto solo = open_device(io, "mock://md-solo/a", rtu("1"));
+    auto solo = open_device(io, "mock://md-solo/a", bus_rtu("1"));
     BOOST_TEST_REQUIRE(!solo.ec);
     auto shared_solo = std::make_shared<dev::Device>(std::move(solo.anz));
     {
@@ -328,7 +328,7 @@ BOOST_AUTO_TEST_CASE(manager_add_on_a_bound_transport_does_not_close_it) {
         m.add("solo", shared_solo);
         // Its port is taken exclusively: a multidrop peer cannot join it.
         BOOST_TEST(
-            (condition_of(add(io, m, "peer", std::string("mock://md-solo/a"), rtu("2")).error) ==
+            (condition_of(add(io, m, "peer", std::string("mock://md-solo/a"), bus_rtu("2")).error) ==
              dev::errc::validation));
     }
     BOOST_TEST(shared_solo->is_open());  // tracked only: the caller still owns it
@@ -344,8 +344,8 @@ BOOST_AUTO_TEST_CASE(two_ports_run_concurrently) {
     bus_a->hold_replies(gate);
     bus_b->on_request_release(gate);
     Manager m(io.get_executor(), plugins());
-    BOOST_TEST_REQUIRE(!add(io, m, "a", std::string("mock://md-portA/a"), rtu("1")).error);
-    BOOST_TEST_REQUIRE(!add(io, m, "b", std::string("mock://md-portB/a"), rtu("1")).error);
+    BOOST_TEST_REQUIRE(!add(io, m, "a", std::string("mock://md-portA/a"), bus_rtu("1")).error);
+    BOOST_TEST_REQUIRE(!add(io, m, "b", std::string("mock://md-portB/a"), bus_rtu("1")).error);
     bool done = false;
     std::map<std::string, anyserial::record::DeviceResult<dev::Frame>> res;
     m.async_execute_each(
@@ -370,7 +370,7 @@ BOOST_AUTO_TEST_CASE(two_ports_run_concurrently) {
 
 BOOST_AUTO_TEST_CASE(raise_aggregates_and_return_reports_per_device) {
     asio::io_context io;
-    dev::DeviceOptions silent = rtu("3");
+    dev::DeviceOptions silent = bus_rtu("3");
     silent.response_timeout = std::chrono::milliseconds(30);
     silent.retries = 0;
     auto poll_op = [](dev::Device &a) -> asio::awaitable<dev::Frame> {
@@ -384,7 +384,7 @@ BOOST_AUTO_TEST_CASE(raise_aggregates_and_return_reports_per_device) {
             policy == ErrorPolicy::raise ? "mock://md-silent-raise" : "mock://md-silent-return";
         auto bus = make_bus(io, pair, {1});  // nobody answers address 3
         Manager m(io.get_executor(), plugins(), policy);
-        BOOST_TEST_REQUIRE(!add(io, m, "ok", pair + "/a", rtu("1")).error);
+        BOOST_TEST_REQUIRE(!add(io, m, "ok", pair + "/a", bus_rtu("1")).error);
         BOOST_TEST_REQUIRE(!add(io, m, "silent", pair + "/a", silent).error);
         bool done = false;
         std::exception_ptr error;

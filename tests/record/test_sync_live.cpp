@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "bus.hpp"
-#include "live_fixture.hpp"
+#include "../device/fixture.hpp"
 
 using namespace test;
 namespace rec = anyserial::record;
@@ -60,16 +60,16 @@ BOOST_AUTO_TEST_CASE(sync_manager_polls_and_records_multidrop_peers) {
     sims.start();
 
     anyserial::sync::Manager mgr(plugins());
-    mgr.add("a1", "mock://sy-bus/a", rtu("1"));
-    mgr.add("a2", "mock://sy-bus/a", rtu("2"));
-    auto solo = anyserial::sync::Analyzer::open(plugins(), "mock://sy-solo/a", rtu("1"));
+    mgr.add("a1", "mock://sy-bus/a", bus_rtu("1"));
+    mgr.add("a2", "mock://sy-bus/a", bus_rtu("2"));
+    auto solo = anyserial::sync::Analyzer::open(plugins(), "mock://sy-solo/a", bus_rtu("1"));
     mgr.add("solo", std::move(solo.device()));
     BOOST_TEST((mgr.names() == std::vector<std::string>{"a1", "a2", "solo"}));
-    BOOST_CHECK_THROW(mgr.add("a1", "mock://sy-bus/a", rtu("3")), dev::ValidationError);
+    BOOST_CHECK_THROW(mgr.add("a1", "mock://sy-bus/a", bus_rtu("3")), dev::ValidationError);
     // Text addresses are compared in canonical form: "002" is "2", taken.
-    BOOST_CHECK_THROW(mgr.add("a3", "mock://sy-bus/a", rtu("002")), dev::ValidationError);
-    BOOST_CHECK_THROW(mgr.add("a3", "mock://sy-bus/a", rtu("x")), dev::ValidationError);
-    BOOST_CHECK_THROW(mgr.add("a3", "mock://sy-bus/a", rtu("248")), dev::ValidationError);
+    BOOST_CHECK_THROW(mgr.add("a3", "mock://sy-bus/a", bus_rtu("002")), dev::ValidationError);
+    BOOST_CHECK_THROW(mgr.add("a3", "mock://sy-bus/a", bus_rtu("x")), dev::ValidationError);
+    BOOST_CHECK_THROW(mgr.add("a3", "mock://sy-bus/a", bus_rtu("248")), dev::ValidationError);
 
     auto frames = mgr.poll();
     BOOST_TEST_REQUIRE(frames.size() == 3u);
@@ -133,7 +133,7 @@ BOOST_AUTO_TEST_CASE(sync_record_of_one_analyser_and_invalid_options) {
     SimThread sims;
     sims.solo = std::make_unique<MockDevice>(sims.io, "mock://sy-one", "servomex-modbus-rtu");
     sims.start();
-    auto anz = anyserial::sync::Analyzer::open(plugins(), "mock://sy-one/a", rtu("1"));
+    auto anz = anyserial::sync::Analyzer::open(plugins(), "mock://sy-one/a", bus_rtu("1"));
     // The blocking face: calibration is a declared command behind the confirmation gate.
     BOOST_CHECK_THROW(anz.start_calibration(1), dev::ConfirmationRequiredError);
     BOOST_CHECK_THROW(anz.stop_calibration(), dev::ConfirmationRequiredError);
