@@ -16,7 +16,7 @@ std::string value_text(const device::Reading &r);
 // Ids of the set flags, "ok" when none is set.
 std::string flags_text(const device::FlagSet &f);
 
-// {"id": value} per field (number, text or null), units under "units" when any.
+// A field's value (number, text or null); the fields as [{"id","type","value","unit"}].
 boost::json::value field_value(const device::Field &f);
 boost::json::array fields_json(const std::vector<device::Field> &fields);
 // {"channel","kind","name","value","text","unit","flags":[ids],"severity","ok"}

@@ -15,6 +15,10 @@
 
 namespace anyserial::checker {
 
+// The most backends or protocols one factory may report: the host's own bound (a larger
+// count is a plugin fault, not a plugin).
+inline constexpr uint32_t kMaxProviders = 1024;
+
 struct Failed : std::runtime_error {
     using std::runtime_error::runtime_error;
 };

@@ -91,10 +91,6 @@ Plugin &Context::plugin() {
     return plugin_;
 }
 
-namespace {
-constexpr uint32_t kMaxProviders = 256;  // what a sane plugin provides; the core's bound too
-}
-
 std::vector<const anyserial_backend_descriptor_t *> Context::backends(std::uint32_t kind) {
     Plugin &p = plugin();
     if (p.backends == nullptr) throw Skipped("the plugin provides no backend");

@@ -11,7 +11,6 @@ namespace anyserial::checker {
 
 namespace {
 
-constexpr uint32_t kMaxProviders = 256;
 constexpr std::size_t kMaxList = 64;
 
 // ids: 1..64 bytes of [A-Za-z0-9._-], starting with a letter or digit

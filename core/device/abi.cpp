@@ -156,4 +156,26 @@ std::int64_t monotonic_now_ns() noexcept {
         .count();
 }
 
+anyserial_arg_value_t arg_to_abi(const ArgValue &v) noexcept {
+    anyserial_arg_value_t a{};
+    a.struct_size = sizeof a;
+    switch (v.type) {
+        case ValueType::number:
+            a.value_type = ANYSERIAL_VALUE_NUMBER;
+            break;
+        case ValueType::text:
+            a.value_type = ANYSERIAL_VALUE_TEXT;
+            a.text = v.text.c_str();
+            break;
+        case ValueType::integer:
+            a.value_type = ANYSERIAL_VALUE_INTEGER;
+            break;
+        case ValueType::absent:
+            a.value_type = ANYSERIAL_VALUE_ABSENT;
+            break;
+    }
+    a.number = v.number;
+    return a;
+}
+
 }  // namespace anyserial::device

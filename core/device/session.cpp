@@ -130,9 +130,11 @@ asio::awaitable<DeviceInfo> DeviceImpl::identify(Timeout t) {
     anyserial_protocol_result_t r;
     co_await run_operation(session, {ANYSERIAL_OP_IDENTIFY, nullptr, {}}, t, context(), r);
     std::vector<Field> fields = fields_from_abi(r.field_count, r.fields, protocol_id);
-    if (r.frame != nullptr) (void)copy_frame(*r.frame);
-    std::vector<ChannelInfo> table = session.channels();
-    if (!table.empty()) channels = std::move(table);
+    if (r.frame != nullptr) {
+        (void)copy_frame(*r.frame);  // reads the channel table too
+    } else if (std::vector<ChannelInfo> table = session.channels(); !table.empty()) {
+        channels = std::move(table);
+    }
     info = make_info(std::move(fields));
     co_return *info;
 }

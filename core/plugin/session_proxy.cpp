@@ -1,6 +1,7 @@
 // anyserial — SessionProxy: the protocol session vtable, checked.
 #include "plugin/session_proxy.hpp"
 
+#include <anyserial/device/abi.hpp>
 #include <anyserial/errors.hpp>
 #include <anyserial/sdk/cpp/text.hpp>
 #include <set>
@@ -13,20 +14,6 @@ namespace {
 
 constexpr std::uint32_t kMaxTransaction = 64 * 1024;  // a request larger is garbage
 constexpr std::uint32_t kMaxChannels = 4096;
-
-std::uint32_t value_type_of(device::ValueType t) noexcept {
-    switch (t) {
-        case device::ValueType::number:
-            return ANYSERIAL_VALUE_NUMBER;
-        case device::ValueType::text:
-            return ANYSERIAL_VALUE_TEXT;
-        case device::ValueType::integer:
-            return ANYSERIAL_VALUE_INTEGER;
-        case device::ValueType::absent:
-            break;
-    }
-    return ANYSERIAL_VALUE_ABSENT;
-}
 
 }  // namespace
 
@@ -65,10 +52,7 @@ std::int32_t SessionProxy::begin(std::uint32_t op, const std::string *command,
     std::vector<anyserial_arg_value_t> values(args.size());
     std::vector<const anyserial_arg_value_t *> ptrs(args.size());
     for (std::size_t i = 0; i < args.size(); ++i) {
-        values[i].struct_size = sizeof values[i];
-        values[i].value_type = value_type_of(args[i].type);
-        values[i].number = args[i].number;
-        values[i].text = args[i].type == device::ValueType::text ? args[i].text.c_str() : nullptr;
+        values[i] = device::arg_to_abi(args[i]);
         ptrs[i] = &values[i];
     }
     anyserial_protocol_request_t req{};
@@ -161,12 +145,7 @@ std::vector<device::ChannelInfo> SessionProxy::channels() const {
 }
 
 std::string SessionProxy::last_error() const {
-    char buf[512];
-    buf[0] = '\0';
-    const std::uint32_t n = vt().last_error(handle_.get(), buf, sizeof buf);
-    std::string s(buf, n < sizeof buf ? n : sizeof buf - 1);
-    if (s.find('\0') != std::string::npos) s.resize(s.find('\0'));
-    return sdk::text::is_clean(s) ? s : sdk::text::escape(s);
+    return sdk::text::last_error_of(vt().last_error, handle_.get());
 }
 
 }  // namespace anyserial::plugin_detail

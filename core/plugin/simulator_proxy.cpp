@@ -1,6 +1,7 @@
 // anyserial — SimulatorProxy: the simulator extension and vtable, checked.
 #include "plugin/simulator_proxy.hpp"
 
+#include <anyserial/device/abi.hpp>
 #include <anyserial/errors.hpp>
 #include <anyserial/sdk/cpp/text.hpp>
 
@@ -37,20 +38,6 @@ std::optional<std::string> check_instance(const anyserial_simulator_t *s) {
     for (const auto &[fn, name] : fns)
         if (fn == nullptr) return "simulator." + std::string(name) + " is NULL";
     return std::nullopt;
-}
-
-std::uint32_t abi_type(device::ValueType t) noexcept {
-    switch (t) {
-        case device::ValueType::number:
-            return ANYSERIAL_VALUE_NUMBER;
-        case device::ValueType::text:
-            return ANYSERIAL_VALUE_TEXT;
-        case device::ValueType::integer:
-            return ANYSERIAL_VALUE_INTEGER;
-        case device::ValueType::absent:
-            break;
-    }
-    return ANYSERIAL_VALUE_ABSENT;
 }
 
 }  // namespace
@@ -109,11 +96,7 @@ std::int32_t SimulatorProxy::poll_output(std::uint64_t now, std::span<std::uint8
 
 std::int32_t SimulatorProxy::set_reading(const std::string &channel, const device::ArgValue &value,
                                          std::uint64_t flags) {
-    anyserial_arg_value_t v{};
-    v.struct_size = sizeof v;
-    v.value_type = abi_type(value.type);
-    v.number = value.number;
-    v.text = value.type == device::ValueType::text ? value.text.c_str() : nullptr;
+    const anyserial_arg_value_t v = device::arg_to_abi(value);
     return vt().set_reading(handle_.get(), channel.c_str(), &v, flags);
 }
 
@@ -168,12 +151,7 @@ std::int32_t SimulatorProxy::counters(std::uint64_t &requests, std::uint64_t &re
 }
 
 std::string SimulatorProxy::last_error() const {
-    char buf[512];
-    buf[0] = '\0';
-    const std::uint32_t n = vt().last_error(handle_.get(), buf, sizeof buf);
-    std::string s(buf, n < sizeof buf ? n : sizeof buf - 1);
-    if (s.find('\0') != std::string::npos) s.resize(s.find('\0'));
-    return sdk::text::is_clean(s) ? s : sdk::text::escape(s);
+    return sdk::text::last_error_of(vt().last_error, handle_.get());
 }
 
 }  // namespace anyserial::plugin_detail

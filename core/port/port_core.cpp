@@ -33,12 +33,7 @@ void on_completion(void *user, std::int32_t status, std::uint32_t n) noexcept {
 }  // namespace
 
 std::string backend_text(const anyserial_backend_t *b) {
-    if (b == nullptr || b->control->last_error == nullptr) return {};
-    char buf[512] = {};
-    const std::uint32_t len = b->control->last_error(b, buf, sizeof buf);
-    buf[sizeof buf - 1] = '\0';
-    const std::size_t n = std::min<std::size_t>(len, std::strlen(buf));
-    return sdk::text::escape(std::string_view(buf, n));
+    return b == nullptr ? std::string() : sdk::text::last_error_of(b->control->last_error, b);
 }
 
 PortCore::PortCore(boost::asio::any_io_executor e, std::string p, const PluginHost *h,

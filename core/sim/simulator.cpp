@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <anyserial/device/errors.hpp>
+#include <anyserial/device/resolve.hpp>
 #include <anyserial/errors.hpp>
 #include <anyserial/plugin_host.hpp>
 #include <anyserial/sim/simulator.hpp>
@@ -31,15 +32,7 @@ Simulator::Simulator(const LoadedProtocol &protocol, const std::string &address,
         device::throw_device_error(device::errc::capability, "protocol " + protocol_id_ +
                                                                  " has no simulator extension (" +
                                                                  ANYSERIAL_EXT_SIMULATOR_ID + ")");
-    const device::AddressSyntax &syntax = protocol.address_syntax();
-    if (syntax.kind != device::AddressSyntax::Kind::none) {
-        auto canonical = syntax.normalise(address);
-        if (!canonical)
-            device::throw_device_error(device::errc::validation,
-                                       "address '" + address + "' is not valid for " +
-                                           protocol_id_ + " (" + syntax.description + ")");
-        address_ = *canonical;
-    }
+    address_ = device::normalise_address(protocol, address);
     anyserial_protocol_options_t opts{};
     opts.struct_size = sizeof opts;
     opts.address = address_.empty() ? nullptr : address_.c_str();

@@ -6,8 +6,8 @@
 #include <anyserial/sim/simulator.hpp>
 #include <tuple>
 
-#include "bus.hpp"
 #include "../device/fixture.hpp"
+#include "bus.hpp"
 
 using namespace test;
 using anyserial::record::ErrorPolicy;
@@ -232,7 +232,8 @@ BOOST_AUTO_TEST_CASE(manager_add_by_path_shares_and_owns_the_transport) {
     BOOST_TEST((condition_of(add(io, m, "a1", path, bus_rtu("4")).error) == dev::errc::validation));
     // Text addresses, checked against the plugin's syntax before any I/O and compared in
     // canonical form; FAMILY:MODE names the same plugin as its id.
-    BOOST_TEST((condition_of(add(io, m, "t", path, bus_rtu("002")).error) == dev::errc::validation));
+    BOOST_TEST(
+        (condition_of(add(io, m, "t", path, bus_rtu("002")).error) == dev::errc::validation));
     dev::DeviceOptions by_mode = bus_rtu("02");
     by_mode.protocol = "servomex-4100:modbus-rtu";
     auto rm = add(io, m, "t", path, by_mode);
@@ -327,9 +328,9 @@ BOOST_AUTO_TEST_CASE(manager_add_on_a_bound_transport_does_not_close_it) {
         Manager m(io.get_executor(), plugins());
         m.add("solo", shared_solo);
         // Its port is taken exclusively: a multidrop peer cannot join it.
-        BOOST_TEST(
-            (condition_of(add(io, m, "peer", std::string("mock://md-solo/a"), bus_rtu("2")).error) ==
-             dev::errc::validation));
+        BOOST_TEST((
+            condition_of(add(io, m, "peer", std::string("mock://md-solo/a"), bus_rtu("2")).error) ==
+            dev::errc::validation));
     }
     BOOST_TEST(shared_solo->is_open());  // tracked only: the caller still owns it
 }

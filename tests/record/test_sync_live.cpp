@@ -8,8 +8,8 @@
 #include <set>
 #include <thread>
 
-#include "bus.hpp"
 #include "../device/fixture.hpp"
+#include "bus.hpp"
 
 using namespace test;
 namespace rec = anyserial::record;

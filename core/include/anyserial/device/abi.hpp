@@ -35,4 +35,7 @@ FlagSet flags_from_abi(std::uint64_t bits, const AbiContext &ctx, const char *wh
 // Steady clock in nanoseconds (the clock the core's timers and the simulators use).
 std::int64_t monotonic_now_ns() noexcept;
 
+// An argument value as the ABI carries it; its text points into `v` (keep `v` alive).
+anyserial_arg_value_t arg_to_abi(const ArgValue &v) noexcept;
+
 }  // namespace anyserial::device

@@ -1,4 +1,5 @@
-// anyserial — JSON forms of the device models (the CLI's --json output). Header-only over
+// anyserial — JSON forms of the device models for applications (the CLI prints its own flatter
+// form: host/device_output.hpp). Header-only over
 // Boost.JSON: a consumer including it links Boost::json.
 #pragma once
 

@@ -140,4 +140,19 @@ inline std::string escape(std::string_view s) {
     return out;
 }
 
+// What a plugin object's last_error(self, buf, cap) says, read the way the host reads it:
+// bounded by a 512-byte buffer, by the first NUL and by the length it reports (none of them
+// is trusted alone), and escaped so that it cannot drive a terminal.
+template <class Obj>
+std::string last_error_of(std::uint32_t (*fn)(const Obj *, char *, std::uint32_t), const Obj *obj) {
+    if (fn == nullptr || obj == nullptr) return {};
+    char buf[512] = {};
+    const std::uint32_t len = fn(obj, buf, sizeof buf);
+    buf[sizeof buf - 1] = '\0';
+    std::size_t n = 0;
+    while (n < len && buf[n] != '\0')
+        ++n;
+    return escape(std::string_view(buf, n));
+}
+
 }  // namespace anyserial::sdk::text
