@@ -32,6 +32,10 @@ class Whole final : public boost::program_options::typed_value<T> {
   public:
     Whole(T *store, T lo, T hi) : boost::program_options::typed_value<T>(store), lo_(lo), hi_(hi) {}
     void xparse(boost::any &v, const std::vector<std::string> &words) const override {
+        if (words.empty()) {  // a flag given alone: its implicit value, when it has one
+            boost::program_options::typed_value<T>::xparse(v, words);
+            return;
+        }
         boost::program_options::validators::check_first_occurrence(v);
         v = static_cast<T>(
             parse_whole(boost::program_options::validators::get_single_string(words), lo_, hi_));

@@ -1,6 +1,7 @@
 // anyserial record --port P [--port Q ...] [--protocol ID] [--address A ...] [--baud B]
 //                  [--rate HZ] [--duration S] --sink SINK [--sink SINK ...] [--spool PATH]
 //                  [--overflow block|drop-newest|drop-oldest] [--buffer N] [--reconnect] [--json]
+//                  [--sink-thread] [--realtime [PRIO]] [--timer-slack-us US] [--lock-memory]
 // Drift-free timed polling into a sink. One --port (and at most one --address): one
 // device, AUTO allowed. Several --port entries (each with its --address, or one --address
 // for all; or one --port with several --address, all on that line): a Manager of peers of one
@@ -21,6 +22,7 @@
 #include <anyserial/record/recorder.hpp>
 #include <anyserial/sinks/pump.hpp>
 #include <anyserial/sinks/sink.hpp>
+#include <anyserial/sinks/writer_thread.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -35,11 +37,13 @@
 #include <ostream>
 #include <set>
 #include <string_view>
+#include <utility>
 
 #include "command.hpp"
 #include "device_options.hpp"
 #include "interrupt.hpp"
 #include "output_options.hpp"
+#include "realtime_options.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
@@ -77,6 +81,7 @@ struct Options {
     bool rate_given = false;              // --rate: a broadcaster is sampled, not recorded whole
     std::vector<std::string> poll_only;   // options given that only a timed recording uses
     std::optional<std::uint64_t> frames;  // passive: end after this many
+    anyserial::cli::AcquisitionTuning tuning;  // --realtime, --timer-slack-us, --sink-thread...
 };
 
 // What is recorded: one device or a manager; rebuilt whole after a disconnect.
@@ -148,13 +153,19 @@ asio::awaitable<void> record_passive(anyserial::cli::Context &ctx, const Options
     const bool live = !o.json && ::isatty(STDOUT_FILENO) == 1;
     r.summary.started_at = std::chrono::system_clock::now();
     rec::Batch frame;  // the samples of one frame: the device queues them together
-    auto write_frame = [&] {
-        if (frame.empty()) return;
-        sink.write(frame);
+    std::optional<anyserial::sinks::SinkWriterThread> writer;  // --sink-thread
+    if (o.tuning.sink_thread) writer.emplace(sink, ex);
+    auto write_frame = [&]() -> asio::awaitable<void> {
+        if (frame.empty()) co_return;
         ++r.summary.samples_emitted;
         if (frame.front().error) ++r.bad;
-        r.rows += frame.size();
-        frame.clear();
+        if (writer) {
+            co_await writer->push(std::exchange(frame, {}));
+        } else {
+            sink.write(frame);
+            r.rows += frame.size();
+            frame.clear();
+        }
         if (live)
             ctx.out << "\rrecording: " << r.summary.samples_emitted << " frames, " << r.bad
                     << " bad " << std::flush;
@@ -164,19 +175,26 @@ asio::awaitable<void> record_passive(anyserial::cli::Context &ctx, const Options
         for (;;) {
             auto [ec, s] = co_await sub.async_receive(asio::as_tuple(asio::use_awaitable));
             if (ec) break;
-            if (!frame.empty() && frame.front().monotonic_ns != s.monotonic_ns) write_frame();
+            if (!frame.empty() && frame.front().monotonic_ns != s.monotonic_ns)
+                co_await write_frame();
             frame.push_back(std::move(s));
-            if (sub.size() == 0) write_frame();  // nothing more queued: the frame is whole
+            if (sub.size() == 0) co_await write_frame();  // nothing more queued: frame is whole
         }
-        write_frame();
+        co_await write_frame();
+        if (writer) co_await writer->drain();
         sink.flush();
         sink.close();
     } catch (...) {
         r.error = anyserial::cli::describe(std::current_exception());
+        if (writer) writer->finish();  // what was handed over is written before closing
         try {  // still closed: a network sink counts what stays spooled, a file is released
             sink.close();
         } catch (...) {  // the first failure is the one to report
         }
+    }
+    if (writer) {
+        writer->finish();
+        r.rows = writer->rows_written();
     }
     if (live) ctx.out << '\n';
     r.lost = sub.lost();
@@ -300,6 +318,7 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o,
         co_return anyserial::cli::exit_failure;
     }
     o.passive = *passive;
+    anyserial::cli::apply_realtime_options(o.tuning, ctx.err, "record");
     try {
         sink->open();  // only now is the file created, appended to or truncated
     } catch (const anyserial::sinks::SinkRefusedError &e) {  // it changed since the check
@@ -357,7 +376,9 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o,
     bool pumped = false;
     std::exception_ptr err;
     anyserial::sinks::PumpResult written;  // counted as it goes: right after a failure too
-    anyserial::sinks::async_record_to_sink(recording, *sink, written,
+    anyserial::sinks::PumpOptions pump;
+    pump.writer_thread = o.tuning.sink_thread;
+    anyserial::sinks::async_record_to_sink(recording, *sink, written, pump,
                                            [&](std::exception_ptr e, anyserial::sinks::PumpResult) {
                                                err = e;
                                                pumped = true;
@@ -394,11 +415,11 @@ asio::awaitable<int> record(anyserial::cli::Context &ctx, Options o,
     } else {
         char line[256];
         std::snprintf(line, sizeof line,
-                      "recorded %llu ticks (%llu late, max drift %.1f ms, tick p50 %.1f ms, p99 "
-                      "%.1f ms, %llu disconnects)%s into ",
+                      "recorded %llu ticks (%llu late, drift max %.2f ms p99 %.2f ms, tick p50 "
+                      "%.1f ms p99 %.1f ms, %llu disconnects)%s into ",
                       static_cast<unsigned long long>(s.samples_emitted),
                       static_cast<unsigned long long>(s.samples_late), s.max_drift_ms,
-                      s.tick_duration_ms_p50, s.tick_duration_ms_p99,
+                      s.drift_ms_p99, s.tick_duration_ms_p50, s.tick_duration_ms_p99,
                       static_cast<unsigned long long>(s.disconnects),
                       interrupt.requested() ? ", interrupted" : "");
         ctx.out << line << sink->describe() << " (" << written.rows << " rows)\n";
@@ -486,7 +507,8 @@ int run(anyserial::cli::Context &ctx) {
         "anyserial record --port P [--port Q ...] [--protocol ID] [--address A ...] [--rate HZ] "
         "[--duration S] --sink SINK [--sink SINK ...] [--spool PATH] [--overwrite] "
         "[--follow-symlinks] [--overflow block|drop-newest|drop-oldest] [--buffer N] "
-        "[--reconnect] [--passive [--frames N]] [--json]");
+        "[--reconnect] [--passive [--frames N]] [--sink-thread] [--realtime [PRIO]] "
+        "[--timer-slack-us US] [--lock-memory] [--json]");
     opts.add_options()("port", po::value<std::vector<std::string>>()->value_name("P"),
                        "device port (repeat for a manager)")(
         "protocol", po::value<std::string>()->value_name("ID")->default_value("auto"),
@@ -517,6 +539,7 @@ int run(anyserial::cli::Context &ctx) {
         "frame by frame (--passive, or a broadcaster without --rate): end after N frames")(
         "json", "final summary as JSON")("help,h", "show this help");
     anyserial::cli::add_output_options(opts);
+    anyserial::cli::add_realtime_options(opts);
     po::variables_map vm;
     if (!anyserial::cli::parse_options(ctx, opts, vm)) return anyserial::cli::exit_ok;
     if (vm.count("port") == 0) throw anyserial::cli::UsageError("--port is required");
@@ -561,6 +584,7 @@ int run(anyserial::cli::Context &ctx) {
     if (vm.count("spool") != 0) o.spool = vm["spool"].as<std::string>();
     o.sink_options = anyserial::cli::output_options(vm);
     o.json = vm.count("json") != 0;
+    o.tuning = anyserial::cli::realtime_options(vm);
     frame_options(vm, proto, o);
 
     // The sinks' files are looked at now, before any port is opened, and created later.

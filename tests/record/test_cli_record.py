@@ -164,6 +164,57 @@ class RecordDoneWhen(unittest.TestCase):
                 self.assertIn(i1["error"], (None, ""))
                 self.assertEqual(int(i1["ok"]), 1)
 
+    def test_sink_thread_and_realtime_record_every_tick_and_say_what_was_applied(self):
+        """--sink-thread writes the same rows as the loop would; --realtime and
+        --timer-slack-us are applied (root, as CI runs) or refused with a warning, and the
+        recording runs either way; the summary line reports drift max and p99."""
+        sim = self.sim(RTU, "mb-rt")
+        db = os.path.join(self.tmp, "rt.sqlite")
+        r = subprocess.run(
+            cli("record", "--port", sim.link, "--protocol", RTU, "--rate", "2",
+                "--duration", "3", "--sink", f"sqlite:{db}", "--sink-thread", "--realtime",
+                "--timer-slack-us", "5", "--lock-memory"),
+            capture_output=True, text=True, timeout=GUARD_S)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        if os.geteuid() == 0:
+            self.assertIn("anyserial record: SCHED_FIFO priority 10", r.stderr)
+            self.assertIn("anyserial record: memory locked (mlockall)", r.stderr)
+        else:
+            self.assertIn("warning: SCHED_FIFO priority 10 not permitted", r.stderr)
+        self.assertIn("anyserial record: timer slack 5000 ns", r.stderr)
+        self.assertRegex(r.stdout, r"recorded 6 ticks \(0 late, drift max [0-9.]+ ms p99 "
+                                   r"[0-9.]+ ms, ")
+        ticks = ticks_of(read_rows("sqlite", db))
+        self.assertEqual(len(ticks), 6)
+        for channels in ticks.values():
+            self.assertEqual(float(channels["I1"]["value"]), 20.376)
+            self.assertIn(channels["I1"]["error"], (None, ""))
+
+    def test_passive_record_with_a_sink_thread_keeps_every_frame(self):
+        sim = self.sim(CONT, "cont-thread", "--interval", "0.2")
+        master, follower, link = self.relay_pty()
+        path = os.path.join(self.tmp, "passive.jsonl")
+        proc = subprocess.Popen(
+            cli("record", "--port", link, "--protocol", CONT, "--passive", "--frames",
+                "5", "--sink", f"jsonl:{path}", "--sink-thread", "--json"),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            self.assertIn("passively", read_line(proc.stderr, "record"))
+            relayed = self.relay_frames(sim, master, 5)
+            out, err = proc.communicate(timeout=GUARD_S)
+            self.assertEqual(proc.returncode, 0, err.decode())
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+            os.close(master)
+            os.close(follower)
+        doc = json.loads(out.decode().strip().splitlines()[-1])
+        self.assertEqual(doc["passive"]["frames"], relayed)
+        rows = read_rows("jsonl", path)
+        self.assertEqual(len(ticks_of(rows)), relayed)
+        self.assertEqual(doc["rows"], len(rows))
+
     def relay_frames(self, sim, master, count):
         """Copies `count` whole frames from the simulator onto the pty `master`; returns
         count. The listener on the other side gets exactly these frames."""
@@ -451,6 +502,11 @@ class RecordDoneWhen(unittest.TestCase):
                 (["record", "--port", "/dev/null", "--frames", "3", "--protocol",
                   "servomex-4100:auto"], "--frames needs --passive"),
                 (["record", "--port", "/dev/null", "--passive", "--frames", "0"], "--frames"),
+                (["record", "--port", "/dev/null", "--realtime", "100"], "--realtime"),
+                (["record", "--port", "/dev/null", "--realtime", "0"], "--realtime"),
+                (["record", "--port", "/dev/null", "--timer-slack-us", "0"], "--timer-slack-us"),
+                (["record", "--port", "/dev/null", "--timer-slack-us", "0.0001"],
+                 "--timer-slack-us"),
                 (["stream", "--port", "/dev/null", "--rate", "inf"], "--rate"),
                 (["stream", "--port", "/dev/null", "--duration", "-1"], "--duration"),
                 (["diag", "tap", "--port", "/dev/null", "--duration", "inf"], "--duration"),
