@@ -18,10 +18,12 @@ void add_realtime_options(po::options_description &opts) {
         "realtime", whole_value<int>(1, 99)->implicit_value(10)->value_name("PRIO"),
         "run the loop thread SCHED_FIFO at PRIO (1..99, default 10) so other work cannot "
         "delay a tick; needs CAP_SYS_NICE or RLIMIT_RTPRIO (a warning otherwise)")(
-        "lock-memory", "mlockall: no page fault stalls a tick (needs CAP_IPC_LOCK or "
-                       "RLIMIT_MEMLOCK; a warning otherwise)")(
-        "sink-thread", "write the sinks on a thread of their own, so a slow commit never "
-                       "delays a tick (the queue --buffer absorbs a slow sink)");
+        "lock-memory",
+        "mlockall: no page fault stalls a tick (needs CAP_IPC_LOCK or "
+        "RLIMIT_MEMLOCK; a warning otherwise)")(
+        "sink-thread",
+        "write the sinks on a thread of their own, so a slow commit never "
+        "delays a tick (the queue --buffer absorbs a slow sink)");
 }
 
 AcquisitionTuning realtime_options(const po::variables_map &vm) {

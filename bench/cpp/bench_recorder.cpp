@@ -3,22 +3,40 @@
 // The poll source is one request/echo round trip on mock://bench-rec/a; the far end
 // (mock://bench-rec/b) echoes on the same io_context. No analyser protocol is involved:
 // this measures the recorder's schedule (start + n / rate) and the port underneath.
-// `--impl timerslack=NS` first sets this thread's timer slack (prctl PR_SET_TIMERSLACK; Linux
-// defaults to 50 us): how much of the drift is the kernel coalescing our timer wake-ups.
+// `--impl` is a comma-separated list of what the acquisition user can reach for
+// (record/realtime.hpp, sinks/writer_thread.hpp), each applied to this (the loop) thread:
+//   timerslack=NS   PR_SET_TIMERSLACK (Linux defaults to 50 us)
+//   fifo=PRIO       SCHED_FIFO at PRIO
+//   mlock           mlockall
+//   sink=sqlite     every batch into a SQLite sink (a fresh file, removed after) through
+//                   pump_to_sink, on the loop ...
+//   sink-thread     ... or on the sink's writer thread
+// Without sink=, batches are consumed and dropped.
+#include <pthread.h>
+#include <sched.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <anyserial/plugin_host.hpp>
+#include <anyserial/record/realtime.hpp>
 #include <anyserial/record/recorder.hpp>
 #include <anyserial/serial_port.hpp>
+#include <anyserial/sinks/pump.hpp>
 #include <array>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <optional>
+#include <sstream>
 
 #include "harness.hpp"
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
+#endif
 
 namespace asio = boost::asio;
 namespace record = anyserial::record;
@@ -82,6 +100,52 @@ SerialPort open(asio::io_context &io, anyserial::PluginHost &host, const std::st
     return std::move(*port);
 }
 
+struct Variant {
+    anyserial::record::RealtimeOptions realtime;
+    bool sqlite = false;
+    bool sink_thread = false;
+};
+
+Variant parse_variant(const std::string &impl) {
+    Variant v;
+    std::istringstream in(impl);
+    for (std::string item; std::getline(in, item, ',');) {
+        if (item.rfind("timerslack=", 0) == 0) {
+            v.realtime.timer_slack = std::chrono::nanoseconds(std::stol(item.substr(11)));
+        } else if (item.rfind("fifo=", 0) == 0) {
+            v.realtime.fifo_priority = std::stoi(item.substr(5));
+        } else if (item == "mlock") {
+            v.realtime.lock_memory = true;
+        } else if (item == "sink=sqlite") {
+            v.sqlite = true;
+        } else if (item == "sink-thread") {
+            v.sink_thread = true;
+        } else if (!item.empty() && item != "none") {
+            throw std::invalid_argument("unknown --impl item '" + item +
+                                        "' (timerslack=NS, fifo=PRIO, mlock, sink=sqlite, "
+                                        "sink-thread, none)");
+        }
+    }
+    if (v.sink_thread && !v.sqlite) throw std::invalid_argument("sink-thread needs sink=sqlite");
+    return v;
+}
+
+// Consumes every batch and drops it; closes the echo's port at the end.
+void drop_batches(record::Recording &rec, SerialPort &echo_end) {
+    auto next = std::make_shared<std::function<void()>>();
+    *next = [&rec, &echo_end, next] {
+        rec.async_next_batch([&rec, &echo_end, next](bench::error_code ec, record::Batch) {
+            if (ec) {
+                echo_end.close();
+                *next = nullptr;  // breaks the cycle
+                return;
+            }
+            (*next)();
+        });
+    };
+    (*next)();
+}
+
 }  // namespace
 
 int main(int argc, char **argv) try {
@@ -90,14 +154,9 @@ int main(int argc, char **argv) try {
         throw std::invalid_argument("record needs --iters HZ > 0 and --bytes MS in (0, 3600000]");
     const double rate = static_cast<double>(a.iters);
     const double seconds = static_cast<double>(a.bytes) / 1000.0;
-    long slack_ns = -1;  // unchanged
-    if (a.impl.rfind("timerslack=", 0) == 0) {
-        slack_ns = std::stol(a.impl.substr(11));
-        if (slack_ns <= 0 || ::prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(slack_ns)) != 0)
-            throw std::invalid_argument("--impl timerslack=NS needs NS > 0 (prctl failed)");
-    } else if (!a.impl.empty()) {
-        throw std::invalid_argument("unknown --impl '" + a.impl + "' (timerslack=NS or none)");
-    }
+    const Variant variant = parse_variant(a.impl);
+    const record::RealtimeReport applied = record::apply_realtime(variant.realtime);
+    if (!applied.warnings.empty()) throw bench::Failure(applied.warnings.front());
     anyserial::PluginHost host;
     host.load_default();
     asio::io_context io(1);
@@ -113,31 +172,44 @@ int main(int argc, char **argv) try {
     opts.device = "mock";
     record::Recording rec =
         record::record(io.get_executor(), record::PollSource::ref(source), opts);
-    std::uint64_t batches = 0;
-    bench::error_code end;
-    std::function<void()> next = [&] {
-        rec.async_next_batch([&](bench::error_code ec, record::Batch) {
-            if (ec) {
-                end = ec;
+    std::unique_ptr<anyserial::sinks::Sink> sink;
+    std::filesystem::path dir;
+    std::exception_ptr sink_failure;
+    if (variant.sqlite) {
+        char tmpl[] = "/tmp/anyserial-bench-rec-XXXXXX";
+        if (::mkdtemp(tmpl) == nullptr) throw bench::Failure("mkdtemp failed");
+        dir = tmpl;
+        sink = anyserial::sinks::make_sink("sqlite:" + (dir / "rec.db").string());
+        anyserial::sinks::PumpResult progress;
+        anyserial::sinks::PumpOptions pump;
+        pump.writer_thread = variant.sink_thread;
+        anyserial::sinks::async_record_to_sink(
+            rec, *sink, progress, pump, [&](std::exception_ptr e, anyserial::sinks::PumpResult) {
+                sink_failure = e;
                 b_end.close();
-                return;
-            }
-            ++batches;
-            next();
-        });
-    };
-    next();
+            });
+    } else {
+        drop_batches(rec, b_end);
+    }
     io.run();
+    if (!dir.empty()) std::filesystem::remove_all(dir);
+    if (sink_failure) std::rethrow_exception(sink_failure);
     if (!rec.error_message().empty())
         throw bench::Failure("recording failed: " + rec.error_message());
     const record::AcquisitionSummary &s = rec.summary();
-    std::cout << boost::json::serialize(
-                     boost::json::object{{"max_drift_ms", s.max_drift_ms},
-                                         {"drift_p99_ms", s.drift_ms_p99},
-                                         {"timer_slack_ns", ::prctl(PR_GET_TIMERSLACK)},
-                                         {"emitted", s.samples_emitted},
-                                         {"late", s.samples_late},
-                                         {"tick_p99_ms", s.tick_duration_ms_p99}})
+    int policy = 0;
+    sched_param param{};
+    ::pthread_getschedparam(::pthread_self(), &policy, &param);
+    std::cout << boost::json::serialize(boost::json::object{
+                     {"max_drift_ms", s.max_drift_ms},
+                     {"drift_p99_ms", s.drift_ms_p99},
+                     {"timer_slack_ns", ::prctl(PR_GET_TIMERSLACK)},
+                     {"sched", policy == SCHED_FIFO
+                                   ? "SCHED_FIFO " + std::to_string(param.sched_priority)
+                                   : std::string("SCHED_OTHER")},
+                     {"emitted", s.samples_emitted},
+                     {"late", s.samples_late},
+                     {"tick_p99_ms", s.tick_duration_ms_p99}})
               << std::endl;
     return 0;
 } catch (const std::exception &e) {

@@ -47,11 +47,11 @@ void fifo(int priority, RealtimeReport &r) {
     if (e == 0) {
         r.applied.push_back("SCHED_FIFO priority " + std::to_string(priority));
     } else if (e == EPERM) {
-        r.warnings.push_back("SCHED_FIFO priority " + std::to_string(priority) +
-                             " not permitted (needs CAP_SYS_NICE, or RLIMIT_RTPRIO >= " +
-                             std::to_string(priority) +
-                             ", e.g. `ulimit -r` or limits.conf rtprio); running at normal "
-                             "priority");
+        r.warnings.push_back(
+            "SCHED_FIFO priority " + std::to_string(priority) +
+            " not permitted (needs CAP_SYS_NICE, or RLIMIT_RTPRIO >= " + std::to_string(priority) +
+            ", e.g. `ulimit -r` or limits.conf rtprio); running at normal "
+            "priority");
     } else {
         r.warnings.push_back("SCHED_FIFO priority " + std::to_string(priority) +
                              " not set: " + errno_text(e) + "; running at normal priority");

@@ -46,8 +46,7 @@ BOOST_AUTO_TEST_CASE(bad_values_are_refused_before_anything_changes) {
     BOOST_CHECK_THROW(apply_realtime(slack(0ns)), std::invalid_argument);
     BOOST_CHECK_THROW(apply_realtime(slack(-5ns)), std::invalid_argument);
     BOOST_CHECK_THROW(apply_realtime(fifo(0)), std::invalid_argument);
-    BOOST_CHECK_THROW(apply_realtime(slack(1us, 100)),
-                      std::invalid_argument);
+    BOOST_CHECK_THROW(apply_realtime(slack(1us, 100)), std::invalid_argument);
     BOOST_TEST(::prctl(PR_GET_TIMERSLACK) == before);  // the valid slack was not applied either
     BOOST_TEST(policy_of_this_thread() == SCHED_OTHER);
 }
@@ -98,8 +97,7 @@ BOOST_AUTO_TEST_CASE(a_refused_priority_is_a_warning_naming_what_to_grant) {
         try {
             const RealtimeReport r = apply_realtime(fifo(10));
             if (!r.applied.empty()) ::_exit(12);
-            if (!has(r.warnings, "not permitted") || !has(r.warnings, "RLIMIT_RTPRIO"))
-                ::_exit(13);
+            if (!has(r.warnings, "not permitted") || !has(r.warnings, "RLIMIT_RTPRIO")) ::_exit(13);
             int policy = -1;
             sched_param p{};
             ::pthread_getschedparam(::pthread_self(), &policy, &p);

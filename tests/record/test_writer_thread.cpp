@@ -2,8 +2,14 @@
 // reach the sink in order on the writer thread, open/flush/close stay on the loop, and a
 // write that fails there stops the recording and is reported like any sink failure.
 #define BOOST_TEST_MODULE record_writer_thread
+#include <pthread.h>
+#include <sched.h>
+
+#include <anyserial/record/realtime.hpp>
 #include <anyserial/sinks/pump.hpp>
 #include <anyserial/sinks/writer_thread.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/test/unit_test.hpp>
 #include <future>
 #include <mutex>
@@ -23,6 +29,7 @@ struct GateSink final : Sink {
     mutable std::mutex m;
     std::vector<std::size_t> ticks;  // tick of each written batch, in order
     std::vector<std::thread::id> write_threads;
+    std::vector<int> write_policies;
     std::thread::id open_thread, flush_thread, close_thread;
     int fail_on = 0;  // 1-based write that throws; 0: none
 
@@ -32,6 +39,10 @@ struct GateSink final : Sink {
     void write(std::span<const Sample> b) override {
         std::unique_lock lock(m);
         write_threads.push_back(std::this_thread::get_id());
+        int policy = -1;
+        sched_param p{};
+        ::pthread_getschedparam(::pthread_self(), &policy, &p);
+        write_policies.push_back(policy);
         if (static_cast<int>(write_threads.size()) == fail_on)
             throw SinkError("gate", path_, "disk on fire");
         if (write_threads.size() == 1 && gate.valid()) {
@@ -100,7 +111,7 @@ BOOST_AUTO_TEST_CASE(a_write_failure_on_the_writer_thread_stops_the_recording_an
     boost::asio::io_context ioc;
     fakes::FakeSource source{ioc, clock};
     rec::RecordOptions o;
-    o.rate_hz = 1.0;      // unlimited: only the failure ends it
+    o.rate_hz = 1.0;    // unlimited: only the failure ends it
     o.buffer_size = 1;  // the recorder soon waits for the writer
     auto recording = rec::record(ioc.get_executor(), rec::PollSource::ref(source), o, clock);
     GateSink sink;
@@ -129,7 +140,8 @@ BOOST_AUTO_TEST_CASE(a_write_failure_on_the_writer_thread_stops_the_recording_an
     }
     BOOST_REQUIRE(failure);
     BOOST_CHECK_EXCEPTION(std::rethrow_exception(failure), SinkError, [](const SinkError &e) {
-        return e.sink() == "gate" && std::string(e.what()).find("disk on fire") != std::string::npos;
+        return e.sink() == "gate" &&
+               std::string(e.what()).find("disk on fire") != std::string::npos;
     });
     BOOST_TEST(sink.ticks == (std::vector<std::size_t>{0, 1}), boost::test_tools::per_element());
     BOOST_TEST(progress.batches == 2u);  // what the sink holds
@@ -139,7 +151,7 @@ BOOST_AUTO_TEST_CASE(a_write_failure_on_the_writer_thread_stops_the_recording_an
     rest.start(recording);
     fakes::run_until(ioc, clock, [&] { return rest.done; });
     BOOST_TEST(rest.end == anyserial::errc::end_of_stream);
-    BOOST_TEST(rest.batches.size() <= 2u);  // the queued batch and the one waiting for room
+    BOOST_TEST(rest.batches.size() <= 2u);          // the queued batch and the one waiting for room
     BOOST_TEST(recording.error_message().empty());  // stopped, not failed: the sink failed
 }
 
@@ -147,4 +159,33 @@ BOOST_AUTO_TEST_CASE(a_writer_needs_room_for_one_batch) {
     boost::asio::io_context ioc;
     GateSink sink;
     BOOST_CHECK_THROW(SinkWriterThread(sink, ioc.get_executor(), 0), std::invalid_argument);
+}
+
+// The loop thread made SCHED_FIFO must not pass its priority on to the sink's disk and
+// network waits: the writer runs at normal priority. Needs CAP_SYS_NICE (CI runs as root).
+BOOST_AUTO_TEST_CASE(the_writer_does_not_inherit_the_loops_realtime_priority) {
+    GateSink sink;
+    int loop_policy = -1;
+    std::vector<std::string> refused;
+    std::thread([&] {
+        rec::RealtimeOptions rt;
+        rt.fifo_priority = 10;
+        refused = rec::apply_realtime(rt).warnings;
+        sched_param p{};
+        ::pthread_getschedparam(::pthread_self(), &loop_policy, &p);
+        boost::asio::io_context ioc;
+        SinkWriterThread writer(sink, ioc.get_executor());
+        boost::asio::co_spawn(
+            ioc,
+            [&]() -> boost::asio::awaitable<void> {
+                co_await writer.push(fakes::make_batch(0));
+                co_await writer.drain();
+            },
+            boost::asio::detached);
+        ioc.run();
+    }).join();
+    BOOST_REQUIRE_MESSAGE(refused.empty(), "SCHED_FIFO was refused: needs CAP_SYS_NICE");
+    BOOST_TEST(loop_policy == SCHED_FIFO);
+    BOOST_REQUIRE(sink.write_policies.size() == 1u);
+    BOOST_TEST(sink.write_policies[0] == SCHED_OTHER);
 }
