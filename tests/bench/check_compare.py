@@ -13,7 +13,7 @@ METRICS = {"rtt_1byte_p50_us", "rtt_1byte_p99_us", "fanout_p50_us", "throughput_
            "allocs_per_op", "cancel_latency_p99_us", "plugin_overhead_ratio",
            "modbus_fc04_sweep_p50_us", "continuous_decode_mib_s", "recorder_max_drift_ms",
            "recorder_p99_drift_ms", "startup_ms", "rss_mib_128_ports", "instructions_per_rtt",
-           "instructions_per_frame"}
+           "instructions_per_frame", "stream_cpu_percent"}
 # Built from this tree alone: these must produce a value, not an error.
 MUST_MEASURE = ["raw-poll", "boost-asio", "anyserial", "anyserial-static", "anyserial-sync"]
 
@@ -67,6 +67,14 @@ def main():
             fail(f"{impl} could not measure a round trip: {row.get('error')}")
         if impl != "raw-poll" and "ratio_to_raw_poll" not in row:
             fail(f"{impl} round trip has no ratio to raw-poll")
+    # The consumers of the continuous broadcast are built from this tree: both must have
+    # received frames (a row with an error when none came).
+    stream = [r for r in rows if r["metric"] == "stream_cpu_percent"]
+    if len(stream) != 2:
+        fail(f"stream_cpu_percent has {len(stream)} rows, wanted cli and library")
+    for row in stream:
+        if row["value"] is None or not row["params"].get("frames_received"):
+            fail(f"stream_cpu_percent ({row['params'].get('consumer')}): {row.get('error')}")
     print(f"check_compare: ok: {len(rows)} rows, {len(seen_impls)} implementations "
           f"({doc['config']['seconds']} s)")
 
