@@ -44,6 +44,7 @@
 #include "interrupt.hpp"
 #include "output_options.hpp"
 #include "realtime_options.hpp"
+#include "record_verb.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 + Asio awaitable frames
@@ -56,33 +57,7 @@ namespace rec = anyserial::record;
 
 namespace {
 
-// The library's recording errors start with "record: "; the CLI's prefix already says it.
-std::string_view without_verb(std::string_view error) {
-    constexpr std::string_view verb = "record: ";
-    return error.substr(0, verb.size()) == verb ? error.substr(verb.size()) : error;
-}
-
-struct Entry {
-    std::string port;     // as given
-    std::string line;     // the path opened: links resolved, so one device is one shared line
-    std::string address;  // canonical; "" = the protocol's default
-};
-
-struct Options {
-    std::vector<Entry> entries;
-    bool manager = false;
-    dev::DeviceOptions device;
-    rec::RecordOptions record;
-    std::vector<std::string> sinks;
-    std::filesystem::path spool = "anyserial-spool.db";  // the network sinks' spool
-    anyserial::sinks::SinkOptions sink_options;          // the file sinks' (--overwrite, ...)
-    bool json = false;
-    bool passive = false;                 // --passive, or a broadcaster without --rate
-    bool rate_given = false;              // --rate: a broadcaster is sampled, not recorded whole
-    std::vector<std::string> poll_only;   // options given that only a timed recording uses
-    std::optional<std::uint64_t> frames;  // passive: end after this many
-    anyserial::cli::AcquisitionTuning tuning;  // --realtime, --timer-slack-us, --sink-thread...
-};
+using namespace anyserial::cli::record_verb;
 
 // What is recorded: one device or a manager; rebuilt whole after a disconnect.
 struct Source {
@@ -121,117 +96,6 @@ asio::awaitable<Source> open_source(anyserial::PluginHost &host, const Options &
     co_return s;
 }
 
-// Passive: every broadcast frame, as it arrives, is one batch (one SQLite transaction).
-struct Passive {
-    rec::AcquisitionSummary summary;  // samples_emitted counts frames
-    std::uint64_t bad = 0, lost = 0, rows = 0;
-    std::string error;
-};
-
-asio::awaitable<void> record_passive(anyserial::cli::Context &ctx, const Options &o,
-                                     dev::Device &anz, anyserial::sinks::Sink &sink,
-                                     anyserial::cli::Interrupt &interrupt, Passive &r) {
-    auto ex = co_await asio::this_coro::executor;
-    dev::Subscription sub = anz.subscribe(4096);
-    asio::steady_timer timer(ex);
-    bool stopping = false;
-    auto stop = [&] {
-        stopping = true;
-        sub.close();  // what is queued is still received, then errc::closed
-    };
-    interrupt.on_signal([&] {
-        stop();
-        ctx.err << "anyserial record: stopping; interrupt again to quit at once" << std::endl;
-    });
-    if (o.record.duration) {
-        timer.expires_after(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(*o.record.duration));
-        timer.async_wait([&](boost::system::error_code e) {
-            if (!e) stop();
-        });
-    }
-    const bool live = !o.json && ::isatty(STDOUT_FILENO) == 1;
-    r.summary.started_at = std::chrono::system_clock::now();
-    rec::Batch frame;  // the samples of one frame: the device queues them together
-    std::optional<anyserial::sinks::SinkWriterThread> writer;  // --sink-thread
-    if (o.tuning.sink_thread) writer.emplace(sink, ex);
-    auto write_frame = [&]() -> asio::awaitable<void> {
-        if (frame.empty()) co_return;
-        ++r.summary.samples_emitted;
-        if (frame.front().error) ++r.bad;
-        if (writer) {
-            co_await writer->push(std::exchange(frame, {}));
-        } else {
-            sink.write(frame);
-            r.rows += frame.size();
-            frame.clear();
-        }
-        if (live)
-            ctx.out << "\rrecording: " << r.summary.samples_emitted << " frames, " << r.bad
-                    << " bad " << std::flush;
-        if (o.frames && r.summary.samples_emitted >= *o.frames) stop();
-    };
-    try {
-        for (;;) {
-            auto [ec, s] = co_await sub.async_receive(asio::as_tuple(asio::use_awaitable));
-            if (ec) break;
-            if (!frame.empty() && frame.front().monotonic_ns != s.monotonic_ns)
-                co_await write_frame();
-            frame.push_back(std::move(s));
-            if (sub.size() == 0) co_await write_frame();  // nothing more queued: frame is whole
-        }
-        co_await write_frame();
-        if (writer) co_await writer->drain();
-        sink.flush();
-        sink.close();
-    } catch (...) {
-        r.error = anyserial::cli::describe(std::current_exception());
-        if (writer) writer->finish();  // what was handed over is written before closing
-        try {  // still closed: a network sink counts what stays spooled, a file is released
-            sink.close();
-        } catch (...) {  // the first failure is the one to report
-        }
-    }
-    if (writer) {
-        writer->finish();
-        r.rows = writer->rows_written();
-    }
-    if (live) ctx.out << '\n';
-    r.lost = sub.lost();
-    if (!stopping && r.error.empty()) {
-        const auto e = anz.last_error();
-        r.error = e ? anyserial::cli::describe(e) : std::string("the line was lost");
-    }
-    r.summary.finished_at = std::chrono::system_clock::now();
-    interrupt.on_signal({});  // the action refers to this frame
-    timer.cancel();
-    co_await asio::post(ex, asio::use_awaitable);  // a cancelled timer handler runs first
-}
-
-// The network sinks' delivery counters (docs/fleet.md): JSON under "delivery", or a line each.
-using SinkList = std::vector<const anyserial::sinks::Sink *>;
-
-void report_delivery(anyserial::cli::Context &ctx, const SinkList &sinks,
-                     boost::json::object *doc) {
-    boost::json::array list;
-    for (const auto *s : sinks) {
-        const auto d = s->delivery();
-        if (!d) continue;
-        if (doc) {
-            list.push_back({{"sink", s->describe()},
-                            {"delivered", d->delivered},
-                            {"spooled", d->spooled},
-                            {"replayed", d->replayed},
-                            {"pending", d->pending}});
-        } else {
-            ctx.out << s->describe() << ": " << d->delivered << " batches delivered, " << d->spooled
-                    << " spooled, " << d->replayed << " replayed from an earlier run, "
-                    << d->pending << " left in the spool\n";
-        }
-    }
-    if (doc && !list.empty()) (*doc)["delivery"] = std::move(list);
-}
-
 std::unique_ptr<anyserial::sinks::Sink> make_sinks(const Options &o, SinkList &each) {
     std::vector<std::unique_ptr<anyserial::sinks::Sink>> sinks;
     std::set<std::string> targets;
@@ -244,34 +108,6 @@ std::unique_ptr<anyserial::sinks::Sink> make_sinks(const Options &o, SinkList &e
         each.push_back(sinks.back().get());
     }
     return anyserial::sinks::make_fanout_sink(std::move(sinks));
-}
-
-int report_passive(anyserial::cli::Context &ctx, const Options &o,
-                   const anyserial::sinks::Sink &sink, const SinkList &each, const Passive &r,
-                   bool interrupted) {
-    if (o.json) {
-        boost::json::object doc;
-        doc["summary"] = boost::json::parse(rec::to_json(r.summary));
-        doc["sink"] = sink.describe();
-        doc["rows"] = r.rows;
-        doc["passive"] = {{"frames", r.summary.samples_emitted},
-                          {"bad_frames", r.bad},
-                          {"lost_samples", r.lost},
-                          {"rows", r.rows}};
-        if (!r.error.empty()) doc["error"] = r.error;
-        report_delivery(ctx, each, &doc);
-        ctx.out << boost::json::serialize(doc) << '\n';
-    } else {
-        ctx.out << "recorded " << r.summary.samples_emitted << " frames (" << r.bad << " bad, "
-                << r.lost << " lost samples)" << (interrupted ? ", interrupted" : "") << " into "
-                << sink.describe() << " (" << r.rows << " rows)\n";
-        report_delivery(ctx, each, nullptr);
-    }
-    if (!r.error.empty()) {
-        ctx.err << "anyserial record: " << without_verb(r.error) << '\n';
-        return anyserial::cli::exit_failure;
-    }
-    return anyserial::cli::exit_ok;
 }
 
 // Whether the device is recorded frame by frame: --passive, or a broadcaster without
