@@ -2,7 +2,9 @@
 // slack, a real-time priority, memory that never pages out. Opt-in, for the thread that runs
 // the recorder's loop (the CLI: `record --timer-slack-us --realtime --lock-memory`).
 //
-//     auto report = anyserial::record::apply_realtime({.timer_slack = 1us, .fifo_priority = 10});
+//     anyserial::record::RealtimeOptions rt;
+//     rt.fifo_priority = 10;                     // on the thread that runs the io_context
+//     auto report = anyserial::record::apply_realtime(rt);
 //     for (auto &w : report.warnings) log(w);    // not permitted here: running as before
 //
 // docs/recording.md, "Holding the schedule under load", has what each one buys (measured).
