@@ -74,13 +74,15 @@ boost::asio::awaitable<PumpResult> pump_to_sink(record::Recording &recording, Si
                                                 PumpResult *progress, PumpOptions options) {
     PumpResult local;
     PumpResult &result = progress ? *progress : local;
+    std::optional<Writer> writer_slot;
     try {
+        writer_slot.emplace(sink, recording, options, result);  // a capacity of 0 throws
         sink.open();
     } catch (...) {
         recording.stop();
         throw;
     }
-    Writer writer(sink, recording, options, result);
+    Writer &writer = *writer_slot;
     for (;;) {
         auto [ec, batch] =
             co_await recording.async_next_batch(boost::asio::as_tuple(boost::asio::use_awaitable));

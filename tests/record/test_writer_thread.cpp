@@ -159,6 +159,24 @@ BOOST_AUTO_TEST_CASE(a_writer_needs_room_for_one_batch) {
     boost::asio::io_context ioc;
     GateSink sink;
     BOOST_CHECK_THROW(SinkWriterThread(sink, ioc.get_executor(), 0), std::invalid_argument);
+    // Through the pump: refused before the sink is opened, and the recording is stopped.
+    rec::ManualClock clock;
+    fakes::FakeSource source{ioc, clock};
+    rec::RecordOptions o;
+    o.rate_hz = 1.0;
+    auto recording = rec::record(ioc.get_executor(), rec::PollSource::ref(source), o, clock);
+    PumpResult progress;
+    std::exception_ptr failure;
+    bool done = false;
+    async_record_to_sink(recording, sink, progress, PumpOptions{true, 0},
+                         [&](std::exception_ptr e, PumpResult) {
+                             failure = e;
+                             done = true;
+                         });
+    fakes::run_until(ioc, clock, [&] { return done && recording.finished(); });
+    BOOST_REQUIRE(failure);
+    BOOST_CHECK_THROW(std::rethrow_exception(failure), std::invalid_argument);
+    BOOST_TEST((sink.open_thread == std::thread::id{}));  // never opened
 }
 
 // The loop thread made SCHED_FIFO must not pass its priority on to the sink's disk and
