@@ -8,9 +8,11 @@
 //
 //   sweep [--iters N] [--warmup N] PATH   samples_us per poll
 //   instr [--iters N] [--warmup N] PATH   the polls inside a callgrind window; prints iters
+//                                         (and the heap allocations per sweep on stderr)
 #include <anyserial/device/session.hpp>
 #include <anyserial/plugin_host.hpp>
 #include <cmath>
+#include <iostream>
 #include <optional>
 
 #include "harness.hpp"
@@ -40,7 +42,10 @@ class Sweep {
         samples_.reserve(static_cast<std::size_t>(iters));
     }
     void start() {
-        if (instr_ && i_ == warmup_) bench::instr_begin();
+        if (instr_ && i_ == warmup_) {
+            allocs0_ = bench::allocations();
+            bench::instr_begin();
+        }
         t0_ = bench::now_us();
         dev_.async_poll(false, [this](bench::error_code ec, dev::Frame f) {
             const double t = bench::now_us() - t0_;
@@ -58,6 +63,7 @@ class Sweep {
             if (++i_ < total_) return start();
             if (instr_) {
                 bench::instr_end();
+                allocs_ = bench::allocations() - allocs0_;
                 check_frame(f);
             }
             dev_.close();  // ends the receive loop: io.run() returns
@@ -65,12 +71,14 @@ class Sweep {
     }
     const std::vector<double> &samples() const { return samples_; }
     bool finished() const { return i_ == total_; }
+    std::uint64_t allocations() const { return allocs_; }  // in the instr window
 
   private:
     dev::Device &dev_;
     long warmup_, total_, i_ = 0;
     bool instr_;
     double t0_ = 0;
+    std::uint64_t allocs0_ = 0, allocs_ = 0;
     std::vector<double> samples_;
 };
 
@@ -111,9 +119,12 @@ int main(int argc, char **argv) try {
                            });
     io.run();
     if (!sweep || !sweep->finished()) throw bench::Failure("the sweep did not finish");
-    if (a.mode == "instr")
+    if (a.mode == "instr") {
+        std::cerr << "allocations per sweep: "
+                  << static_cast<double>(sweep->allocations()) / static_cast<double>(a.iters)
+                  << "\n";
         bench::print_value("iters", static_cast<double>(a.iters));
-    else
+    } else
         bench::print_samples(sweep->samples());
     return 0;
 } catch (const std::exception &e) {
