@@ -49,28 +49,35 @@ class Sweep {
         t0_ = bench::now_us();
         dev_.async_poll(false, [this](bench::error_code ec, dev::Frame f) {
             const double t = bench::now_us() - t0_;
-            if (ec) {
-                std::string why = ec.message();
-                try {
-                    dev_.throw_last_error();
-                } catch (const std::exception &e) {
-                    why = e.what();
+            // An exception must not leave a completion handler: the failure is kept, the
+            // device closed (io.run() returns) and main reports it.
+            try {
+                if (ec) {
+                    std::string why = ec.message();
+                    try {
+                        dev_.throw_last_error();
+                    } catch (const std::exception &e) {
+                        why = e.what();
+                    }
+                    throw bench::Failure("poll: " + why);
                 }
-                throw bench::Failure("poll: " + why);
-            }
-            if (i_ >= warmup_) samples_.push_back(t);
-            if (!instr_ || i_ < warmup_) check_frame(f);  // in the window: only the session
-            if (++i_ < total_) return start();
-            if (instr_) {
-                bench::instr_end();
-                allocs_ = bench::allocations() - allocs0_;
-                check_frame(f);
+                if (i_ >= warmup_) samples_.push_back(t);
+                if (!instr_ || i_ < warmup_) check_frame(f);  // in the window: only the session
+                if (++i_ < total_) return start();
+                if (instr_) {
+                    bench::instr_end();
+                    allocs_ = bench::allocations() - allocs0_;
+                    check_frame(f);
+                }
+            } catch (const std::exception &e) {
+                failure_ = e.what();
             }
             dev_.close();  // ends the receive loop: io.run() returns
         });
     }
     const std::vector<double> &samples() const { return samples_; }
-    bool finished() const { return i_ == total_; }
+    bool finished() const { return i_ == total_ && failure_.empty(); }
+    const std::string &failure() const { return failure_; }
     std::uint64_t allocations() const { return allocs_; }  // in the instr window
 
   private:
@@ -79,6 +86,7 @@ class Sweep {
     bool instr_;
     double t0_ = 0;
     std::uint64_t allocs0_ = 0, allocs_ = 0;
+    std::string failure_;
     std::vector<double> samples_;
 };
 
@@ -104,21 +112,26 @@ int main(int argc, char **argv) try {
     // open's completion and closes the device when done, and then io.run() returns.
     std::optional<dev::Device> device;
     std::optional<Sweep> sweep;
+    std::string failure;
     dev::async_open_device(io.get_executor(), host, a.paths[0], o,
                            [&](bench::error_code ec, dev::Device d) {
                                if (ec) {
+                                   failure = "open " + a.paths[0] + ": " + ec.message();
                                    try {
                                        d.throw_last_error();
                                    } catch (const std::exception &e) {
-                                       throw bench::Failure(std::string("open: ") + e.what());
+                                       failure = std::string("open: ") + e.what();
                                    }
+                                   return;
                                }
                                device.emplace(std::move(d));
                                sweep.emplace(*device, a.warmup, a.iters, a.mode == "instr");
                                sweep->start();
                            });
     io.run();
-    if (!sweep || !sweep->finished()) throw bench::Failure("the sweep did not finish");
+    if (!failure.empty()) throw bench::Failure(failure);
+    if (!sweep->failure().empty()) throw bench::Failure(sweep->failure());
+    if (!sweep->finished()) throw bench::Failure("the sweep did not finish");
     if (a.mode == "instr") {
         std::cerr << "allocations per sweep: "
                   << static_cast<double>(sweep->allocations()) / static_cast<double>(a.iters)
