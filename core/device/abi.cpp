@@ -17,10 +17,19 @@ constexpr std::uint32_t kMaxItems = 4096;  // readings or fields in one frame
     throw PluginError(anyserial::errc::plugin_error, "protocol '" + protocol + "': " + why);
 }
 
-std::string text_of(const char *s, const std::string &protocol, const std::string &what) {
+// `what` names the text in the error; it is called only when the text is bad (every poll
+// copies a few dozen texts: building each one's description up front cost allocations).
+template <class What>
+std::string text_of(const char *s, const std::string &protocol, What what) {
     if (s == nullptr) return {};
-    if (auto r = plugin_detail::check_text(s, what, true)) violation(protocol, *r);
+    if (sdk::text::is_clean(s)) return s;
+    if (auto r = plugin_detail::check_text(s, what(), true)) violation(protocol, *r);
     return s;
+}
+
+bool flags_declared(std::uint64_t bits, const AbiContext &ctx) noexcept {
+    const std::size_t n = ctx.flags ? ctx.flags->size() : 0;
+    return n >= 64 || (bits >> n) == 0;
 }
 
 const ChannelInfo *table_entry(const AbiContext &ctx, const std::string &id) {
@@ -41,7 +50,8 @@ void set_value(Reading &out, const anyserial_reading_t &r, const std::string &pr
         case ANYSERIAL_VALUE_TEXT:
             if (r.text == nullptr)
                 violation(protocol, "reading " + out.channel + " is TEXT with a NULL text");
-            out.text = text_of(r.text, protocol, "reading " + out.channel + " text");
+            out.text =
+                text_of(r.text, protocol, [&] { return "reading " + out.channel + " text"; });
             break;
         default:
             violation(protocol,
@@ -68,11 +78,13 @@ Reading reading_from_abi(const anyserial_reading_t &r, const AbiContext &ctx) {
         out.unit = c->unit;
     }
     set_value(out, r, p);
-    out.flags = flags_from_abi(r.flags, ctx, ("reading " + out.channel).c_str());
+    out.flags = flags_declared(r.flags, ctx)
+                    ? FlagSet(r.flags, ctx.flags)
+                    : flags_from_abi(r.flags, ctx, ("reading " + out.channel).c_str());
     if (has_member(r, &anyserial_reading_t::name) && r.name != nullptr)
-        out.name = text_of(r.name, p, "reading name");
+        out.name = text_of(r.name, p, [] { return std::string("reading name"); });
     if (has_member(r, &anyserial_reading_t::unit) && r.unit != nullptr)
-        out.unit = text_of(r.unit, p, "reading unit");
+        out.unit = text_of(r.unit, p, [] { return std::string("reading unit"); });
     return out;
 }
 
@@ -93,6 +105,7 @@ std::vector<Field> fields_from_abi(std::uint32_t count, const anyserial_field_t 
     if (count == 0) return out;
     if (fields == nullptr || count > kMaxItems)
         violation(protocol, std::to_string(count) + " fields with a NULL or oversized list");
+    out.reserve(count);
     for (std::uint32_t i = 0; i < count; ++i) {
         const anyserial_field_t *f = fields[i];
         if (f == nullptr || !has_member(*f, &anyserial_field_t::unit))
@@ -113,13 +126,13 @@ std::vector<Field> fields_from_abi(std::uint32_t count, const anyserial_field_t 
             case ANYSERIAL_VALUE_TEXT:
                 if (f->text == nullptr) violation(protocol, "field " + x.id + " has NULL text");
                 x.type = ValueType::text;
-                x.text = text_of(f->text, protocol, "field " + x.id);
+                x.text = text_of(f->text, protocol, [&] { return "field " + x.id; });
                 break;
             default:
                 violation(protocol,
                           "field " + x.id + " has value type " + std::to_string(f->value_type));
         }
-        x.unit = text_of(f->unit, protocol, "field " + x.id + " unit");
+        x.unit = text_of(f->unit, protocol, [&] { return "field " + x.id + " unit"; });
         out.push_back(std::move(x));
     }
     return out;

@@ -72,6 +72,15 @@ struct TxWait {
     std::chrono::nanoseconds silence{0};  // the transaction's end_on_silence_ns
     bool got_bytes = false;
     steady::time_point last_rx{};
+
+    // Fresh for the next attempt; `received` keeps its capacity (no allocation per
+    // transaction once the first one has grown it).
+    void reset() {
+        std::vector<std::uint8_t> keep = std::move(received);
+        keep.clear();
+        *this = TxWait{};
+        received = std::move(keep);
+    }
 };
 
 // A protocol listened to passively during AUTO.
@@ -174,6 +183,7 @@ struct DeviceImpl : std::enable_shared_from_this<DeviceImpl> {
     RxMode rx_mode = RxMode::discard;
     ProtocolSession *tx_session = nullptr;
     TxWait txw;
+    std::vector<std::uint8_t> tx_request;  // the attempt's bytes, reused between transactions
     std::vector<Listener> *listeners = nullptr;
     Notifier notifier;
     bool op_busy = false;

@@ -346,11 +346,17 @@ asio::awaitable<void> DeviceImpl::wait_frame(std::uint64_t after_seq, Timeout t)
 asio::awaitable<void> DeviceImpl::run_transaction(ProtocolSession &s,
                                                   const anyserial_transaction_t &tx, Timeout t,
                                                   const ErrorContext &base) {
-    const std::vector<std::uint8_t> request(tx.data, tx.data + tx.len);
-    ErrorContext ctx = base;
-    ctx.request = request;
-    if (tx.function_code != 0) ctx.function_code = tx.function_code;
-    if (tx.register_address != 0) ctx.register_address = tx.register_address;
+    // Copied into a buffer that keeps its capacity: no allocation per transaction.
+    tx_request.assign(tx.data, tx.data + tx.len);
+    const std::vector<std::uint8_t> &request = tx_request;
+    // The error context (strings, a copy of the request) is built only on failure.
+    auto error_context = [&] {
+        ErrorContext c = base;
+        c.request = request;
+        if (tx.function_code != 0) c.function_code = tx.function_code;
+        if (tx.register_address != 0) c.register_address = tx.register_address;
+        return c;
+    };
     const auto response_timeout =
         t ? *t : (tx.response_timeout_ns != 0 ? ns(tx.response_timeout_ns) : default_timeout());
     const auto idle = ns(tx.idle_before_ns);
@@ -383,7 +389,7 @@ asio::awaitable<void> DeviceImpl::run_transaction(ProtocolSession &s,
         }
         ++made;
         if (attempt > 0) s.reset_receive();
-        txw = TxWait{};
+        txw.reset();
         txw.active = true;
         txw.silence = ns(tx.end_on_silence_ns);
         tx_session = &s;
@@ -394,7 +400,7 @@ asio::awaitable<void> DeviceImpl::run_transaction(ProtocolSession &s,
         if (wec) {
             rx_mode = RxMode::discard;
             check_open();
-            ErrorContext c = ctx;
+            ErrorContext c = error_context();
             c.elapsed = steady::now() - started;
             throw_device_error(
                 errc::transport,
@@ -431,7 +437,7 @@ asio::awaitable<void> DeviceImpl::run_transaction(ProtocolSession &s,
             case ANYSERIAL_EVENT_RESPONSE:
                 co_return;
             case ANYSERIAL_EVENT_EXCEPTION: {
-                ErrorContext c = ctx;
+                ErrorContext c = error_context();
                 c.response = txw.received;
                 c.function_code = txw.function_code != 0 ? txw.function_code : tx.function_code;
                 c.exception_code = txw.exception_code;
@@ -452,7 +458,7 @@ asio::awaitable<void> DeviceImpl::run_transaction(ProtocolSession &s,
                 break;
         }
     }
-    ErrorContext c = ctx;
+    ErrorContext c = error_context();
     c.response = last_received;
     c.elapsed = steady::now() - started;
     if (out_of_time()) out_of_budget = true;

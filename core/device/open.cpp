@@ -1,5 +1,6 @@
 // anyserial — opening a device: resolve the protocol plugin (explicit or the AUTO
 // ladder), open the port, start the receive loop, identify.
+#include <algorithm>
 #include <anyserial/device/abi.hpp>
 #include <anyserial/device/resolve.hpp>
 #include <boost/asio/append.hpp>
@@ -112,7 +113,11 @@ anyserial_protocol_options_t DeviceImpl::protocol_options(const LoadedProtocol &
     o.baudrate = port ? port->config().baudrate() : p.default_serial().baudrate;
     o.response_timeout_ns =
         opts.response_timeout ? static_cast<std::uint64_t>(opts.response_timeout->count()) : 0;
-    o.idle_gap_ns = opts.idle_gap ? static_cast<std::uint64_t>(opts.idle_gap->count()) : 0;
+    // The ABI's 0 means "the plugin's default" (50 ms for the 4100): an explicit 0 (no
+    // gap) goes over as 1 ns, which the engine's wait treats as already elapsed.
+    o.idle_gap_ns = opts.idle_gap ? std::max<std::uint64_t>(
+                                        1, static_cast<std::uint64_t>(opts.idle_gap->count()))
+                                  : 0;
     o.retries = opts.retries ? *opts.retries : UINT32_MAX;
     return o;
 }

@@ -1,6 +1,7 @@
 // anyserial — SessionProxy: the protocol session vtable, checked.
 #include "plugin/session_proxy.hpp"
 
+#include <algorithm>
 #include <anyserial/device/abi.hpp>
 #include <anyserial/errors.hpp>
 #include <anyserial/sdk/cpp/text.hpp>
@@ -113,25 +114,33 @@ std::int32_t SessionProxy::result(anyserial_protocol_result_t &r) {
     return st;
 }
 
+// Asked after every frame: the checks build their messages only when they fail.
 std::vector<device::ChannelInfo> SessionProxy::channels() const {
     const std::uint32_t n = vt().channel_count(handle_.get());
     if (n > kMaxChannels) fail("channel_count returned " + std::to_string(n));
     std::vector<device::ChannelInfo> out;
-    std::set<std::string> seen;
+    out.reserve(n);
+    std::set<std::string_view> seen;  // only for long tables; a short one is searched
     for (std::uint32_t i = 0; i < n; ++i) {
         anyserial_channel_info_t c{};
         c.struct_size = sizeof c;
         if (vt().get_channel(handle_.get(), i, &c) != ANYSERIAL_OK)
             fail("get_channel(" + std::to_string(i) + ") failed: " + last_error());
-        const std::string at = "channel #" + std::to_string(i);
-        if (c.id == nullptr || !valid_id(c.id)) fail(at + " has a NULL or malformed id");
-        if (!seen.insert(c.id).second) fail("duplicate channel id '" + std::string(c.id) + "'");
+        if (c.id == nullptr || !valid_id(c.id))
+            fail("channel #" + std::to_string(i) + " has a NULL or malformed id");
+        const bool duplicate =
+            n > 32 ? !seen.insert(c.id).second
+                   : std::any_of(out.begin(), out.end(),
+                                 [&](const device::ChannelInfo &o) { return o.channel == c.id; });
+        if (duplicate) fail("duplicate channel id '" + std::string(c.id) + "'");
         if (c.value_type != ANYSERIAL_VALUE_NUMBER && c.value_type != ANYSERIAL_VALUE_TEXT)
             fail("channel " + std::string(c.id) + " has value type " +
                  std::to_string(c.value_type));
         for (const auto &[s, what] :
-             {std::pair{c.name, "name"}, {c.kind, "kind"}, {c.unit, "unit"}})
+             {std::pair{c.name, "name"}, {c.kind, "kind"}, {c.unit, "unit"}}) {
+            if (s == nullptr || sdk::text::is_clean(s)) continue;
             if (auto r = check_text(s, "channel " + std::string(c.id) + " " + what, true)) fail(*r);
+        }
         device::ChannelInfo info;
         info.channel = c.id;
         if (c.name != nullptr) info.name = c.name;

@@ -11,7 +11,8 @@ IMPLS = {"raw-poll", "boost-asio", "anyserial", "anyserial-static", "anyserial-s
          "pyserial", "pyserial-asyncio", "libserialport", "libmodbus"}
 METRICS = {"rtt_1byte_p50_us", "rtt_1byte_p99_us", "fanout_p50_us", "throughput_mib_s",
            "allocs_per_op", "cancel_latency_p99_us", "plugin_overhead_ratio",
-           "modbus_fc04_sweep_p50_us", "continuous_decode_mib_s", "recorder_max_drift_ms",
+           "modbus_fc04_sweep_p50_us", "modbus_session_sweep_p50_us",
+           "continuous_decode_mib_s", "recorder_max_drift_ms",
            "recorder_p99_drift_ms", "startup_ms", "rss_mib_128_ports", "instructions_per_rtt",
            "instructions_per_frame", "stream_cpu_percent"}
 # Built from this tree alone: these must produce a value, not an error.
@@ -75,6 +76,16 @@ def main():
     for row in stream:
         if row["value"] is None or not row["params"].get("frames_received"):
             fail(f"stream_cpu_percent ({row['params'].get('consumer')}): {row.get('error')}")
+    # The analyser session's sweep needs only the libmodbus slave: when libmodbus's own client
+    # measured against it, the session must have too (a poll that did not decode fails it).
+    sweep = {r["impl"]: r for r in rows if r["metric"] == "modbus_session_sweep_p50_us"}
+    if set(sweep) != {"libmodbus", "anyserial"}:
+        fail(f"modbus_session_sweep_p50_us rows for {sorted(sweep)}")
+    if sweep["libmodbus"]["value"] is not None:
+        if sweep["anyserial"]["value"] is None:
+            fail(f"the session sweep failed: {sweep['anyserial'].get('error')}")
+        if "ratio_to_libmodbus" not in sweep["anyserial"]:
+            fail("the session sweep has no ratio to libmodbus")
     print(f"check_compare: ok: {len(rows)} rows, {len(seen_impls)} implementations "
           f"({doc['config']['seconds']} s)")
 

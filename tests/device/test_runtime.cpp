@@ -147,8 +147,11 @@ std::uint32_t count(const anyserial_protocol_factory_t *) {
 const anyserial_protocol_descriptor_t *get(const anyserial_protocol_factory_t *, std::uint32_t i) {
     return i == 0 ? &kDesc : nullptr;
 }
+// The options the core handed to the last session it created.
+anyserial_protocol_options_t g_created_with{};
 std::int32_t create(const anyserial_protocol_factory_t *, const char *,
-                    const anyserial_protocol_options_t *, anyserial_protocol_session_t **out) {
+                    const anyserial_protocol_options_t *o, anyserial_protocol_session_t **out) {
+    g_created_with = *o;
     auto *l = new Lie;
     l->base = {sizeof(anyserial_protocol_session_t), l, &kDesc, &kVtable};
     *out = &l->base;
@@ -209,6 +212,27 @@ BOOST_AUTO_TEST_CASE(bad_frame_reason_structure_is_errc_frame_whatever_the_text)
     BOOST_TEST((op.ec == dev::errc::frame));
     BOOST_CHECK_THROW(d.throw_last_error(), dev::FrameError);
     BOOST_TEST(error_of(d).message().find("CRC checksum") != std::string::npos);
+}
+
+// protocol.h: idle_gap_ns 0 means "the plugin's default" (50 ms for the 4100). An explicit
+// DeviceOptions::idle_gap of 0 asks for no gap: it must not reach the plugin as that default.
+BOOST_AUTO_TEST_CASE(an_explicit_idle_gap_of_zero_is_not_the_plugin_default) {
+    plugins().add_static(kEntry, "lie");
+    asio::io_context io;
+    auto peer = open_port(io, "mock://rt-gap/b");
+    dev::DeviceOptions o;
+    o.protocol = "lie-proto";
+    o.identify = false;
+    o.idle_gap = std::chrono::nanoseconds(0);
+    auto r = open_device(io, "mock://rt-gap/a", o);
+    BOOST_TEST_REQUIRE(!r.ec);
+    BOOST_TEST(g_created_with.idle_gap_ns != 0u);  // not the default's sentinel
+    BOOST_TEST(g_created_with.idle_gap_ns <= 1u);  // and no real gap
+    o.idle_gap.reset();                            // nullopt: the plugin's default
+    auto peer2 = open_port(io, "mock://rt-gap2/b");
+    auto d = open_device(io, "mock://rt-gap2/a", o);
+    BOOST_TEST_REQUIRE(!d.ec);
+    BOOST_TEST(g_created_with.idle_gap_ns == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_good_response_reads) {

@@ -46,7 +46,7 @@ struct DeviceOptions {
     // Cache DeviceInfo while opening (continuous: waits for the first frame).
     bool identify = true;
     // Transaction tuning for request/response protocols; nullopt = the plugin's default
-    // (spec: 50 ms idle before each transaction, 2 retries).
+    // (spec: 50 ms idle before each transaction, 2 retries). idle_gap 0: no gap at all.
     std::optional<std::chrono::nanoseconds> response_timeout;
     std::optional<std::chrono::nanoseconds> idle_gap;
     std::optional<unsigned> retries;
