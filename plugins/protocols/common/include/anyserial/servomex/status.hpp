@@ -97,8 +97,22 @@ uint16_t encode_analyser_discretes(const AnalyserState &status) noexcept;
 // Flags of a continuous-frame channel block from its alarm field (one char per alarm;
 // space = clear, anything else = active) and its FM, cal and warm-up fields, where only
 // the letters F, M, C, W set a flag. The same for every channel kind.
-uint64_t continuous_status(std::string_view alarms, std::string_view fm, std::string_view cal,
-                           std::string_view warm_up) noexcept;
+// Inline: the continuous decoder calls it for every channel of every frame.
+inline uint64_t continuous_status(std::string_view alarms, std::string_view fm,
+                                  std::string_view cal, std::string_view warm_up) noexcept {
+    constexpr uint64_t kAlarmFlags[4] = {kFlagAlarm1, kFlagAlarm2, kFlagAlarm3, kFlagAlarm4};
+    auto letter = [](std::string_view f, std::size_t i, char c) {
+        return i < f.size() && f[i] == c;
+    };
+    uint64_t status = 0;
+    for (std::size_t i = 0; i < 4; ++i)
+        if (i < alarms.size() && alarms[i] != ' ') status |= kAlarmFlags[i];
+    if (letter(fm, 0, 'F')) status |= kFlagFault;
+    if (letter(fm, 1, 'M')) status |= kFlagMaintenance;
+    if (letter(cal, 0, 'C')) status |= kFlagCalibrating;
+    if (letter(warm_up, 0, 'W')) status |= kFlagWarmingUp;
+    return status;
+}
 
 // Parse the continuous autocal field ("S1S1S1S1": S/C then 1/2 per group) into
 // out.groups. Liberal: trailing spaces are ignored and fewer than four groups are
