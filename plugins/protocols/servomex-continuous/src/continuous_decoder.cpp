@@ -337,7 +337,7 @@ ContinuousEvent ContinuousDecoder::parse_line() noexcept {
     return build(blocks, static_cast<unsigned>(sent), (sum - check_sum) & 0xFFFFu);
 }
 
-const char *ContinuousDecoder::keep(std::string_view s) noexcept {
+inline const char *ContinuousDecoder::keep(std::string_view s) noexcept {
     char *const out = text_.data() + text_used_;
     char *o = out;
     for (char c : s)
@@ -347,7 +347,7 @@ const char *ContinuousDecoder::keep(std::string_view s) noexcept {
     return out;
 }
 
-const char *ContinuousDecoder::keep_display(std::string_view s) noexcept {
+inline const char *ContinuousDecoder::keep_display(std::string_view s) noexcept {
     char *const out = text_.data() + text_used_;
     char *o = out;
     for (char c : s) {
@@ -407,7 +407,7 @@ void ContinuousDecoder::update_channels(unsigned count, uint32_t named) noexcept
     std::memcpy(table_text_.data(), text_.data(), text_used_);
 }
 
-void ContinuousDecoder::read_block(unsigned i, const ChannelSlot &slot) noexcept {
+inline void ContinuousDecoder::read_block(unsigned i, const ChannelSlot &slot) noexcept {
     // The block's fields, all read before anything is written (a char store may alias sep_).
     std::array<std::string_view, kBlockFields> b;
     for (std::size_t k = 0; k < kBlockFields; ++k)

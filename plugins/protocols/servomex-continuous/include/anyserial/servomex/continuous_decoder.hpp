@@ -64,11 +64,11 @@ class ContinuousDecoder {
     // computed: the checksum the body adds up to; sent: the frame's.
     ContinuousEvent build(unsigned blocks, unsigned sent, unsigned computed) noexcept;
     // Block i's name, value, unit and status into readings_[i].
-    void read_block(unsigned i, const ChannelSlot &slot) noexcept;
+    [[gnu::always_inline]] void read_block(unsigned i, const ChannelSlot &slot) noexcept;
     ContinuousEvent bad(const char *fmt, ...) noexcept __attribute__((format(printf, 2, 3)));
     // A NUL-terminated copy of s in text_; keep_display: the display text of the ROM bytes.
-    const char *keep(std::string_view s) noexcept;
-    const char *keep_display(std::string_view s) noexcept;
+    [[gnu::always_inline]] const char *keep(std::string_view s) noexcept;
+    [[gnu::always_inline]] const char *keep_display(std::string_view s) noexcept;
     // frame_'s fields: the clock (when real) and the cal-group status.
     void set_fields(const AnalyserState &analyser) noexcept;
     // After a checksum-valid frame: the channel table, rebuilt only when it changed.
