@@ -83,21 +83,6 @@ uint16_t encode_analyser_discretes(const AnalyserState &status) noexcept {
     return static_cast<uint16_t>(bits);
 }
 
-uint64_t continuous_status(std::string_view alarms, std::string_view fm, std::string_view cal,
-                           std::string_view warm_up) noexcept {
-    auto letter = [](std::string_view f, std::size_t i, char c) {
-        return i < f.size() && f[i] == c;
-    };
-    uint64_t status = 0;
-    for (std::size_t i = 0; i < 4; ++i)
-        if (i < alarms.size() && alarms[i] != ' ') status |= kAlarms[i];
-    if (letter(fm, 0, 'F')) status |= kFlagFault;
-    if (letter(fm, 1, 'M')) status |= kFlagMaintenance;
-    if (letter(cal, 0, 'C')) status |= kFlagCalibrating;
-    if (letter(warm_up, 0, 'W')) status |= kFlagWarmingUp;
-    return status;
-}
-
 bool parse_autocal(std::string_view field, AnalyserState &out) noexcept {
     while (!field.empty() && field.back() == ' ')
         field.remove_suffix(1);

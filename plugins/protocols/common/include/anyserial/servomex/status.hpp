@@ -16,7 +16,9 @@
 #include <anyserial/sdk/cpp/device.hpp>
 #include <anyserial/sdk/cpp/frame.hpp>
 #include <array>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "registry.hpp"
@@ -97,8 +99,35 @@ uint16_t encode_analyser_discretes(const AnalyserState &status) noexcept;
 // Flags of a continuous-frame channel block from its alarm field (one char per alarm;
 // space = clear, anything else = active) and its FM, cal and warm-up fields, where only
 // the letters F, M, C, W set a flag. The same for every channel kind.
-uint64_t continuous_status(std::string_view alarms, std::string_view fm, std::string_view cal,
-                           std::string_view warm_up) noexcept;
+// Inline: the continuous decoder calls it for every channel of every frame.
+inline uint64_t continuous_status(std::string_view alarms, std::string_view fm,
+                                  std::string_view cal, std::string_view warm_up) noexcept {
+    constexpr uint64_t kAlarmFlags[4] = {kFlagAlarm1, kFlagAlarm2, kFlagAlarm3, kFlagAlarm4};
+    auto letter = [](std::string_view f, std::size_t i, char c) {
+        return i < f.size() && f[i] == c;
+    };
+    uint64_t status = 0;
+    if (std::endian::native == std::endian::little && alarms.size() >= 4) {
+        // All four at once: the high bit of each byte that is not ' '.
+        uint32_t w;
+        std::memcpy(&w, alarms.data(), 4);
+        const uint32_t x = w ^ 0x20202020u;
+        const uint32_t set = (((x & 0x7F7F7F7Fu) + 0x7F7F7F7Fu) | x) & 0x80808080u;
+        const uint32_t alarm_bits =
+            (set >> 7 & 1u) | (set >> 14 & 2u) | (set >> 21 & 4u) | (set >> 28 & 8u);
+        static_assert(kFlagAlarm2 == kFlagAlarm1 << 1 && kFlagAlarm3 == kFlagAlarm1 << 2 &&
+                      kFlagAlarm4 == kFlagAlarm1 << 3);
+        status = static_cast<uint64_t>(alarm_bits) * kFlagAlarm1;
+    } else {
+        for (std::size_t i = 0; i < 4 && i < alarms.size(); ++i)
+            if (alarms[i] != ' ') status |= kAlarmFlags[i];
+    }
+    if (letter(fm, 0, 'F')) status |= kFlagFault;
+    if (letter(fm, 1, 'M')) status |= kFlagMaintenance;
+    if (letter(cal, 0, 'C')) status |= kFlagCalibrating;
+    if (letter(warm_up, 0, 'W')) status |= kFlagWarmingUp;
+    return status;
+}
 
 // Parse the continuous autocal field ("S1S1S1S1": S/C then 1/2 per group) into
 // out.groups. Liberal: trailing spaces are ignored and fewer than four groups are

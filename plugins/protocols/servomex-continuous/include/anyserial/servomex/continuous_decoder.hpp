@@ -50,34 +50,44 @@ class ContinuousDecoder {
     void reset() noexcept;
 
   private:
-    static constexpr std::size_t kMaxFrameFields = 2 + 2 * kCalGroupCount;  // clock, count, groups
+    static constexpr std::size_t kHeaderFields = 5, kBlockFields = 8;
+    static constexpr std::size_t kMaxFields = kHeaderFields + kBlockFields * kSlotCount + 1;
+    // The whole line is scanned 16 bytes at a time: the buffer has room for the last load.
+    static constexpr std::size_t kScanPad = 16;
+    // clock, cal_group_count, two per cal-group
+    static constexpr std::size_t kMaxFrameFields = 2 + 2 * kCalGroupCount;
 
     // Parse line_[0..len_); returns need_more for an empty line.
     ContinuousEvent parse_line() noexcept;
-    // computed: the checksum the body adds up to.
-    ContinuousEvent build(std::span<const std::string_view> f, unsigned blocks,
-                          unsigned computed) noexcept;
+    // Field k of the line's body (between the k-th and (k+1)-th ';'), from sep_.
+    std::string_view field(std::size_t k) const noexcept;
+    // computed: the checksum the body adds up to; sent: the frame's.
+    ContinuousEvent build(unsigned blocks, unsigned sent, unsigned computed) noexcept;
+    // Block i's name, value, unit and status into readings_[i].
+    [[gnu::always_inline]] void read_block(unsigned i, const ChannelSlot &slot) noexcept;
     ContinuousEvent bad(const char *fmt, ...) noexcept __attribute__((format(printf, 2, 3)));
-    // A NUL-terminated copy of s in text_ (display text of the ROM bytes when `display`).
-    const char *keep(std::string_view s, bool display) noexcept;
-    anyserial_field_t &add_field(const char *id, uint32_t type) noexcept;
+    // A NUL-terminated copy of s in text_; keep_display: the display text of the ROM bytes.
+    [[gnu::always_inline]] const char *keep(std::string_view s) noexcept;
+    [[gnu::always_inline]] const char *keep_display(std::string_view s) noexcept;
     // frame_'s fields: the clock (when real) and the cal-group status.
-    void add_fields(const AnalyserState &analyser) noexcept;
+    void set_fields(const AnalyserState &analyser) noexcept;
     // After a checksum-valid frame: the channel table, rebuilt only when it changed.
-    void update_channels(unsigned count) noexcept;
+    void update_channels(unsigned count, uint32_t named) noexcept;
 
     // The line being assembled: bytes are copied here with one memcpy per piece (the
     // event's raw bytes must outlive the caller's buffer until the next feed()).
-    std::array<uint8_t, kMaxLine> line_{};
+    std::array<uint8_t, kMaxLine + kScanPad> line_{};
     std::size_t len_ = 0;
-    // The line's fields (a member: not re-initialised for every line).
-    std::array<std::string_view, 5 + 8 * kSlotCount + 1> fields_text_{};
+    // sep_[k + 1]: the body offset of its k-th ';'; sep_[0] = 0xFFFF, so that field k
+    // starts at sep_[k] + 1 (mod 2^16). Room for one 16-byte block beyond kMaxFields.
+    std::array<uint16_t, 1 + kMaxFields + kScanPad> sep_{};
     bool discarding_ = false;  // inside an over-long line: skip to the terminator
     bool clear_on_feed_ = false;
 
     // The frame handed out: fixed storage sized for the largest frame, reused for every
     // frame, so decoding never allocates. Ids point at static strings; names and units at
-    // text_ (a display name is at most 3 bytes per line byte).
+    // text_ (a display name is at most 3 bytes per line byte). Readings and fields are
+    // initialised once: a frame writes only what it decodes.
     anyserial_frame_t frame_{};
     std::array<anyserial_reading_t, kSlotCount> readings_{};
     std::array<const anyserial_reading_t *, kSlotCount> reading_ptrs_{};
