@@ -1,6 +1,7 @@
 // Continuous ASCII mode: the decoder against the spec's frame, split feeding, resync,
 // bad checksums, LF-only captures; and the simulator's encoder against the same frame.
 #define BOOST_TEST_MODULE servomex_continuous
+#include <algorithm>
 #include <anyserial/servomex/bank.hpp>
 #include <anyserial/servomex/continuous_decoder.hpp>
 #include <anyserial/servomex/continuous_encoder.hpp>
@@ -428,4 +429,45 @@ BOOST_AUTO_TEST_CASE(values_equal_from_chars_exactly) {
         std::from_chars(first, v.data() + v.size(), want);
         BOOST_TEST(std::memcmp(&r.number, &want, sizeof want) == 0, text);
     }
+}
+
+// The decoder scans a line 16 bytes at a time: frames of every length modulo 16 (the value
+// field padded with 0..31 spaces, the checksum recomputed from the spec's rule) decode to the
+// same reading, whole and split at every point of the last 16-byte block.
+BOOST_AUTO_TEST_CASE(every_line_length_modulo_16_decodes_the_same) {
+    const std::string head = kSpecFrame.substr(0, kSpecFrame.find("20.376"));
+    const std::string tail_with_sum = kSpecFrame.substr(kSpecFrame.find("20.376") + 6);
+    const std::string tail = tail_with_sum.substr(0, tail_with_sum.size() - 5);  // "2A1D;"
+    std::vector<std::size_t> remainders;
+    for (std::size_t pad = 0; pad < 32; ++pad) {
+        std::string body = head + std::string(pad, ' ') + "20.376" + tail;  // ends with ';'
+        unsigned sum = 0;
+        for (std::size_t i = 1; i < body.size(); ++i)  // after the start space, to the last ';'
+            sum += static_cast<unsigned char>(body[i]);
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "%04X;", sum & 0xFFFFu);
+        const std::string wire = body + hex + "\r\n";
+        remainders.push_back(wire.size() % 16);
+        for (std::size_t cut :
+             {std::size_t{0}, wire.size() - 17, wire.size() - 9, wire.size() - 2}) {
+            ContinuousDecoder d;
+            const Collected c = cut == 0 ? feed_all(d, wire, wire.size()) : [&] {
+                Collected both = feed_all(d, wire.substr(0, cut), cut);
+                Collected rest = feed_all(d, wire.substr(cut), wire.size() - cut);
+                both.events.insert(both.events.end(), rest.events.begin(), rest.events.end());
+                both.first_values.insert(both.first_values.end(), rest.first_values.begin(),
+                                         rest.first_values.end());
+                return both;
+            }();
+            BOOST_TEST_CONTEXT("pad " << pad << ", length " << wire.size() << ", cut " << cut) {
+                BOOST_REQUIRE(c.events.size() == 1u);
+                BOOST_TEST((c.events[0].type == ContinuousEventType::frame));
+                BOOST_REQUIRE(c.first_values.size() == 1u);
+                BOOST_TEST(c.first_values[0] == 20.376);
+            }
+        }
+    }
+    std::sort(remainders.begin(), remainders.end());
+    remainders.erase(std::unique(remainders.begin(), remainders.end()), remainders.end());
+    BOOST_TEST(remainders.size() == 16u);  // every length modulo 16 was seen
 }
