@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +53,32 @@ int bench_open_raw(const char *path) {
         tcsetattr(fd, TCSANOW, &t);
     }
     return fd;
+}
+
+int bench_openpty_raw(int *controller, int *client, char *name) {
+    if (openpty(controller, client, name, NULL, NULL) != 0) return -1;
+    struct termios t;
+    tcgetattr(*client, &t);
+    cfmakeraw(&t);
+    tcsetattr(*client, TCSANOW, &t);
+    return 0;
+}
+
+int bench_write_all(int fd, const void *data, size_t n) {
+    const unsigned char *p = data;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w > 0) {
+            p += w;
+            n -= (size_t)w;
+        } else if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
+            struct pollfd pfd = {fd, POLLOUT, 0};
+            poll(&pfd, 1, 100);
+        } else {
+            return -1;
+        }
+    }
+    return 0;
 }
 
 double bench_rss_mib(void) {

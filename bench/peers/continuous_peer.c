@@ -12,11 +12,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pty.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,22 +47,6 @@ static size_t make_frame(char *out, size_t cap, long k, int blocks) {
     return n;
 }
 
-static int write_all(int fd, const char *p, size_t n) {
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w > 0) {
-            p += w;
-            n -= (size_t)w;
-        } else if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
-            struct pollfd pfd = {fd, POLLOUT, 0};
-            poll(&pfd, 1, 100);
-        } else {
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* Stdin closed (the driver is done) or read error. */
 static int stdin_closed(void) {
     char buf[256];
@@ -91,14 +73,10 @@ int main(int argc, char **argv) {
     const double bytes_per_s = (double)baud / 10.0; /* 8N1: start + 8 data + stop bits */
     int m, s;
     char name[128];
-    if (openpty(&m, &s, name, NULL, NULL) != 0) {
+    if (bench_openpty_raw(&m, &s, name) != 0) {
         fprintf(stderr, "continuous-peer: openpty: %s\n", strerror(errno));
         return 1;
     }
-    struct termios t;
-    tcgetattr(s, &t);
-    cfmakeraw(&t);
-    tcsetattr(s, TCSANOW, &t);
     close(s); /* the controller side reports POLLHUP until a client opens the pty */
     fcntl(m, F_SETFD, FD_CLOEXEC);
     printf("%s\nready\n", name);
@@ -136,7 +114,7 @@ int main(int argc, char **argv) {
         if (hup || done) break;
         const double late = bench_now_us() - due;
         if (late > max_late_us) max_late_us = late;
-        if (write_all(m, frame, n) != 0) break; /* the client went: EIO */
+        if (bench_write_all(m, frame, n) != 0) break; /* the client went: EIO */
         ++frames;
         bytes += (long)n;
     }

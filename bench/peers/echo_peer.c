@@ -9,28 +9,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pty.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
-static int write_all(int fd, const unsigned char *p, size_t n) {
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w > 0) {
-            p += w;
-            n -= (size_t)w;
-        } else if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
-            struct pollfd pfd = {fd, POLLOUT, 0};
-            poll(&pfd, 1, 100);
-        } else {
-            return -1;
-        }
-    }
-    return 0;
-}
+#include "bench_util.h"
 
 int main(int argc, char **argv) {
     int nports = 1;
@@ -55,14 +39,10 @@ int main(int argc, char **argv) {
     for (int i = 0; i < nports; ++i) {
         int m, s;
         char name[128];
-        if (openpty(&m, &s, name, NULL, NULL) != 0) {
+        if (bench_openpty_raw(&m, &s, name) != 0) {
             fprintf(stderr, "echo-peer: openpty (port %d): %s\n", i, strerror(errno));
             return 1;
         }
-        struct termios t;
-        tcgetattr(s, &t);
-        cfmakeraw(&t);
-        tcsetattr(s, TCSANOW, &t);
         fcntl(m, F_SETFL, fcntl(m, F_GETFL) | O_NONBLOCK);
         fcntl(m, F_SETFD, FD_CLOEXEC);
         fcntl(s, F_SETFD, FD_CLOEXEC);
@@ -91,7 +71,7 @@ int main(int argc, char **argv) {
         for (int i = 0; i < nports; ++i) {
             if ((pfds[i].revents & POLLIN) == 0) continue;
             ssize_t n = read(pfds[i].fd, buf, sizeof buf);
-            if (n > 0 && !drain && write_all(pfds[i].fd, buf, (size_t)n) != 0) {
+            if (n > 0 && !drain && bench_write_all(pfds[i].fd, buf, (size_t)n) != 0) {
                 fprintf(stderr, "echo-peer: write (port %d): %s\n", i, strerror(errno));
                 return 1;
             }

@@ -14,12 +14,12 @@
 #include <fcntl.h>
 #include <modbus.h>
 #include <poll.h>
-#include <pty.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
+
+#include "bench_util.h"
 
 /* One populated slot of the 4100 image: slot index 0..9 (I1..I4, D1..D4, E1, E2). Names
  * and units are in the analyser's display ROM (0x82 = subscript two). Slots not listed
@@ -81,14 +81,10 @@ int main(int argc, char **argv) {
     }
     int m, s;
     char name[128];
-    if (openpty(&m, &s, name, NULL, NULL) != 0) {
+    if (bench_openpty_raw(&m, &s, name) != 0) {
         fprintf(stderr, "modbus-slave: openpty: %s\n", strerror(errno));
         return 1;
     }
-    struct termios t;
-    tcgetattr(s, &t);
-    cfmakeraw(&t);
-    tcsetattr(s, TCSANOW, &t);
     modbus_t *ctx = modbus_new_rtu("/dev/null", 115200, 'N', 8, 1);
     modbus_mapping_t *map = servomex ? servomex_mapping() : modbus_mapping_new(0, 0, 0, 125);
     if (ctx == NULL || map == NULL) {

@@ -27,9 +27,15 @@ std::string text_of(const char *s, const std::string &protocol, What what) {
     return s;
 }
 
-bool flags_declared(std::uint64_t bits, const AbiContext &ctx) noexcept {
+// The flag set of `bits`, refused when a bit lies beyond the declared flags; `what` (called
+// only then) names the reading or frame in the error.
+template <class What>
+FlagSet flags_of(std::uint64_t bits, const AbiContext &ctx, What what) {
     const std::size_t n = ctx.flags ? ctx.flags->size() : 0;
-    return n >= 64 || (bits >> n) == 0;
+    if (n < 64 && (bits >> n) != 0)
+        violation(ctx.protocol, what() + " carries flag bits beyond the " + std::to_string(n) +
+                                    " declared flags");
+    return FlagSet(bits, ctx.flags);
 }
 
 const ChannelInfo *table_entry(const AbiContext &ctx, const std::string &id) {
@@ -78,9 +84,7 @@ Reading reading_from_abi(const anyserial_reading_t &r, const AbiContext &ctx) {
         out.unit = c->unit;
     }
     set_value(out, r, p);
-    out.flags = flags_declared(r.flags, ctx)
-                    ? FlagSet(r.flags, ctx.flags)
-                    : flags_from_abi(r.flags, ctx, ("reading " + out.channel).c_str());
+    out.flags = flags_of(r.flags, ctx, [&] { return "reading " + out.channel; });
     if (has_member(r, &anyserial_reading_t::name) && r.name != nullptr)
         out.name = text_of(r.name, p, [] { return std::string("reading name"); });
     if (has_member(r, &anyserial_reading_t::unit) && r.unit != nullptr)
@@ -91,12 +95,7 @@ Reading reading_from_abi(const anyserial_reading_t &r, const AbiContext &ctx) {
 }  // namespace
 
 FlagSet flags_from_abi(std::uint64_t bits, const AbiContext &ctx, const char *what) {
-    const std::size_t n = ctx.flags ? ctx.flags->size() : 0;
-    const std::uint64_t mask = n >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
-    if ((bits & ~mask) != 0)
-        violation(ctx.protocol, std::string(what) + " carries flag bits beyond the " +
-                                    std::to_string(n) + " declared flags");
-    return FlagSet(bits, ctx.flags);
+    return flags_of(bits, ctx, [what] { return std::string(what); });
 }
 
 std::vector<Field> fields_from_abi(std::uint32_t count, const anyserial_field_t *const *fields,

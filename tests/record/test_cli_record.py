@@ -191,25 +191,9 @@ class RecordDoneWhen(unittest.TestCase):
             self.assertIn(channels["I1"]["error"], (None, ""))
 
     def test_passive_record_with_a_sink_thread_keeps_every_frame(self):
-        sim = self.sim(CONT, "cont-thread", "--interval", "0.2")
-        master, follower, link = self.relay_pty()
         path = os.path.join(self.tmp, "passive.jsonl")
-        proc = subprocess.Popen(
-            cli("record", "--port", link, "--protocol", CONT, "--passive", "--frames",
-                "5", "--sink", f"jsonl:{path}", "--sink-thread", "--json"),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            self.assertIn("passively", read_line(proc.stderr, "record"))
-            relayed = self.relay_frames(sim, master, 5)
-            out, err = proc.communicate(timeout=GUARD_S)
-            self.assertEqual(proc.returncode, 0, err.decode())
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
-            os.close(master)
-            os.close(follower)
-        doc = json.loads(out.decode().strip().splitlines()[-1])
+        doc, relayed = self.record_relayed_frames("cont-thread", 5, f"jsonl:{path}",
+                                                  "--sink-thread")
         self.assertEqual(doc["passive"]["frames"], relayed)
         rows = read_rows("jsonl", path)
         self.assertEqual(len(ticks_of(rows)), relayed)
@@ -246,18 +230,19 @@ class RecordDoneWhen(unittest.TestCase):
         os.symlink(os.ttyname(follower), link)
         return master, follower, link
 
-    def test_passive_record_captures_every_broadcast_frame_into_sqlite(self):
-        sim = self.sim(CONT, "cont-rec", "--interval", "0.2")
+    def record_relayed_frames(self, name, count, sink, *extra):
+        """`record --passive --frames COUNT --json` on a relay pty fed exactly COUNT frames
+        of a continuous simulator; returns (the summary document, frames relayed)."""
+        sim = self.sim(CONT, name, "--interval", "0.2")
         master, follower, link = self.relay_pty()
-        db = os.path.join(self.tmp, "passive.sqlite")
         proc = subprocess.Popen(
             cli("record", "--port", link, "--protocol", CONT, "--passive", "--frames",
-                "10", "--sink", f"sqlite:{db}", "--json"),
+                str(count), "--sink", sink, "--json", *extra),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             self.assertIn("passively", read_line(proc.stderr, "record"))
-            relayed = self.relay_frames(sim, master, 10)
-            out, err = proc.communicate(timeout=GUARD_S)  # it ends after the 10th frame
+            relayed = self.relay_frames(sim, master, count)
+            out, err = proc.communicate(timeout=GUARD_S)  # it ends after the last frame
             self.assertEqual(proc.returncode, 0, err.decode())
         finally:
             if proc.poll() is None:
@@ -265,7 +250,11 @@ class RecordDoneWhen(unittest.TestCase):
                 proc.communicate()
             os.close(master)
             os.close(follower)
-        doc = json.loads(out.decode().strip().splitlines()[-1])
+        return json.loads(out.decode().strip().splitlines()[-1]), relayed
+
+    def test_passive_record_captures_every_broadcast_frame_into_sqlite(self):
+        db = os.path.join(self.tmp, "passive.sqlite")
+        doc, relayed = self.record_relayed_frames("cont-rec", 10, f"sqlite:{db}")
         self.assertEqual(doc["passive"]["frames"], relayed)
         self.assertEqual(doc["passive"]["bad_frames"], 0)
         self.assertEqual(doc["passive"]["lost_samples"], 0)

@@ -60,6 +60,20 @@ struct GateSink final : Sink {
     }
 };
 
+// A pump started on a recording: what it reported when it completed.
+struct Pump {
+    PumpResult progress;
+    std::exception_ptr failure;
+    bool done = false;
+    void start(rec::Recording &recording, Sink &sink, PumpOptions options) {
+        async_record_to_sink(recording, sink, progress, options,
+                             [this](std::exception_ptr e, PumpResult) {
+                                 failure = e;
+                                 done = true;
+                             });
+    }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(the_schedule_holds_while_a_write_blocks_and_every_batch_arrives_in_order) {
@@ -73,31 +87,25 @@ BOOST_AUTO_TEST_CASE(the_schedule_holds_while_a_write_blocks_and_every_batch_arr
     std::promise<void> open_gate;
     GateSink sink;
     sink.gate = open_gate.get_future().share();
-    PumpResult progress;
-    std::exception_ptr failure;
-    bool done = false;
-    async_record_to_sink(recording, sink, progress, PumpOptions{true, 2},
-                         [&](std::exception_ptr e, PumpResult) {
-                             failure = e;
-                             done = true;
-                         });
+    Pump pump;
+    pump.start(recording, sink, PumpOptions{true, 2});
     // The first write is stuck on the writer thread; the recorder still takes every tick.
     fakes::run_until(ioc, clock, [&] { return recording.finished(); });
     BOOST_TEST(recording.summary().samples_emitted == 6u);
     BOOST_TEST(recording.summary().samples_late == 0u);
     BOOST_TEST(recording.summary().max_drift_ms == 0.0);
     BOOST_TEST(sink.written() == 0u);
-    BOOST_TEST(!done);
+    BOOST_TEST(!pump.done);
 
     open_gate.set_value();
     ioc.restart();
     ioc.run();  // returns once the pump has written everything and closed the sink
-    BOOST_REQUIRE(done);
-    BOOST_TEST(!failure);
+    BOOST_REQUIRE(pump.done);
+    BOOST_TEST(!pump.failure);
     BOOST_TEST(sink.ticks == (std::vector<std::size_t>{0, 1, 2, 3, 4, 5}),
                boost::test_tools::per_element());
-    BOOST_TEST(progress.batches == 6u);
-    BOOST_TEST(progress.rows == 6u);
+    BOOST_TEST(pump.progress.batches == 6u);
+    BOOST_TEST(pump.progress.rows == 6u);
     const auto loop = std::this_thread::get_id();
     for (const auto &id : sink.write_threads)
         BOOST_TEST((id != loop));
@@ -116,21 +124,15 @@ BOOST_AUTO_TEST_CASE(a_write_failure_on_the_writer_thread_stops_the_recording_an
     auto recording = rec::record(ioc.get_executor(), rec::PollSource::ref(source), o, clock);
     GateSink sink;
     sink.fail_on = 3;
-    PumpResult progress;
-    std::exception_ptr failure;
-    bool done = false;
-    async_record_to_sink(recording, sink, progress, PumpOptions{true, 4},
-                         [&](std::exception_ptr e, PumpResult) {
-                             failure = e;
-                             done = true;
-                         });
+    Pump pump;
+    pump.start(recording, sink, PumpOptions{true, 4});
     // The writer thread runs in real time, the clock in none: when the recorder waits for
     // queue room (no deadline left), block until the writer hands the loop something.
-    for (int step = 0; !done; ++step) {
+    for (int step = 0; !pump.done; ++step) {
         BOOST_REQUIRE(step < 10'000);
         ioc.restart();
         ioc.poll();
-        if (done) break;
+        if (pump.done) break;
         if (const auto next = clock.next_deadline()) {
             clock.advance_to(*next);
         } else {
@@ -138,13 +140,13 @@ BOOST_AUTO_TEST_CASE(a_write_failure_on_the_writer_thread_stops_the_recording_an
             ioc.run_one();
         }
     }
-    BOOST_REQUIRE(failure);
-    BOOST_CHECK_EXCEPTION(std::rethrow_exception(failure), SinkError, [](const SinkError &e) {
+    BOOST_REQUIRE(pump.failure);
+    BOOST_CHECK_EXCEPTION(std::rethrow_exception(pump.failure), SinkError, [](const SinkError &e) {
         return e.sink() == "gate" &&
                std::string(e.what()).find("disk on fire") != std::string::npos;
     });
     BOOST_TEST(sink.ticks == (std::vector<std::size_t>{0, 1}), boost::test_tools::per_element());
-    BOOST_TEST(progress.batches == 2u);  // what the sink holds
+    BOOST_TEST(pump.progress.batches == 2u);  // what the sink holds
     BOOST_TEST((sink.close_thread == std::this_thread::get_id()));
     // Stopped: what is queued is delivered, then the stream ends (no tick starts any more).
     fakes::Drain rest;
@@ -165,17 +167,11 @@ BOOST_AUTO_TEST_CASE(a_writer_needs_room_for_one_batch) {
     rec::RecordOptions o;
     o.rate_hz = 1.0;
     auto recording = rec::record(ioc.get_executor(), rec::PollSource::ref(source), o, clock);
-    PumpResult progress;
-    std::exception_ptr failure;
-    bool done = false;
-    async_record_to_sink(recording, sink, progress, PumpOptions{true, 0},
-                         [&](std::exception_ptr e, PumpResult) {
-                             failure = e;
-                             done = true;
-                         });
-    fakes::run_until(ioc, clock, [&] { return done && recording.finished(); });
-    BOOST_REQUIRE(failure);
-    BOOST_CHECK_THROW(std::rethrow_exception(failure), std::invalid_argument);
+    Pump pump;
+    pump.start(recording, sink, PumpOptions{true, 0});
+    fakes::run_until(ioc, clock, [&] { return pump.done && recording.finished(); });
+    BOOST_REQUIRE(pump.failure);
+    BOOST_CHECK_THROW(std::rethrow_exception(pump.failure), std::invalid_argument);
     BOOST_TEST((sink.open_thread == std::thread::id{}));  // never opened
 }
 
