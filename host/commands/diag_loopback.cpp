@@ -15,6 +15,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
@@ -61,32 +62,110 @@ asio::awaitable<SerialPort> open(anyserial::PluginHost &host, const std::string 
     co_return std::move(port);
 }
 
-// Echoes everything until cancelled or the port fails. Run only as a child of the
-// loopback below (operator||), which outlives it and owns the port: the echo is always
-// finished before the port goes away.
-asio::awaitable<void> echo(SerialPort &peer, std::string &error) {
-    std::vector<unsigned char> buf(4096);
-    for (;;) {
-        // The loopback's end may be signalled while no operation is pending (a send that
-        // completed, its handler not yet run): the state remembers it, the next read would
-        // not, and would wait forever for bytes that no longer come.
+// The echo's bytes between receive and send: a ring, so that it can keep receiving while a
+// send waits. Sized for a whole message and then some, it never has to stop receiving
+// while the loopback waits for an echo: an echo that stops receiving while its send waits
+// deadlocks any relay that forwards one direction at a time (socat blocked in a write
+// towards the peer, which is blocked in a write towards socat).
+class EchoRing {
+  public:
+    explicit EchoRing(std::size_t capacity) : buf_(capacity) {}
+    bool full() const { return count_ == buf_.size(); }
+    bool empty() const { return count_ == 0; }
+    asio::mutable_buffer free_space() {  // the contiguous free part after the data
+        const std::size_t tail = (head_ + count_) % buf_.size();
+        const std::size_t len =
+            tail >= head_ && count_ < buf_.size() ? buf_.size() - tail : head_ - tail;
+        return asio::buffer(buf_.data() + tail, len);
+    }
+    asio::const_buffer data() const {  // the contiguous data from the head
+        return asio::buffer(buf_.data() + head_, std::min(count_, buf_.size() - head_));
+    }
+    void produced(std::size_t n) { count_ += n; }
+    void consumed(std::size_t n) {
+        head_ = (head_ + n) % buf_.size();
+        count_ -= n;
+    }
+
+  private:
+    std::vector<unsigned char> buf_;
+    std::size_t head_ = 0, count_ = 0;
+};
+
+// A wake-up between the echo's two halves (one thread: a check, then a wait, cannot miss
+// a notify in between). notify() ends a pending wait early; a cancellation of the echo
+// ends it too, and the caller tells the two apart by its cancellation state.
+struct Wakeup {
+    explicit Wakeup(const asio::any_io_executor &ex)
+        : timer(ex, asio::steady_timer::time_point::max()) {}
+    asio::awaitable<bool> wait() {  // false: the echo was cancelled
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        timer.expires_at(asio::steady_timer::time_point::max());
         auto cs = co_await asio::this_coro::cancellation_state;
-        if (cs.cancelled() != asio::cancellation_type::none) co_return;
-        auto [ec, n] =
-            co_await peer.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
-        if (ec == asio::error::operation_aborted) co_return;
-        if (ec) {
-            error = "peer receive: " + ec.message();
-            co_return;
-        }
-        auto [wec, wn] = co_await peer.async_send(asio::buffer(buf.data(), n),
-                                                  asio::as_tuple(asio::use_awaitable));
-        if (wec == asio::error::operation_aborted) co_return;
-        if (wec) {
-            error = "peer send: " + wec.message();
-            co_return;
+        co_return cs.cancelled() == asio::cancellation_type::none;
+    }
+    void notify() { timer.cancel(); }
+    asio::steady_timer timer;
+};
+
+struct Echo {
+    SerialPort &peer;
+    std::string &error;
+    EchoRing ring;
+    Wakeup data_ready, space_ready;
+
+    asio::awaitable<void> receive() {
+        for (;;) {
+            // The loopback's end may be signalled while no operation is pending (a read
+            // that completed, its handler not yet run): the state remembers it, the next
+            // read would not, and would wait forever for bytes that no longer come.
+            auto cs = co_await asio::this_coro::cancellation_state;
+            if (cs.cancelled() != asio::cancellation_type::none) co_return;
+            if (ring.full()) {
+                if (!co_await space_ready.wait()) co_return;
+                continue;
+            }
+            auto [ec, n] = co_await peer.async_read_some(ring.free_space(),
+                                                         asio::as_tuple(asio::use_awaitable));
+            if (ec == asio::error::operation_aborted) co_return;
+            if (ec) {
+                error = "peer receive: " + ec.message();
+                co_return;
+            }
+            ring.produced(n);
+            data_ready.notify();
         }
     }
+
+    asio::awaitable<void> send() {
+        for (;;) {
+            auto cs = co_await asio::this_coro::cancellation_state;
+            if (cs.cancelled() != asio::cancellation_type::none) co_return;
+            if (ring.empty()) {
+                if (!co_await data_ready.wait()) co_return;
+                continue;
+            }
+            auto [ec, n] =
+                co_await peer.async_write_some(ring.data(), asio::as_tuple(asio::use_awaitable));
+            if (ec == asio::error::operation_aborted) co_return;
+            if (ec) {
+                error = "peer send: " + ec.message();
+                co_return;
+            }
+            ring.consumed(n);
+            space_ready.notify();
+        }
+    }
+};
+
+// Echoes everything until cancelled or the port fails, receiving and sending at once. Run
+// only as a child of the loopback below (operator||), which outlives it and owns the port:
+// the echo is always finished before the port goes away. Either half ending (a failure)
+// cancels the other.
+asio::awaitable<void> echo(SerialPort &peer, std::size_t message_size, std::string &error) {
+    auto ex = co_await asio::this_coro::executor;
+    Echo e{peer, error, EchoRing(message_size + 64 * 1024), Wakeup(ex), Wakeup(ex)};
+    co_await (e.receive() || e.send());
 }
 
 // A timeout in seconds as a timer duration, saturated: a huge value waits (practically)
@@ -171,7 +250,7 @@ asio::awaitable<void> loopback(anyserial::PluginHost &host, const Options &o, Re
     // Structured: whichever side ends first cancels the other, and both have finished
     // before the ports (owned by this frame) are closed. Neither side may throw: operator||
     // would then wait for the other to succeed, and the echo never ends by itself.
-    co_await (guarded(exchange(port, o, r), r.error) || echo(peer, echo_error));
+    co_await (guarded(exchange(port, o, r), r.error) || echo(peer, o.size, echo_error));
     if (!echo_error.empty()) r.error = echo_error;  // the echo failing is the root cause
 }
 

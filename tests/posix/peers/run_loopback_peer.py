@@ -7,8 +7,13 @@ Usage: run_loopback_peer.py ANYSERIAL_CLI MODE [VALGRIND]
                which must then report no error: --error-exitcode=1).
   MODE link    symlinks to both ptys in a temporary directory: `caps --port LINK` and
                `diag loopback --port LINK_A --peer LINK_B` must accept them.
+  MODE relay   no socat: this script is the wire, and it carries a whole message to the peer
+               before it carries any echo back (an order a single-threaded relay such as
+               socat can fall into). An echo that stops reading while its send waits then
+               blocks the wire for good; the echo must keep reading.
 Everything started here is stopped by pid; the temporary directory is removed.
 """
+import errno
 import fcntl
 import json
 import os
@@ -21,6 +26,7 @@ import tempfile
 import termios
 import threading
 import time
+import tty
 
 STALE = 1000
 
@@ -120,9 +126,109 @@ def mode_link(cli, ptys):
         return check_loopback(r, 3)
 
 
+RELAY_SIZE = 256 * 1024  # far beyond what the ptys and a relay's buffer hold
+RELAY_COUNT = 2
+RELAY_GUARD_S = 30  # no byte moved for this long: the wire is blocked for good
+
+
+class Relay(threading.Thread):
+    """Two pty pairs joined by this thread. Towards the peer (B) it forwards freely; the
+    echo (B towards A) is read only once a whole message has gone to B."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.ma, sa = os.openpty()
+        self.mb, sb = os.openpty()
+        for fd in (sa, sb):
+            tty.setraw(fd)
+        self.slaves = (sa, sb)  # held open: a closed slave makes its master read EIO
+        self.paths = (os.ttyname(sa), os.ttyname(sb))
+        for fd in (self.ma, self.mb):
+            os.set_blocking(fd, False)
+        self.to_b = self.to_a = 0  # bytes carried each way
+        self.stop = threading.Event()
+        self.stuck = False
+
+    def run(self):
+        pend_b, pend_a = b"", b""
+        last_move = time.monotonic()
+        while not self.stop.is_set():
+            carried = (self.to_a // RELAY_SIZE) * RELAY_SIZE
+            echo_open = self.to_b >= carried + RELAY_SIZE  # this message wholly at B
+            rl = [self.ma] if not pend_b else []
+            if echo_open and not pend_a:
+                rl.append(self.mb)
+            wl = ([self.mb] if pend_b else []) + ([self.ma] if pend_a else [])
+            r, w, _ = select.select(rl, wl, [], 0.2)
+            moved = False
+            for fd in r:
+                try:
+                    data = os.read(fd, 65536)
+                except OSError as e:
+                    if e.errno in (errno.EAGAIN, errno.EIO):
+                        continue
+                    raise
+                if fd == self.ma:
+                    pend_b += data
+                else:
+                    pend_a += data
+                moved = moved or bool(data)
+            for fd in w:
+                buf = pend_b if fd == self.mb else pend_a
+                try:
+                    n = os.write(fd, buf)
+                except BlockingIOError:
+                    continue
+                if fd == self.mb:
+                    pend_b, self.to_b = pend_b[n:], self.to_b + n
+                else:
+                    pend_a, self.to_a = pend_a[n:], self.to_a + n
+                moved = moved or n > 0
+            if moved:
+                last_move = time.monotonic()
+            elif time.monotonic() - last_move > RELAY_GUARD_S and self.to_a < RELAY_COUNT * RELAY_SIZE:
+                self.stuck = True
+                print(f"relay: nothing moved for {RELAY_GUARD_S} s; carried {self.to_b} bytes to"
+                      f" the peer and {self.to_a} back", file=sys.stderr)
+                self.cut()  # the ports see the line go: the CLI ends now, not at its timeout
+                return
+
+    def cut(self):
+        for fd in (self.ma, self.mb):
+            os.close(fd)
+        self.ma = self.mb = None
+
+    def close(self):
+        self.stop.set()
+        self.join()
+        if self.ma is not None:
+            self.cut()
+        for fd in self.slaves:
+            os.close(fd)
+
+
+def mode_relay(cli):
+    relay = Relay()
+    relay.start()
+    try:
+        r = run([cli, "diag", "loopback", "--port", relay.paths[0], "--peer", relay.paths[1],
+                 "--count", str(RELAY_COUNT), "--size", str(RELAY_SIZE), "--timeout",
+                 str(RELAY_GUARD_S * 2), "--json"], timeout=RELAY_GUARD_S * 4)
+    except subprocess.TimeoutExpired:
+        print("diag loopback did not end", file=sys.stderr)
+        return False
+    finally:
+        relay.close()
+    if relay.stuck:
+        return False
+    return check_loopback(r, RELAY_COUNT)
+
+
 def main() -> int:
     cli, mode = sys.argv[1:3]
     valgrind = sys.argv[3] if len(sys.argv) > 3 else None
+    if mode == "relay":
+        return 0 if mode_relay(cli) else 1
     socat, ptys = start_socat()
     try:
         ok = mode_stale(cli, ptys, valgrind) if mode == "stale" else mode_link(cli, ptys)
