@@ -1,6 +1,8 @@
 // anyserial — structural validation of factories, descriptors and instances.
 #include "plugin/validate.hpp"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <string_view>
 
@@ -110,6 +112,10 @@ std::optional<std::string> check_backend_instance(const anyserial_backend_t *b,
         if (io->fileno == nullptr) return null_fn("sync_fd", "fileno");
         if (io->read_nonblocking == nullptr) return null_fn("sync_fd", "read_nonblocking");
         if (io->write_nonblocking == nullptr) return null_fn("sync_fd", "write_nonblocking");
+        if (const std::uint32_t unknown = sync_fd_flags(*io) & ~ANYSERIAL_SYNC_FD_KNOWN_FLAGS;
+            unknown != 0)
+            return fmt::format("sync_fd io_flags has bits this host does not know (0x{:x})",
+                               unknown);
     } else {
         const anyserial_async_io_t *io = b->async_io;
         if (io == nullptr)

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "log/logger.hpp"
+#include "plugin/validate.hpp"
 
 namespace anyserial::detail {
 namespace {
@@ -94,8 +95,20 @@ boost::system::error_code PortCore::after_open(const anyserial_config_report_t &
         desc.emplace(ex);
         desc->assign(fd, ec);
         if (ec) return fail(ec, "open: cannot watch the backend's fd: " + ec.message());
+        plain_fd = !collect_stats &&
+                   (plugin_detail::sync_fd_flags(*raw->sync_fd) & ANYSERIAL_SYNC_FD_PLAIN_IO) != 0;
     }
     return {};
+}
+
+boost::system::error_code PortCore::descriptor_error(const boost::system::error_code &ec,
+                                                     std::string_view what) {
+    if (ec == boost::asio::error::eof)
+        return fail(make_error_code(errc::disconnected),
+                    fmt::format("{}: end of file after readiness", what));
+    const int os = ec.category() == boost::system::system_category() ? ec.value() : 0;
+    const errc e = os != 0 ? errc_from_errno(os, ErrnoContext::io) : errc::io_error;
+    return fail(make_error_code(e), fmt::format("{}: {}", what, ec.message()), os);
 }
 
 boost::system::error_code PortCore::fail(boost::system::error_code ec, std::string message,

@@ -158,6 +158,19 @@ BOOST_FIXTURE_TEST_CASE(instance_without_sync_table_fails_at_create, Loaded) {
     }
 }
 
+BOOST_FIXTURE_TEST_CASE(sync_fd_io_flags_unknown_to_the_host_fail_at_create, Loaded) {
+    const anyserial::LoadedBackend *b = host.backend("badflags");
+    BOOST_REQUIRE(b != nullptr);
+    try {
+        (void)b->create();
+        BOOST_FAIL("create() accepted io_flags the host does not know");
+    } catch (const anyserial::PluginError &e) {
+        BOOST_TEST(contains(e.what(), "backend 'badflags'"));
+        BOOST_TEST(contains(e.what(), "io_flags has bits this host does not know (0x80000000)"));
+        BOOST_TEST(e.code() == anyserial::errc::plugin_error);
+    }
+}
+
 BOOST_FIXTURE_TEST_CASE(cpp_helper_exceptions_become_statuses, Loaded) {
     const anyserial::LoadedBackend *lb = host.backend("throws");
     BOOST_REQUIRE(lb != nullptr);
@@ -214,7 +227,7 @@ BOOST_AUTO_TEST_CASE(protocol_v1_only_plugin_is_refused_naming_the_version) {
     const std::string reason = host.refused()[0].reason;
     BOOST_TEST(contains(reason, "offers only anyserial.protocol/1"), reason);
     BOOST_TEST(contains(reason, "this host speaks anyserial.protocol/2"), reason);
-    BOOST_TEST(contains(reason, "rebuild against SDK 1.1"), reason);
+    BOOST_TEST(contains(reason, "rebuild against SDK 1.2"), reason);
 }
 
 BOOST_AUTO_TEST_CASE(good_protocol_model_is_copied_from_the_v2_descriptor) {

@@ -55,7 +55,7 @@ std::string fixture(const std::string &name) {
 BOOST_AUTO_TEST_CASE(version_prints_library_and_abi) {
     const Run r = run("--version");
     BOOST_TEST(r.exit_code == 0);
-    BOOST_TEST(r.out == "anyserial 0.1.0 (plugin ABI 1.1.0)\n");
+    BOOST_TEST(r.out == "anyserial 0.1.0 (plugin ABI 1.2.0)\n");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_verb_is_a_usage_error) {
@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(plugins_json_lists_plugins_and_refusals) {
     BOOST_TEST(good->at("kind").as_string() == "backend");
     BOOST_TEST(good->at("name").as_string() == "Good pipe");
     BOOST_TEST(good->at("version").as_string() == "1.2.3");
-    BOOST_TEST(good->at("abi").as_string() == "1.1.0");
+    BOOST_TEST(good->at("abi").as_string() == "1.2.0");
     BOOST_TEST(good->at("path").as_string() == fixture("good"));
     BOOST_TEST(good->at("claims") == (json::array{"/dev/ttyG", "good://"}));
     const json::object *proto = find(plugins, "id", "good-proto-a");

@@ -248,3 +248,57 @@ BOOST_AUTO_TEST_CASE(peer_hangup_is_disconnected) {
     loop.run_until([&] { return r.done; });
     BOOST_TEST(r.ec == errc::disconnected, r.ec.message());
 }
+
+// The linux backend declares ANYSERIAL_SYNC_FD_PLAIN_IO: without statistics the port reads
+// through Asio's own reactive read on the fd, with them through the plugin. Both paths give
+// the same bytes and the same errors: data already queued, data that arrives while the
+// read waits, a per-operation cancel, a close and a hang-up.
+BOOST_AUTO_TEST_CASE(reads_behave_the_same_with_and_without_the_plain_fd_path) {
+    for (const bool stats : {false, true}) {
+        BOOST_TEST_CONTEXT("collect_stats " << stats) {
+            Loop loop;
+            auto pty = std::make_unique<PtyPair>();
+            SerialPort port = open_ok(loop, pty->path(), SerialConfig{}.with_collect_stats(stats));
+            char buf[64];
+
+            pty->write_all({'q', 'u', 'e', 'u', 'e', 'd'});
+            std::string got;
+            while (got.size() < 6) {
+                IoResult r;
+                port.async_read_some(asio::buffer(buf), r.handler());
+                loop.run_until([&] { return r.done; });
+                BOOST_REQUIRE(!r.ec);
+                got.append(buf, r.n);
+            }
+            BOOST_TEST(got == "queued");
+
+            IoResult later;
+            port.async_read_some(asio::buffer(buf), later.handler());
+            loop.io.poll();
+            BOOST_REQUIRE(!later.done);
+            pty->write_all({'x'});
+            loop.run_until([&] { return later.done; });
+            BOOST_TEST(!later.ec);
+            BOOST_TEST((later.n == 1 && buf[0] == 'x'));
+
+            asio::cancellation_signal cancel;
+            IoResult cut;
+            port.async_read_some(asio::buffer(buf),
+                                 asio::bind_cancellation_slot(cancel.slot(), cut.handler()));
+            loop.io.poll();
+            BOOST_REQUIRE(!cut.done);
+            cancel.emit(asio::cancellation_type::terminal);
+            loop.run_until([&] { return cut.done; });
+            BOOST_TEST(cut.ec == asio::error::operation_aborted, cut.ec.message());
+
+            IoResult hung;
+            port.async_read_some(asio::buffer(buf), hung.handler());
+            loop.io.poll();
+            pty->close_controller();
+            loop.run_until([&] { return hung.done; });
+            BOOST_TEST(hung.ec == errc::disconnected, hung.ec.message());
+            BOOST_TEST(port.last_error().message.find("read") != std::string::npos,
+                       port.last_error().message);
+        }
+    }
+}

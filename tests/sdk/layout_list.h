@@ -39,11 +39,12 @@ LAYOUT_OFFSET(anyserial_backend_control_t, last_error, 104)
 LAYOUT_OFFSET(anyserial_backend_control_t, last_os_error, 112)
 LAYOUT_OFFSET(anyserial_backend_control_t, get_extension, 120)
 
-LAYOUT_SIZE(anyserial_sync_fd_io_t, 32)
+LAYOUT_SIZE(anyserial_sync_fd_io_t, 40)
 LAYOUT_OFFSET(anyserial_sync_fd_io_t, struct_size, 0)
 LAYOUT_OFFSET(anyserial_sync_fd_io_t, fileno, 8)
 LAYOUT_OFFSET(anyserial_sync_fd_io_t, read_nonblocking, 16)
 LAYOUT_OFFSET(anyserial_sync_fd_io_t, write_nonblocking, 24)
+LAYOUT_OFFSET(anyserial_sync_fd_io_t, io_flags, 32)
 
 LAYOUT_SIZE(anyserial_async_io_t, 32)
 LAYOUT_OFFSET(anyserial_async_io_t, struct_size, 0)

@@ -3,7 +3,9 @@
 //
 // Sync-fd: a read waits for readiness, then calls the non-blocking primitive; a write tries
 // first and waits only on WOULD_BLOCK. WOULD_BLOCK/INTERRUPTED loop back to waiting. No
-// thread, no lock, and nothing allocates beyond Asio's recycled operation memory.
+// thread, no lock, and nothing allocates beyond Asio's recycled operation memory. A backend
+// whose primitives are plain read(2)/write(2) (ANYSERIAL_SYNC_FD_PLAIN_IO) lets the
+// descriptor do the reads itself instead.
 // Async-completion: start_* through the C table; the completion is posted (from the
 // backend's thread, with per-direction arena memory) and wakes the direction's event timer.
 #pragma once
@@ -203,6 +205,11 @@ class IoOp {
                 return core_->sync_fd ? on_ready(self, ec) : on_event(self);
         }
     }
+    // A plain-fd read's completion (the descriptor's async_read_some).
+    template <class Self>
+    void operator()(Self &self, boost::system::error_code ec, std::size_t n) {
+        on_transferred(self, ec, n);
+    }
 
   private:
     enum class State : unsigned char { starting, posted, waiting };
@@ -269,6 +276,9 @@ class IoOp {
         if (size_ == 0) return post_finish(self, {});
         d.busy = true;
         owns_ = true;
+        if constexpr (D == Dir::read) {
+            if (core_->plain_fd) return transfer(self);
+        }
         if (core_->sync_fd) {
             if constexpr (D == Dir::write)
                 attempt(self, true);
@@ -346,6 +356,37 @@ class IoOp {
             auto e = c.backend_error(rc, ErrnoContext::io, D == Dir::read ? "read" : "write");
             return initiating ? post_finish(self, e) : finish(self, e);
         }
+    }
+
+    // ---- plain fd (ANYSERIAL_SYNC_FD_PLAIN_IO), reads ------------------------------------
+    // Asio's reactive read tries at once and, on EAGAIN, waits in a reactor registration
+    // that stays armed: no epoll_ctl per wait, unlike async_wait (Asio 1.81 re-arms the fd
+    // for every wait). Its completion is posted, never run inline. Writes stay on the
+    // attempt-first path above: they rarely wait, and Asio's op costs more instructions.
+
+    template <class Self>
+    void transfer(Self &self) {
+        static_assert(D == Dir::read);
+        state_ = State::waiting;
+        Chunk ch = chunk();
+        if constexpr (M == IoMode::available) {
+            PortCore &c = *core_;
+            std::uint32_t queued = 0;
+            if (c.raw->control->input_waiting(c.raw, &queued) == ANYSERIAL_OK && queued > 0)
+                ch.size = std::min(ch.size, queued);
+        }
+        core_->desc->async_read_some(boost::asio::buffer(ch.data, ch.size), step(std::move(self)));
+    }
+
+    template <class Self>
+    void on_transferred(Self &self, boost::system::error_code ec, std::size_t n) {
+        PortCore &c = *core_;
+        if (c.closed) return finish(self, make_error_code(errc::closed));
+        if (ec == boost::asio::error::operation_aborted) return finish(self, ec);  // per-op cancel
+        if (ec) return finish(self, c.descriptor_error(ec, "read"));
+        total_ += n;
+        if (M == IoMode::all && total_ < size_) return transfer(self);
+        finish(self, {});
     }
 
     // ---- async-completion ------------------------------------------------------------

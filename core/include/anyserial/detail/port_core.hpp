@@ -110,6 +110,10 @@ class PortCore {
                                             std::string_view what);
     boost::system::error_code fail(boost::system::error_code ec, std::string message,
                                    int os_error = 0);
+    // Records a failure of the core's own read on a plain-fd port (an Asio error on the
+    // descriptor: an errno, or eof) and returns the errc for it.
+    boost::system::error_code descriptor_error(const boost::system::error_code &ec,
+                                               std::string_view what);
     // The backend broke the ABI contract (a count larger than the buffer it was given, a
     // stray completion): errc::plugin_error naming the plugin, and the port refuses every
     // further transfer, since the backend can no longer be trusted.
@@ -147,6 +151,11 @@ class PortCore {
     BackendHandle backend;
     anyserial_backend_t *raw;  // == backend.get(), cached for the hot path
     bool sync_fd;
+    // The backend declared ANYSERIAL_SYNC_FD_PLAIN_IO and the port collects no statistics:
+    // reads are the descriptor's own async_read_some (a speculative read(2), then one
+    // reactor op that needs no re-arm) instead of a readiness wait and a plugin call.
+    // Set at open.
+    bool plain_fd = false;
     std::optional<boost::asio::posix::stream_descriptor> desc;
     DirectionState rd;
     DirectionState wr;

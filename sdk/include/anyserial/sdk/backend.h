@@ -91,6 +91,14 @@ typedef struct anyserial_backend_control_t {
     const void *(*get_extension)(anyserial_backend_t *self, const char *id);
 } anyserial_backend_control_t;
 
+/* sync_fd io_flags: read_nonblocking and write_nonblocking are exactly read(2) and write(2)
+ * on fileno() (no framing, buffering or state of their own; errors are the call's errno).
+ * The core may then do the reads itself with Asio's reactive I/O on the fd, which saves a
+ * readiness re-arm (one epoll_ctl) per wait; writes, and the reads of a port that collects
+ * statistics, still call the plugin. */
+#define ANYSERIAL_SYNC_FD_PLAIN_IO 1u
+#define ANYSERIAL_SYNC_FD_KNOWN_FLAGS ANYSERIAL_SYNC_FD_PLAIN_IO
+
 /* SYNC_FD I/O. Neither call ever blocks. *n == 0 with ANYSERIAL_OK from a read means EOF;
  * WOULD_BLOCK and INTERRUPTED mean "wait for readiness again". */
 typedef struct anyserial_sync_fd_io_t {
@@ -100,6 +108,9 @@ typedef struct anyserial_sync_fd_io_t {
                                 uint32_t *n); /* [io-thread] */
     int32_t (*write_nonblocking)(anyserial_backend_t *self, const uint8_t *data, uint32_t len,
                                  uint32_t *n); /* [io-thread] */
+    /* SDK 1.2: ANYSERIAL_SYNC_FD_* bits; absent (a shorter struct_size) means 0. A bit
+     * the host does not know makes it refuse the instance. */
+    uint32_t io_flags;
 } anyserial_sync_fd_io_t;
 
 /* Completion of an ASYNC_COMPLETION operation: status is ANYSERIAL_OK (transferred > 0),

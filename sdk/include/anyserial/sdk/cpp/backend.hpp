@@ -37,8 +37,10 @@
 // Requirements on a listed class B: derives from sdk::Backend, default-constructible,
 // `static const anyserial_backend_descriptor_t &describe() noexcept`. Optional:
 // `static const void *factory_extension(const char *extension_id) noexcept` (backend-level
-// extensions such as discovery). Per-instance extensions: override extension(); their C
-// functions get the anyserial_backend_t* and reach the object with Backend::from(self).
+// extensions such as discovery); `static constexpr bool plain_fd_io = true;` when the
+// sync-fd primitives are exactly read(2)/write(2) on fileno() (ANYSERIAL_SYNC_FD_PLAIN_IO).
+// Per-instance extensions: override extension(); their C functions get the anyserial_backend_t* and
+// reach the object with Backend::from(self).
 #pragma once
 
 #include <anyserial/sdk/backend.h>
@@ -366,7 +368,10 @@ struct BackendTrampolines {
         &get_extension,
     };
     static constexpr anyserial_sync_fd_io_t sync_fd = {sizeof(anyserial_sync_fd_io_t), &fileno,
-                                                       &read_nonblocking, &write_nonblocking};
+                                                       &read_nonblocking, &write_nonblocking, 0};
+    static constexpr anyserial_sync_fd_io_t sync_fd_plain = {
+        sizeof(anyserial_sync_fd_io_t), &fileno, &read_nonblocking, &write_nonblocking,
+        ANYSERIAL_SYNC_FD_PLAIN_IO};
     static constexpr anyserial_async_io_t async_io = {sizeof(anyserial_async_io_t), &start_read,
                                                       &start_write, &cancel};
 };
@@ -375,6 +380,16 @@ template <class B>
 concept HasFactoryExtension = requires(const char *id) {
     { B::factory_extension(id) } -> std::convertible_to<const void *>;
 };
+
+// `static constexpr bool plain_fd_io = true;` in a sync-fd class: its read_nonblocking and
+// write_nonblocking are exactly read(2)/write(2) on fileno() (ANYSERIAL_SYNC_FD_PLAIN_IO).
+template <class B>
+constexpr bool plain_fd_io() {
+    if constexpr (requires { B::plain_fd_io; })
+        return B::plain_fd_io;
+    else
+        return false;
+}
 
 }  // namespace detail
 
@@ -450,8 +465,10 @@ struct BackendFactory {
         h.struct_size = sizeof(anyserial_backend_t);
         h.descriptor = &d;
         h.control = &detail::BackendTrampolines::control;
-        h.sync_fd = d.kind == ANYSERIAL_BACKEND_KIND_SYNC_FD ? &detail::BackendTrampolines::sync_fd
-                                                             : nullptr;
+        const anyserial_sync_fd_io_t *io = detail::plain_fd_io<B>()
+                                               ? &detail::BackendTrampolines::sync_fd_plain
+                                               : &detail::BackendTrampolines::sync_fd;
+        h.sync_fd = d.kind == ANYSERIAL_BACKEND_KIND_SYNC_FD ? io : nullptr;
         h.async_io = d.kind == ANYSERIAL_BACKEND_KIND_ASYNC_COMPLETION
                          ? &detail::BackendTrampolines::async_io
                          : nullptr;

@@ -20,6 +20,10 @@ namespace anyserial::posix {
 
 class TermiosPort : public sdk::Backend {
   public:
+    // read_nonblocking/write_nonblocking are read(2)/write(2) on the fd and nothing else:
+    // the core may do them itself (ANYSERIAL_SYNC_FD_PLAIN_IO).
+    static constexpr bool plain_fd_io = true;
+
     TermiosPort(const PlatformTable &table, const char *logger) noexcept;
     ~TermiosPort() override;
 
