@@ -206,6 +206,10 @@ std::size_t DirectIo::read_fd(boost::asio::mutable_buffer buf, const Deadline &d
                               ReadMode mode, const char *what) {
     auto *p = static_cast<std::uint8_t *>(buf.data());
     const std::uint32_t len = clip(buf.size());
+    // A deadline already past still gets one read (timeout 0: whatever is there).
+    if (wrote_since_read_.exchange(false, std::memory_order_relaxed) &&
+        wait_fd(POLLIN, deadline) == Wake::closed)
+        fail(errc::closed, what, "the port was closed");
     for (;;) {
         const std::uint32_t want = mode == ReadMode::available ? clip_available(len) : len;
         std::uint32_t n = 0;
@@ -220,14 +224,18 @@ std::size_t DirectIo::read_fd(boost::asio::mutable_buffer buf, const Deadline &d
         if (rc != ANYSERIAL_E_WOULD_BLOCK && rc != ANYSERIAL_E_INTERRUPTED)
             fail_status(rc, what, "read");
         count(rc == ANYSERIAL_E_WOULD_BLOCK ? would_block_ : interrupted_);
-        switch (wait_fd(POLLIN, deadline)) {
-            case Wake::ready:
-                break;
-            case Wake::timeout:
-                fail(errc::timeout, what, "timed out waiting for data");
-            case Wake::closed:
-                fail(errc::closed, what, "the port was closed");
-        }
+        await_readable(deadline, what);
+    }
+}
+
+void DirectIo::await_readable(const Deadline &deadline, const char *what) {
+    switch (wait_fd(POLLIN, deadline)) {
+        case Wake::ready:
+            return;
+        case Wake::timeout:
+            fail(errc::timeout, what, "timed out waiting for data");
+        case Wake::closed:
+            fail(errc::closed, what, "the port was closed");
     }
 }
 
@@ -245,6 +253,7 @@ void DirectIo::write_fd(boost::asio::const_buffer data, const Deadline &deadline
             p += n;
             left -= n;
             count(bytes_written_, n);
+            wrote_since_read_.store(true, std::memory_order_relaxed);
             continue;
         }
         if (rc != ANYSERIAL_OK && rc != ANYSERIAL_E_WOULD_BLOCK && rc != ANYSERIAL_E_INTERRUPTED)

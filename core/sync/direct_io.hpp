@@ -76,6 +76,8 @@ class DirectIo {
     enum class Wake { ready, timeout, closed };
 
     Wake wait_fd(short events, const Deadline &deadline);
+    // wait_fd(POLLIN) that throws on timeout or close.
+    void await_readable(const Deadline &deadline, const char *what);
     std::size_t read_fd(boost::asio::mutable_buffer buf, const Deadline &deadline, ReadMode mode,
                         const char *what);
     void write_fd(boost::asio::const_buffer data, const Deadline &deadline, const char *what);
@@ -106,6 +108,10 @@ class DirectIo {
     std::atomic<bool> read_busy_{false};
     std::atomic<bool> write_busy_{false};
     std::atomic<int> active_{0};  // calls inside the backend (close waits for 0)
+    // Bytes went out since the last read began: that read most likely waits for their
+    // answer, so it polls before it reads (as pySerial does) instead of a read(2) that
+    // would only say EAGAIN. A read with nothing written before it (a stream) reads first.
+    std::atomic<bool> wrote_since_read_{false};
     Waiter rd_, wr_;
     std::atomic<bool> collect_{false};
     std::atomic<std::uint64_t> bytes_read_{0}, bytes_written_{0}, read_calls_{0}, write_calls_{0},

@@ -149,6 +149,38 @@ BOOST_AUTO_TEST_CASE(stats_count_the_direct_calls) {
     }
 }
 
+// A read right after a write waits for the answer before it reads (as pySerial polls
+// first): one read call, no read(2) that only says EAGAIN. Sync-fd kind only (the mock
+// pair's sockets; an async-completion port has no such call).
+BOOST_AUTO_TEST_CASE(a_read_after_a_write_polls_before_it_reads) {
+    const std::string base = unique_pair("mock");
+    auto a =
+        sync::SerialPort::open(plugins(), base + "/a", SerialConfig{}.with_collect_stats(true));
+    auto b = sync::SerialPort::open(plugins(), base + "/b");
+    char buf[8];
+    for (int round = 0; round < 20; ++round) {
+        std::thread peer([&] {  // answers each request once it has it
+            char req[1];
+            (void)b.read_some(boost::asio::buffer(req), 10s);
+            b.write(boost::asio::buffer(std::string_view("a")), 10s);
+        });
+        const auto before = a.stats();
+        a.write(boost::asio::buffer(std::string_view("q")), 10s);
+        BOOST_TEST(a.read_some(boost::asio::buffer(buf), 10s) == 1u);
+        peer.join();
+        const auto after = a.stats();
+        BOOST_TEST(after.read_calls - before.read_calls == 1u);
+        BOOST_TEST(after.would_block - before.would_block == 0u);
+    }
+    // With nothing written first (a stream), the read tries at once: queued bytes cost no poll.
+    b.write(boost::asio::buffer(std::string_view("t")), 10s);
+    const auto before = a.stats();
+    while (a.input_waiting() == 0)
+        std::this_thread::yield();
+    BOOST_TEST(a.read_some(boost::asio::buffer(buf), 10s) == 1u);
+    BOOST_TEST(a.stats().readiness_waits - before.readiness_waits == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(round_trip_and_errors) {
     for (const std::string &kind : kKinds) {
         const std::string base = unique_pair(kind);
