@@ -1,8 +1,13 @@
 // plugin-check, group "backend": the sync-fd kind over a pty pair the checker creates
 // (or a plugin's own loopback pair), and errors for a missing port (both kinds).
+#include <fcntl.h>
 #include <poll.h>
 #include <termios.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
 
 #include "port_plan.hpp"
 
@@ -76,6 +81,40 @@ std::string read_through(const std::string &id, Instance &inst, std::size_t want
     return got;
 }
 
+// ANYSERIAL_SYNC_FD_PLAIN_IO (SDK 1.2; absent from a shorter table): the core reads
+// fileno() with read(2) itself, so the fd must be O_NONBLOCK and carry the peer's bytes.
+bool plain_io(const anyserial_sync_fd_io_t &io) {
+    return io.struct_size >= offsetof(anyserial_sync_fd_io_t, io_flags) + sizeof io.io_flags &&
+           (io.io_flags & ANYSERIAL_SYNC_FD_PLAIN_IO) != 0;
+}
+
+void check_plain_read(const std::string &w, Instance &inst, Peer &peer) {
+    const int fd = inst->sync_fd->fileno(inst.b);
+    step("fcntl(fileno(), F_GETFL) of a backend that declares ANYSERIAL_SYNC_FD_PLAIN_IO");
+    const int fl = ::fcntl(fd, F_GETFL);
+    if (fl < 0 || (fl & O_NONBLOCK) == 0)
+        throw Failed(w + ": declares ANYSERIAL_SYNC_FD_PLAIN_IO but fileno() is not O_NONBLOCK");
+    const std::string msg = "read(2) on fileno()";
+    peer.write(msg);
+    std::string got;
+    for (int spins = 0; got.size() < msg.size() && spins < 200; ++spins) {
+        pollfd p{fd, POLLIN, 0};
+        ::poll(&p, 1, 20);
+        char buf[64];
+        step("read(2) on fileno() (ANYSERIAL_SYNC_FD_PLAIN_IO)");
+        const ssize_t r = ::read(fd, buf, sizeof buf);
+        const int err = errno;
+        if (r > 0) got.append(buf, static_cast<std::size_t>(r));
+        if (r == 0 || (r < 0 && err != EAGAIN && err != EINTR))
+            throw Failed(
+                w + ": declares ANYSERIAL_SYNC_FD_PLAIN_IO but read(2) on fileno() " +
+                (r == 0 ? std::string("says EOF") : "failed: " + std::string(std::strerror(err))));
+    }
+    if (got != msg)
+        throw Failed(w + ": declares ANYSERIAL_SYNC_FD_PLAIN_IO but read(2) on fileno() gave " +
+                     quote(got) + " for " + quote(msg) + " sent by the peer");
+}
+
 void nonblocking(Context &ctx) {
     for (const auto *d : ctx.backends(ANYSERIAL_BACKEND_KIND_SYNC_FD)) {
         auto plan = plan_or_skip(ctx, d);
@@ -119,6 +158,7 @@ void nonblocking(Context &ctx) {
             if (got != msg)
                 throw Failed(w + ": read back " + quote(got) + " for " + quote(msg) +
                              " sent by the peer");
+            if (plain_io(*inst->sync_fd)) check_plain_read(w, inst, *peer);
         }
         // Fill the line while the peer does not read: a write must say WOULD_BLOCK, not block.
         std::vector<uint8_t> big(65536, 'x');
