@@ -82,21 +82,24 @@ std::string read_through(const std::string &id, Instance &inst, std::size_t want
 }
 
 // ANYSERIAL_SYNC_FD_PLAIN_IO (SDK 1.2; absent from a shorter table): the core reads
-// fileno() with read(2) itself, so the fd must be O_NONBLOCK and carry the peer's bytes.
+// fileno() with read(2) itself, so the fd must be O_NONBLOCK, and read(2) must go on exactly
+// where read_nonblocking stopped (a backend that buffers or frames would lose bytes).
 bool plain_io(const anyserial_sync_fd_io_t &io) {
     return io.struct_size >= offsetof(anyserial_sync_fd_io_t, io_flags) + sizeof io.io_flags &&
            (io.io_flags & ANYSERIAL_SYNC_FD_PLAIN_IO) != 0;
 }
 
-void check_plain_read(const std::string &w, Instance &inst, Peer &peer) {
+// `send` puts msg on the line towards the port (the peer, or the port itself on a loopback).
+template <class Send>
+void check_plain_read(const std::string &id, Instance &inst, Send send) {
     const int fd = inst->sync_fd->fileno(inst.b);
+    const std::string lie = "backend " + quote(id) + ": declares ANYSERIAL_SYNC_FD_PLAIN_IO but ";
     step("fcntl(fileno(), F_GETFL) of a backend that declares ANYSERIAL_SYNC_FD_PLAIN_IO");
     const int fl = ::fcntl(fd, F_GETFL);
-    if (fl < 0 || (fl & O_NONBLOCK) == 0)
-        throw Failed(w + ": declares ANYSERIAL_SYNC_FD_PLAIN_IO but fileno() is not O_NONBLOCK");
-    const std::string msg = "read(2) on fileno()";
-    peer.write(msg);
-    std::string got;
+    if (fl < 0 || (fl & O_NONBLOCK) == 0) throw Failed(lie + "fileno() is not O_NONBLOCK");
+    const std::string msg = "read_nonblocking, then read(2) on fileno()";
+    send(msg);
+    std::string got = read_through(id, inst, 3, 3);  // the plugin's read takes the first bytes
     for (int spins = 0; got.size() < msg.size() && spins < 200; ++spins) {
         pollfd p{fd, POLLIN, 0};
         ::poll(&p, 1, 20);
@@ -105,14 +108,13 @@ void check_plain_read(const std::string &w, Instance &inst, Peer &peer) {
         const ssize_t r = ::read(fd, buf, sizeof buf);
         const int err = errno;
         if (r > 0) got.append(buf, static_cast<std::size_t>(r));
-        if (r == 0 || (r < 0 && err != EAGAIN && err != EINTR))
-            throw Failed(
-                w + ": declares ANYSERIAL_SYNC_FD_PLAIN_IO but read(2) on fileno() " +
-                (r == 0 ? std::string("says EOF") : "failed: " + std::string(std::strerror(err))));
+        if (r == 0) throw Failed(lie + "read(2) on fileno() says EOF");
+        if (r < 0 && err != EAGAIN && err != EINTR)
+            throw Failed(lie + "read(2) on fileno() failed: " + std::strerror(err));
     }
     if (got != msg)
-        throw Failed(w + ": declares ANYSERIAL_SYNC_FD_PLAIN_IO but read(2) on fileno() gave " +
-                     quote(got) + " for " + quote(msg) + " sent by the peer");
+        throw Failed(lie + "read_nonblocking, then read(2) on fileno(), gave " + quote(got) +
+                     " for " + quote(msg) + " (does the backend buffer or frame its input?)");
 }
 
 void nonblocking(Context &ctx) {
@@ -158,7 +160,19 @@ void nonblocking(Context &ctx) {
             if (got != msg)
                 throw Failed(w + ": read back " + quote(got) + " for " + quote(msg) +
                              " sent by the peer");
-            if (plain_io(*inst->sync_fd)) check_plain_read(w, inst, *peer);
+        }
+        if (plain_io(*inst->sync_fd)) {
+            check_plain_read(d->id, inst, [&](const std::string &msg) {
+                if (!loopback) return peer->write(msg);
+                uint32_t sent = 0;
+                step("sync_fd->write_nonblocking (loopback)");
+                if (inst->sync_fd->write_nonblocking(
+                        inst.b, reinterpret_cast<const uint8_t *>(msg.data()),
+                        static_cast<uint32_t>(msg.size()), &sent) != ANYSERIAL_OK ||
+                    sent != msg.size())
+                    throw Failed(w + ": write_nonblocking of " + std::to_string(msg.size()) +
+                                 " bytes to itself wrote " + std::to_string(sent));
+            });
         }
         // Fill the line while the peer does not read: a write must say WOULD_BLOCK, not block.
         std::vector<uint8_t> big(65536, 'x');

@@ -160,6 +160,9 @@ BOOST_AUTO_TEST_CASE(abi_fixtures_fail_the_test_naming_their_fault) {
     expect_failed(over, "backend.sync_fd.nonblocking", "4099 bytes for a 3-byte buffer");
     expect_failed(over, "backend.async.completions", "completed 2 times");
     expect_failed(over, "robustness.last_error", "length 100000");
+    // Declares ANYSERIAL_SYNC_FD_PLAIN_IO but buffers its input: read(2) misses bytes.
+    expect_failed(check(fixture("plain-lie")), "backend.sync_fd.nonblocking",
+                  "does the backend buffer or frame its input?");
 }
 
 BOOST_AUTO_TEST_CASE(a_plugin_that_does_not_load_skips_what_needs_it) {
