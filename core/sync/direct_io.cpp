@@ -224,16 +224,17 @@ std::size_t DirectIo::read_fd(boost::asio::mutable_buffer buf, const Deadline &d
         if (rc != ANYSERIAL_E_WOULD_BLOCK && rc != ANYSERIAL_E_INTERRUPTED)
             fail_status(rc, what, "read");
         count(rc == ANYSERIAL_E_WOULD_BLOCK ? would_block_ : interrupted_);
-        await_readable(deadline, what);
+        await_fd(POLLIN, deadline, what);
     }
 }
 
-void DirectIo::await_readable(const Deadline &deadline, const char *what) {
-    switch (wait_fd(POLLIN, deadline)) {
+void DirectIo::await_fd(short events, const Deadline &deadline, const char *what) {
+    switch (wait_fd(events, deadline)) {
         case Wake::ready:
             return;
         case Wake::timeout:
-            fail(errc::timeout, what, "timed out waiting for data");
+            fail(errc::timeout, what,
+                 events == POLLIN ? "timed out waiting for data" : "timed out waiting to write");
         case Wake::closed:
             fail(errc::closed, what, "the port was closed");
     }
@@ -259,14 +260,7 @@ void DirectIo::write_fd(boost::asio::const_buffer data, const Deadline &deadline
         if (rc != ANYSERIAL_OK && rc != ANYSERIAL_E_WOULD_BLOCK && rc != ANYSERIAL_E_INTERRUPTED)
             fail_status(rc, what, "write");
         if (rc != ANYSERIAL_OK) count(rc == ANYSERIAL_E_WOULD_BLOCK ? would_block_ : interrupted_);
-        switch (wait_fd(POLLOUT, deadline)) {
-            case Wake::ready:
-                break;
-            case Wake::timeout:
-                fail(errc::timeout, what, "timed out waiting to write");
-            case Wake::closed:
-                fail(errc::closed, what, "the port was closed");
-        }
+        await_fd(POLLOUT, deadline, what);
     }
 }
 

@@ -76,8 +76,8 @@ class DirectIo {
     enum class Wake { ready, timeout, closed };
 
     Wake wait_fd(short events, const Deadline &deadline);
-    // wait_fd(POLLIN) that throws on timeout or close.
-    void await_readable(const Deadline &deadline, const char *what);
+    // wait_fd that throws on timeout or close.
+    void await_fd(short events, const Deadline &deadline, const char *what);
     std::size_t read_fd(boost::asio::mutable_buffer buf, const Deadline &deadline, ReadMode mode,
                         const char *what);
     void write_fd(boost::asio::const_buffer data, const Deadline &deadline, const char *what);
