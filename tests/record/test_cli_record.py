@@ -569,7 +569,14 @@ class RecordDoneWhen(unittest.TestCase):
         recorded, late = demo_ticks(run.stdout.decode())
         self.assertEqual(recorded + late, 2)
         self.assertGreaterEqual(recorded, 1)
-        self.assertEqual(len(ticks_of(read_rows("sqlite", path))), recorded)
+        rows = read_rows("sqlite", path)
+        printed = int(re.search(r"^recorded (\d+) rows", run.stdout.decode(), re.M).group(1))
+        self.assertEqual(len(rows), printed)
+        self.assertEqual(printed % recorded, 0)  # every tick writes the same channels
+        # The demo's device broadcasts every 0.5 s: a tick that comes before the next frame
+        # records the latest one again, with its own arrival time (monotonic_ns). On a
+        # loaded machine both ticks can carry the same frame.
+        self.assertTrue(1 <= len(ticks_of(rows)) <= recorded, len(ticks_of(rows)))
         default = subprocess.run(cli("demo", "--seconds", "0.5"), capture_output=True,
                                  timeout=GUARD_S)
         self.assertEqual(default.returncode, 0, default.stderr.decode())
