@@ -12,11 +12,22 @@
 //                   pump_to_sink, on the loop ...
 //   sink-thread     ... or on the sink's writer thread
 // Without sink=, batches are consumed and dropped.
+//
+// Two references for the same machine, CPU and load (the recorder cannot beat either):
+//   `bench-recorder floor --iters HZ --bytes MS [--impl timerslack=,fifo=,mlock]`: a bare
+//     clock_nanosleep(TIMER_ABSTIME) loop on the same schedule, no Asio, no I/O — the
+//     drift this machine gives any sleeping thread;
+//   `bench-recorder offcpu --bytes MS`: a SCHED_FIFO thread that only reads the clock, in
+//     windows of 0.7 s (below the kernel's RT throttling of 50 ms per s) over MS; the largest
+//     jump between two reads is the longest the CPU was taken from a thread nothing in the
+//     guest may preempt (interrupts aside): the hypervisor's share.
 #include <pthread.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <anyserial/plugin_host.hpp>
 #include <anyserial/record/realtime.hpp>
 #include <anyserial/record/recorder.hpp>
@@ -26,6 +37,8 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
+#include <cerrno>
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -146,6 +159,79 @@ void drop_batches(record::Recording &rec, SerialPort &echo_end) {
     (*next)();
 }
 
+std::string sched_name() {
+    int policy = 0;
+    sched_param param{};
+    ::pthread_getschedparam(::pthread_self(), &policy, &param);
+    return policy == SCHED_FIFO ? "SCHED_FIFO " + std::to_string(param.sched_priority)
+                                : std::string("SCHED_OTHER");
+}
+
+std::int64_t monotonic_ns() {
+    timespec t{};
+    ::clock_gettime(CLOCK_MONOTONIC, &t);
+    return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
+// The recorder's drift definition (start - due, early counts as 0), nearest-rank p99 as the
+// summary's.
+int floor_loop(double rate, double seconds) {
+    const auto ticks = static_cast<std::size_t>(std::llround(rate * seconds));
+    const double period_ns = 1e9 / rate;
+    std::vector<std::int64_t> drift(ticks);
+    const std::int64_t start = monotonic_ns();
+    for (std::size_t n = 0; n < ticks; ++n) {
+        const std::int64_t due = start + std::llround(static_cast<double>(n) * period_ns);
+        const timespec t{static_cast<time_t>(due / 1'000'000'000),
+                         static_cast<long>(due % 1'000'000'000)};
+        while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, nullptr) == EINTR) {
+        }
+        drift[n] = std::max<std::int64_t>(0, monotonic_ns() - due);
+    }
+    std::sort(drift.begin(), drift.end());
+    const auto rank = static_cast<std::size_t>(std::ceil(0.99 * static_cast<double>(ticks)));
+    std::cout << boost::json::serialize(boost::json::object{
+                     {"max_drift_ms", static_cast<double>(drift.back()) / 1e6},
+                     {"drift_p99_ms", static_cast<double>(drift[rank - 1]) / 1e6},
+                     {"timer_slack_ns", ::prctl(PR_GET_TIMERSLACK)},
+                     {"sched", sched_name()},
+                     {"emitted", ticks}})
+              << std::endl;
+    return 0;
+}
+
+int offcpu(double seconds) {
+    record::RealtimeOptions rt;
+    rt.fifo_priority = 10;
+    const record::RealtimeReport applied = record::apply_realtime(rt);
+    if (!applied.warnings.empty()) throw bench::Failure(applied.warnings.front());
+    constexpr std::int64_t window = 700'000'000;
+    const auto windows = std::max<long>(1, std::lround(seconds / 1.0));
+    std::int64_t max_gap = 0;
+    long over_500us = 0, over_1ms = 0;
+    for (long w = 0; w < windows; ++w) {
+        std::int64_t prev = monotonic_ns();
+        const std::int64_t end = prev + window;
+        while (prev < end) {
+            const std::int64_t now = monotonic_ns();
+            const std::int64_t gap = now - prev;
+            max_gap = std::max(max_gap, gap);
+            over_500us += gap > 500'000;
+            over_1ms += gap > 1'000'000;
+            prev = now;
+        }
+        ::usleep(300'000);  // lets the kernel's RT throttling window pass unused
+    }
+    std::cout << boost::json::serialize(
+                     boost::json::object{{"max_offcpu_ms", static_cast<double>(max_gap) / 1e6},
+                                         {"gaps_over_0_5_ms", over_500us},
+                                         {"gaps_over_1_ms", over_1ms},
+                                         {"spun_s", static_cast<double>(windows) * 0.7},
+                                         {"sched", sched_name()}})
+              << std::endl;
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) try {
@@ -154,9 +240,15 @@ int main(int argc, char **argv) try {
         throw std::invalid_argument("record needs --iters HZ > 0 and --bytes MS in (0, 3600000]");
     const double rate = static_cast<double>(a.iters);
     const double seconds = static_cast<double>(a.bytes) / 1000.0;
+    if (a.mode == "offcpu") return offcpu(seconds);
     const Variant variant = parse_variant(a.impl);
+    if (a.mode != "record" && a.mode != "floor")
+        throw std::invalid_argument("mode must be record, floor or offcpu");
+    if (a.mode == "floor" && variant.sqlite)
+        throw std::invalid_argument("the floor has no sink: sink= is for record");
     const record::RealtimeReport applied = record::apply_realtime(variant.realtime);
     if (!applied.warnings.empty()) throw bench::Failure(applied.warnings.front());
+    if (a.mode == "floor") return floor_loop(rate, seconds);
     anyserial::PluginHost host;
     host.load_default();
     asio::io_context io(1);
@@ -197,19 +289,14 @@ int main(int argc, char **argv) try {
     if (!rec.error_message().empty())
         throw bench::Failure("recording failed: " + rec.error_message());
     const record::AcquisitionSummary &s = rec.summary();
-    int policy = 0;
-    sched_param param{};
-    ::pthread_getschedparam(::pthread_self(), &policy, &param);
-    std::cout << boost::json::serialize(boost::json::object{
-                     {"max_drift_ms", s.max_drift_ms},
-                     {"drift_p99_ms", s.drift_ms_p99},
-                     {"timer_slack_ns", ::prctl(PR_GET_TIMERSLACK)},
-                     {"sched", policy == SCHED_FIFO
-                                   ? "SCHED_FIFO " + std::to_string(param.sched_priority)
-                                   : std::string("SCHED_OTHER")},
-                     {"emitted", s.samples_emitted},
-                     {"late", s.samples_late},
-                     {"tick_p99_ms", s.tick_duration_ms_p99}})
+    std::cout << boost::json::serialize(
+                     boost::json::object{{"max_drift_ms", s.max_drift_ms},
+                                         {"drift_p99_ms", s.drift_ms_p99},
+                                         {"timer_slack_ns", ::prctl(PR_GET_TIMERSLACK)},
+                                         {"sched", sched_name()},
+                                         {"emitted", s.samples_emitted},
+                                         {"late", s.samples_late},
+                                         {"tick_p99_ms", s.tick_duration_ms_p99}})
               << std::endl;
     return 0;
 } catch (const std::exception &e) {

@@ -8,13 +8,14 @@ import subprocess
 import sys
 
 IMPLS = {"raw-poll", "boost-asio", "anyserial", "anyserial-static", "anyserial-sync",
-         "pyserial", "pyserial-asyncio", "libserialport", "libmodbus"}
+         "pyserial", "pyserial-asyncio", "libserialport", "libmodbus", "clock_nanosleep",
+         "SCHED_FIFO spin"}
 METRICS = {"rtt_1byte_p50_us", "rtt_1byte_p99_us", "fanout_p50_us", "throughput_mib_s",
            "allocs_per_op", "cancel_latency_p99_us", "plugin_overhead_ratio",
            "modbus_fc04_sweep_p50_us", "modbus_session_sweep_p50_us",
            "continuous_decode_mib_s", "recorder_max_drift_ms",
            "recorder_p99_drift_ms", "startup_ms", "rss_mib_128_ports", "instructions_per_rtt",
-           "instructions_per_frame", "stream_cpu_percent"}
+           "instructions_per_frame", "stream_cpu_percent", "host_max_offcpu_ms"}
 # Built from this tree alone: these must produce a value, not an error.
 MUST_MEASURE = ["raw-poll", "boost-asio", "anyserial", "anyserial-static", "anyserial-sync"]
 
@@ -86,6 +87,23 @@ def main():
             fail(f"the session sweep failed: {sweep['anyserial'].get('error')}")
         if "ratio_to_libmodbus" not in sweep["anyserial"]:
             fail("the session sweep has no ratio to libmodbus")
+    # The recorder's rows come with the machine's floor (a bare clock_nanosleep loop under
+    # the same load and realtime settings): at least idle and with the other CPU busy, and
+    # every floor beside a recorder row of the same load and settings.
+    rec = [r for r in rows if r["metric"] == "recorder_max_drift_ms"]
+    floors = [r for r in rec if r["impl"] == "clock_nanosleep"]
+    if not {"idle", "other CPUs busy, the recorder's CPU free"} <= {r["params"].get("load")
+                                                                   for r in floors}:
+        fail(f"recorder floors for loads {[r['params'].get('load') for r in floors]}")
+    for f in floors:
+        twin = [r for r in rec if r["impl"] == "anyserial" and
+                r["params"].get("load") == f["params"].get("load") and
+                r["params"].get("sched") == f["params"].get("sched") and
+                r["params"].get("timer_slack_ns") == f["params"].get("timer_slack_ns")]
+        if not twin:
+            fail(f"floor without its recorder row: {f['params']}")
+        if f["params"]["load"] == "idle" and (f["value"] is None or twin[0]["value"] is None):
+            fail(f"idle recorder or floor did not measure: {f.get('error')} {twin[0].get('error')}")
     print(f"check_compare: ok: {len(rows)} rows, {len(seen_impls)} implementations "
           f"({doc['config']['seconds']} s)")
 
