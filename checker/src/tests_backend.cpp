@@ -5,6 +5,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <anyserial/sdk/cpp/abi.hpp>
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
@@ -85,7 +86,7 @@ std::string read_through(const std::string &id, Instance &inst, std::size_t want
 // fileno() with read(2) itself, so the fd must be O_NONBLOCK, and read(2) must go on exactly
 // where read_nonblocking stopped (a backend that buffers or frames would lose bytes).
 bool plain_io(const anyserial_sync_fd_io_t &io) {
-    return io.struct_size >= offsetof(anyserial_sync_fd_io_t, io_flags) + sizeof io.io_flags &&
+    return sdk::has_member(io, &anyserial_sync_fd_io_t::io_flags) &&
            (io.io_flags & ANYSERIAL_SYNC_FD_PLAIN_IO) != 0;
 }
 

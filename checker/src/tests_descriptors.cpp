@@ -3,6 +3,7 @@
 #include <anyserial/sdk/ext/discovery.h>
 #include <anyserial/sdk/ext/simulator.h>
 
+#include <anyserial/sdk/cpp/abi.hpp>
 #include <set>
 
 #include "check.hpp"
@@ -176,16 +177,21 @@ void backend_tables(Context &ctx) {
         if (d->kind == ANYSERIAL_BACKEND_KIND_SYNC_FD) {
             const auto *s = b->sync_fd;
             if (s == nullptr) throw Failed(w + " is SYNC_FD but its instance has no sync_fd table");
-            if (s->struct_size < sizeof *s || !s->fileno || !s->read_nonblocking ||
-                !s->write_nonblocking)
-                throw Failed(w + " sync_fd table is short or has a NULL function");
+            // As the host reads it: up to write_nonblocking; io_flags (SDK 1.2) may be absent.
+            if (auto why = sdk::check_prefix(s, "sync_fd table",
+                                             &anyserial_sync_fd_io_t::write_nonblocking))
+                throw Failed(w + " " + *why);
+            if (!s->fileno || !s->read_nonblocking || !s->write_nonblocking)
+                throw Failed(w + " sync_fd table has a NULL function");
         }
         if (d->kind == ANYSERIAL_BACKEND_KIND_ASYNC_COMPLETION) {
             const auto *a = b->async_io;
             if (a == nullptr)
                 throw Failed(w + " is ASYNC_COMPLETION but its instance has no async_io table");
-            if (a->struct_size < sizeof *a || !a->start_read || !a->start_write || !a->cancel)
-                throw Failed(w + " async_io table is short or has a NULL function");
+            if (auto why = sdk::check_prefix(a, "async_io table", &anyserial_async_io_t::cancel))
+                throw Failed(w + " " + *why);
+            if (!a->start_read || !a->start_write || !a->cancel)
+                throw Failed(w + " async_io table has a NULL function");
         }
         // A declared feature has its function; an absent one is not declared.
         const bool has_discovery =

@@ -163,6 +163,24 @@ BOOST_AUTO_TEST_CASE(abi_fixtures_fail_the_test_naming_their_fault) {
     // Declares ANYSERIAL_SYNC_FD_PLAIN_IO but buffers its input: read(2) misses bytes.
     expect_failed(check(fixture("plain-lie")), "backend.sync_fd.nonblocking",
                   "does the backend buffer or frame its input?");
+    // A sync_fd table that ends before write_nonblocking, which every host reads.
+    expect_failed(check(fixture("short-sync-fd")), "descriptors.backend_tables",
+                  "sync_fd table struct_size 24 is smaller than the 32 bytes");
+}
+
+// A binary built against an older SDK stays valid: its sync_fd table ends before io_flags
+// (SDK 1.2), which the host reads as "no flags". The checker must judge it as the host does.
+// (The fixture is a loopback pipe: it has no missing ports and no peer to hang up, so the
+// tests about those are left out.)
+BOOST_AUTO_TEST_CASE(a_sync_fd_table_from_sdk_1_1_passes) {
+    const Report r =
+        check(fixture("sdk11-sync-fd"), {"--only", "descriptors", "backend.sync_fd.nonblocking",
+                                         "backend.sync_fd.churn", "robustness.backend_state"});
+    for (const auto &[test, res] : r.tests)
+        BOOST_TEST(res.status != "failed", test << ": " << res.reason);
+    BOOST_TEST(r.at("descriptors.backend_tables").status == "passed");
+    BOOST_TEST(r.at("backend.sync_fd.nonblocking").status == "passed");
+    BOOST_TEST(r.exit_code == 0, r.text);
 }
 
 BOOST_AUTO_TEST_CASE(a_plugin_that_does_not_load_skips_what_needs_it) {
