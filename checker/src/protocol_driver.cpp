@@ -1,6 +1,7 @@
 // plugin-check: the sans-I/O driver (see protocol_driver.hpp).
 #include "protocol_driver.hpp"
 
+#include <anyserial/sdk/cpp/abi.hpp>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -84,6 +85,8 @@ void check_fields(const std::string &what, uint32_t n, const anyserial_field_t *
         const auto *f = fields[i];
         if (f == nullptr || f->id == nullptr || f->id[0] == '\0')
             throw Failed(what + ": field #" + std::to_string(i) + " is NULL or has no id");
+        if (auto why = sdk::check_prefix(f, "field " + quote(f->id), &anyserial_field_t::unit))
+            throw Failed(what + ": " + *why);
         if (f->value_type > ANYSERIAL_VALUE_INTEGER)
             throw Failed(what + ": field " + quote(f->id) + " has an unknown value_type");
         if (f->value_type == ANYSERIAL_VALUE_TEXT && (f->text == nullptr || !valid_utf8(f->text)))
@@ -94,7 +97,9 @@ void check_fields(const std::string &what, uint32_t n, const anyserial_field_t *
 void check_frame(const std::string &what, const anyserial_protocol_descriptor_t *d,
                  const anyserial_frame_t *f) {
     if (f == nullptr) return;
-    if (f->struct_size < sizeof *f) throw Failed(what + ": frame struct_size too small");
+    // As the host reads a frame: through fields; checksum and raw only when present.
+    if (auto why = sdk::check_prefix(f, "frame", &anyserial_frame_t::fields))
+        throw Failed(what + ": " + *why);
     const uint64_t declared =
         d->flag_count >= 64 ? ~uint64_t{0} : ((uint64_t{1} << d->flag_count) - 1);
     if (f->device_flags & ~declared)
@@ -106,6 +111,10 @@ void check_frame(const std::string &what, const anyserial_protocol_descriptor_t 
         const auto *r = f->readings[i];
         if (r == nullptr || r->channel == nullptr)
             throw Failed(what + ": reading #" + std::to_string(i) + " is NULL or has no channel");
+        // Through flags; the per-frame name and unit only when present.
+        if (auto why =
+                sdk::check_prefix(r, "reading " + quote(r->channel), &anyserial_reading_t::flags))
+            throw Failed(what + ": " + *why);
         if (r->value_type > ANYSERIAL_VALUE_TEXT || r->value_type == ANYSERIAL_VALUE_INTEGER)
             throw Failed(what + ": reading " + quote(r->channel) + " value_type " +
                          std::to_string(r->value_type) + " is not ABSENT, NUMBER or TEXT");
@@ -116,7 +125,8 @@ void check_frame(const std::string &what, const anyserial_protocol_descriptor_t 
                          " carries flag bits beyond the declared flags");
     }
     check_fields(what, f->field_count, f->fields);
-    if (f->raw_len > 0 && f->raw == nullptr) throw Failed(what + ": raw_len > 0 but raw NULL");
+    if (sdk::has_member(*f, &anyserial_frame_t::raw_len) && f->raw_len > 0 && f->raw == nullptr)
+        throw Failed(what + ": raw_len > 0 but raw NULL");
 }
 
 namespace {

@@ -112,6 +112,22 @@ BOOST_AUTO_TEST_CASE(good_protocol_fixture_passes_every_protocol_test) {
     BOOST_TEST(r.at("backend.sync_fd.churn").reason.find("no backend") != std::string::npos);
 }
 
+// A frame that ends after fields and readings that end after flags are what a host reads
+// (checksum, raw bytes, per-frame names and units are later members): such a plugin passes.
+BOOST_AUTO_TEST_CASE(frames_and_readings_as_short_as_the_host_reads_pass) {
+    const Report r = check(fixture("proto-old-layout"));
+    BOOST_TEST(r.exit_code == 0, r.text);
+    for (const auto &[name, res] : r.tests)
+        BOOST_TEST(res.status != "failed", name << ": " << res.reason);
+    BOOST_TEST(r.at("protocol.roundtrip").status == "passed");
+}
+
+// ... and a reading that cannot hold its flags is refused by the host, so it fails here.
+BOOST_AUTO_TEST_CASE(a_reading_too_short_for_its_flags_fails) {
+    expect_failed(check(fixture("proto-short-reading")), "protocol.roundtrip",
+                  "reading \"flow\" struct_size 40 is smaller than the 48 bytes");
+}
+
 BOOST_AUTO_TEST_CASE(segfault_in_create_fails_its_tests_and_the_checker_goes_on) {
     const Report r = check(fixture("proto-segv"));
     expect_failed(r, "protocol.capabilities", "SIGSEGV");

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <anyserial/detail/port_core.hpp>
+#include <anyserial/sdk/cpp/abi.hpp>
 #include <anyserial/sdk/cpp/text.hpp>
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/io_context.hpp>
@@ -55,11 +56,10 @@ PortCore::PortCore(boost::asio::any_io_executor e, std::string p, const PluginHo
       collect_stats(config.collect_stats()) {
     if (loaded != nullptr) {
         const auto &d = loaded->descriptor();
-        anyserial_capabilities_t none{};
-        none.struct_size = sizeof none;
-        platform_caps = SerialCapabilities::from_c(
-            d.capabilities != nullptr ? *d.capabilities : none,
-            d.platform != nullptr ? d.platform : "", d.id != nullptr ? d.id : "");
+        // As far as the plugin's struct_size goes (zero, i.e. unknown, beyond; NULL: all).
+        platform_caps = SerialCapabilities::from_c(sdk::read_struct(d.capabilities),
+                                                   d.platform != nullptr ? d.platform : "",
+                                                   d.id != nullptr ? d.id : "");
         caps = platform_caps;
     }
 }

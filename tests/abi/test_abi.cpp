@@ -381,6 +381,17 @@ void check_sync_violation(const anyserial::PluginError &e, const std::string &ba
 }
 }  // namespace
 
+// A descriptor's capabilities are read as far as their struct_size goes and no further: the
+// fixture's bytes behind struct_size 4 claim SUPPORTED for everything.
+BOOST_AUTO_TEST_CASE(platform_capabilities_beyond_their_struct_size_are_not_read) {
+    PluginHost host;
+    host.load_file(fixture("shortcaps"));
+    BOOST_REQUIRE_EQUAL(host.refused().size(), 0u);
+    Opened opened(host, "shortcaps://x");
+    for (const auto &[name, cap] : opened.port->capabilities().features())
+        BOOST_TEST((cap == anyserial::Capability::unknown), name << " is " << to_string(cap));
+}
+
 BOOST_FIXTURE_TEST_CASE(sync_facade_read_over_reporting_is_a_plugin_error, Loaded) {
     auto port = anyserial::sync::SerialPort::open(host, "overread://x");
     const std::string ping = "ping";
