@@ -155,6 +155,7 @@ std::string describe_frame(const anyserial_frame_t *f) {
                                                     : number(x->number)) +
              "}";
     }
+    if (!sdk::has_member(*f, &anyserial_frame_t::checksum)) return s;  // an older frame
     return s + (f->has_checksum ? (f->checksum_ok ? " ck" : " CK!") : "");
 }
 

@@ -4,6 +4,7 @@
 #include <anyserial/sdk/ext/simulator.h>
 
 #include <anyserial/sdk/cpp/abi.hpp>
+#include <cstdio>
 #include <set>
 
 #include "check.hpp"
@@ -11,6 +12,12 @@
 namespace anyserial::checker {
 
 namespace {
+
+std::string hex32(uint32_t v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%x", static_cast<unsigned>(v));
+    return buf;
+}
 
 constexpr std::size_t kMaxList = 64;
 
@@ -125,10 +132,13 @@ void backend_descriptors(Context &ctx) {
             if (k > kMaxList) throw Failed(w + " claims more than 64 prefixes or schemes");
         }
         if (d->capabilities != nullptr) {
-            if (d->capabilities->struct_size < sizeof(anyserial_capabilities_t))
+            if (d->capabilities->struct_size < sizeof(uint32_t))
                 throw Failed(w + " capabilities struct_size " +
-                             std::to_string(d->capabilities->struct_size) + " too small");
-            const auto *c = &d->capabilities->custom_baudrate;
+                             std::to_string(d->capabilities->struct_size) +
+                             " cannot hold even itself");
+            // As the host reads them: UNKNOWN beyond the plugin's struct_size.
+            const anyserial_capabilities_t caps = sdk::read_struct(d->capabilities);
+            const auto *c = &caps.custom_baudrate;
             for (int k = 0; k < 14; ++k)
                 if (c[k] > ANYSERIAL_CAP_UNSUPPORTED)
                     throw Failed(w + " capability field " + std::to_string(k) + " is " +
@@ -183,6 +193,11 @@ void backend_tables(Context &ctx) {
                 throw Failed(w + " " + *why);
             if (!s->fileno || !s->read_nonblocking || !s->write_nonblocking)
                 throw Failed(w + " sync_fd table has a NULL function");
+            if (sdk::has_member(*s, &anyserial_sync_fd_io_t::io_flags) &&
+                (s->io_flags & ~ANYSERIAL_SYNC_FD_KNOWN_FLAGS) != 0)
+                throw Failed(w + " sync_fd io_flags has bits the host does not know (" +
+                             hex32(s->io_flags & ~ANYSERIAL_SYNC_FD_KNOWN_FLAGS) +
+                             "): it refuses the instance");
         }
         if (d->kind == ANYSERIAL_BACKEND_KIND_ASYNC_COMPLETION) {
             const auto *a = b->async_io;
@@ -198,7 +213,7 @@ void backend_tables(Context &ctx) {
             p.backends->get_extension != nullptr &&
             p.backends->get_extension(d->id, ANYSERIAL_EXT_DISCOVERY_ID) != nullptr;
         if (d->capabilities != nullptr) {
-            const auto declared = d->capabilities->port_discovery;
+            const auto declared = sdk::read_struct(d->capabilities).port_discovery;
             if (declared == ANYSERIAL_CAP_SUPPORTED && !has_discovery)
                 throw Failed(w + " declares port_discovery SUPPORTED but provides no " +
                              ANYSERIAL_EXT_DISCOVERY_ID + " extension");

@@ -182,6 +182,9 @@ BOOST_AUTO_TEST_CASE(abi_fixtures_fail_the_test_naming_their_fault) {
     // A sync_fd table that ends before write_nonblocking, which every host reads.
     expect_failed(check(fixture("short-sync-fd")), "descriptors.backend_tables",
                   "sync_fd table struct_size 24 is smaller than the 32 bytes");
+    // An io_flags bit no host knows: the host refuses the instance.
+    expect_failed(check(fixture("unknown-flags")), "descriptors.backend_tables",
+                  "io_flags has bits the host does not know (0x80000000)");
 }
 
 // A binary built against an older SDK stays valid: its sync_fd table ends before io_flags

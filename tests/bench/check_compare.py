@@ -97,11 +97,14 @@ def main():
         fail(f"recorder floors for loads {[r['params'].get('load') for r in floors]}")
     for f in floors:
         twin = [r for r in rec if r["impl"] == "anyserial" and
-                r["params"].get("load") == f["params"].get("load") and
-                r["params"].get("sched") == f["params"].get("sched") and
-                r["params"].get("timer_slack_ns") == f["params"].get("timer_slack_ns")]
-        if not twin:
-            fail(f"floor without its recorder row: {f['params']}")
+                r["params"].get("variant") == f["params"].get("floor_of") and
+                r["params"].get("load") == f["params"].get("load")]
+        if len(twin) != 1:
+            fail(f"floor without exactly one recorder row: {f['params']}")
+        if f["value"] is not None and twin[0]["value"] is not None and (
+                f["params"].get("sched") != twin[0]["params"].get("sched") or
+                f["params"].get("timer_slack_ns") != twin[0]["params"].get("timer_slack_ns")):
+            fail(f"floor and recorder ran with other settings: {f['params']} {twin[0]['params']}")
         if f["params"]["load"] == "idle" and (f["value"] is None or twin[0]["value"] is None):
             fail(f"idle recorder or floor did not measure: {f.get('error')} {twin[0].get('error')}")
     print(f"check_compare: ok: {len(rows)} rows, {len(seen_impls)} implementations "
