@@ -112,18 +112,23 @@ class Postgres:
     def stop(self):
         self.run("pg_ctl", "-D", self.dir + "/data", "-m", "immediate", "-w", "stop")
 
-    def pids(self):
-        """The postmaster and its children (the cluster this object started)."""
+    def freeze(self):
+        """A hung server: every process stopped, the kernel still accepts and ACKs. The
+        postmaster first: stopped, it forks no new child, so its children listed after that
+        are all there are; one that exits before its SIGSTOP (a backend whose client just
+        left) needs no stopping."""
         with open(os.path.join(self.dir, "data", "postmaster.pid")) as f:
             pid = int(f.readline())
+        os.kill(pid, signal.SIGSTOP)
+        self.frozen = [pid]
         with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [pid] + [int(c) for c in f.read().split()]
-
-    def freeze(self):
-        """A hung server: every process stopped, the kernel still accepts and ACKs."""
-        self.frozen = self.pids()
-        for p in self.frozen:
-            os.kill(p, signal.SIGSTOP)
+            children = [int(c) for c in f.read().split()]
+        for p in children:
+            try:
+                os.kill(p, signal.SIGSTOP)
+                self.frozen.append(p)
+            except ProcessLookupError:
+                pass
 
     def thaw(self):
         for p in getattr(self, "frozen", []):
