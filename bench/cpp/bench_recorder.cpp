@@ -221,7 +221,7 @@ int offcpu(double seconds) {
     const record::RealtimeReport applied = record::apply_realtime(rt);
     if (!applied.warnings.empty()) throw bench::Failure(applied.warnings.front());
     constexpr std::int64_t window = 700'000'000;
-    const auto windows = std::max<long>(1, std::lround(seconds / 1.0));
+    const auto windows = std::max<long>(1, std::lround(seconds));  // one 0.7 s window per second
     std::int64_t max_gap = 0;
     long over_500us = 0, over_1ms = 0;
     for (long w = 0; w < windows; ++w) {
